@@ -1,0 +1,28 @@
+package dev.accesskeyrotator.aws;
+
+import dev.accesskeyrotator.port.Notifier;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** SNS through SDK v2: one topic; message attributes let owners and admins filter. */
+public final class SnsNotifier implements Notifier {
+    private final SnsClient sns;
+    private final String topicArn;
+
+    public SnsNotifier(SnsClient sns, String topicArn) {
+        this.sns = sns;
+        this.topicArn = topicArn;
+    }
+
+    @Override
+    public void publish(Notice notice) {
+        Map<String, MessageAttributeValue> attributes = notice.attributes().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> MessageAttributeValue.builder()
+                        .dataType("String").stringValue(e.getValue()).build()));
+        AwsCalls.run("Publish", () -> sns.publish(r -> r.topicArn(topicArn).subject(notice.subject())
+                .message(notice.message()).messageAttributes(attributes)));
+    }
+}

@@ -1,0 +1,98 @@
+package dev.accesskeyrotator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.accesskeyrotator.aws.AwsClients;
+import dev.accesskeyrotator.config.RotatorSettings;
+import dev.accesskeyrotator.log.JsonLog;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code fetch}: a key owner reads their own secret and writes the new key into a profile of the shared
+ * credentials file. It prints key ids and paths, never the secret.
+ */
+final class FetchCommand {
+    private static final Set<String> VALUE_OPTIONS = Set.of("--user", "--profile", "--source-profile",
+            "--credentials-file", "--region", "--endpoint-url", "--secret-prefix");
+
+    private FetchCommand() {}
+
+    static int execute(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        Arguments options = Arguments.parse(args, VALUE_OPTIONS, Set.of());
+        String user = options.value("--user").orElseThrow(() -> new Arguments.UsageException("--user is required"));
+        String profile = options.value("--profile").orElse("default");
+        String secretName = options.value("--secret-prefix")
+                .or(() -> Optional.ofNullable(env.get(RotatorSettings.SECRET_NAME_PREFIX)))
+                .orElse(RotatorSettings.DEFAULT_SECRET_NAME_PREFIX) + user;
+        Path file = options.value("--credentials-file").map(Path::of).orElseGet(() -> CredentialsFile.defaultLocation(env));
+        Optional<String> sourceProfile = options.value("--source-profile").or(() -> options.value("--profile"));
+
+        String secretString;
+        try {
+            Region region = options.value("--region").map(Region::of)
+                    .orElseGet(() -> new DefaultAwsRegionProviderChain().getRegion());
+            AwsClients.Options clientOptions = AwsClients.Options.forCli(region, sourceProfile,
+                    options.value("--endpoint-url").map(URI::create));
+            try (AwsClients clients = new AwsClients(clientOptions)) {
+                secretString = clients.secretsManager().getSecretValue(r -> r.secretId(secretName)).secretString();
+            }
+        } catch (ResourceNotFoundException e) {
+            err.println("error: there is no secret named " + secretName + " (has your key been rotated yet? is the"
+                    + " region right?)");
+            return 3;
+        } catch (AwsServiceException e) {
+            err.println("error: cannot read secret " + secretName + ": " + e.awsErrorDetails().errorCode() + ": "
+                    + e.awsErrorDetails().errorMessage());
+            return 3;
+        } catch (SdkClientException e) {
+            err.println("error: cannot reach AWS or find credentials: " + e.getMessage());
+            return 3;
+        }
+
+        JsonNode document;
+        try {
+            document = JsonLog.mapper().readTree(secretString);
+        } catch (IOException e) {
+            document = null;
+        }
+        String accessKeyId = text(document, "AccessKeyId");
+        String secretAccessKey = text(document, "SecretAccessKey");
+        String owner = text(document, "UserName");
+        if (accessKeyId == null || secretAccessKey == null) {
+            err.println("error: secret " + secretName + " does not hold an access key document; ask your platform team");
+            return 3;
+        }
+        if (owner != null && !owner.equals(user)) {
+            err.println("error: secret " + secretName + " holds a key of user " + owner + ", not " + user
+                    + "; nothing written. Tell your platform team.");
+            return 3;
+        }
+        try {
+            Optional<Path> backup = CredentialsFile.writeProfile(file, profile, accessKeyId, secretAccessKey);
+            out.println("Wrote access key " + accessKeyId + " of IAM user " + user + " to profile [" + profile + "] in "
+                    + file + backup.map(b -> " (previous file kept as " + b + ")").orElse("") + ".");
+            out.println("Check it with: aws sts get-caller-identity --profile " + profile);
+            return 0;
+        } catch (IOException e) {
+            err.println("error: cannot write " + file + ": " + e.getMessage());
+            return 3;
+        }
+    }
+
+    private static String text(JsonNode document, String field) {
+        JsonNode node = document == null ? null : document.get(field);
+        return node != null && node.isTextual() ? node.asText() : null;
+    }
+}

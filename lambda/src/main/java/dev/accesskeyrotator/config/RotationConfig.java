@@ -1,0 +1,47 @@
+package dev.accesskeyrotator.config;
+
+/**
+ * The rotation settings of one run, read once from Parameter Store and validated as a whole.
+ *
+ * @param maxKeyAgeDays       rotate an active key at this age
+ * @param userTag             opt-in tag
+ * @param graceDays           the old key stays active this long after the new one is stored
+ * @param deleteAfterDays     a disabled previous key is deleted this long after the grace period ended
+ * @param dryRun              plan and report only
+ * @param maxRotationsPerRun  blast-radius cap; due users past it are deferred
+ */
+public record RotationConfig(int maxKeyAgeDays, OptInTag userTag, int graceDays, int deleteAfterDays,
+                             boolean dryRun, int maxRotationsPerRun) {
+
+    public static final int MAX_DAYS = 3650;
+    public static final int MAX_ROTATIONS_LIMIT = 100_000;
+
+    public RotationConfig {
+        if (maxKeyAgeDays < 1 || maxKeyAgeDays > MAX_DAYS) {
+            throw ConfigurationException.invalid(ConfigParameter.MAX_KEY_AGE_DAYS.parameterName(),
+                    String.valueOf(maxKeyAgeDays), "an integer from 1 to " + MAX_DAYS);
+        }
+        if (graceDays < 0 || graceDays > maxKeyAgeDays - 1) {
+            throw ConfigurationException.invalid(ConfigParameter.GRACE_DAYS.parameterName(),
+                    String.valueOf(graceDays), "an integer from 0 to " + (maxKeyAgeDays - 1)
+                            + " (max-key-age-days - 1)");
+        }
+        if (deleteAfterDays < 0 || deleteAfterDays > MAX_DAYS) {
+            throw ConfigurationException.invalid(ConfigParameter.DELETE_AFTER_DAYS.parameterName(),
+                    String.valueOf(deleteAfterDays), "an integer from 0 to " + MAX_DAYS);
+        }
+        if (maxRotationsPerRun < 1 || maxRotationsPerRun > MAX_ROTATIONS_LIMIT) {
+            throw ConfigurationException.invalid(ConfigParameter.MAX_ROTATIONS_PER_RUN.parameterName(),
+                    String.valueOf(maxRotationsPerRun), "an integer from 1 to " + MAX_ROTATIONS_LIMIT);
+        }
+    }
+
+    public static RotationConfig defaults() {
+        return new RotationConfig(90, OptInTag.parse("user-tag", "access-key-rotation=enabled"), 0, 30, false, 100);
+    }
+
+    public RotationConfig withDryRun(boolean forced) {
+        return new RotationConfig(maxKeyAgeDays, userTag, graceDays, deleteAfterDays, dryRun || forced,
+                maxRotationsPerRun);
+    }
+}

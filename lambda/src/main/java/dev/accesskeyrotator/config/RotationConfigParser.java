@@ -1,0 +1,70 @@
+package dev.accesskeyrotator.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the raw parameter values found under the prefix into a validated {@link RotationConfig}.
+ * Missing parameters take their defaults (and are listed so the run can say so); any invalid value stops the run.
+ */
+public final class RotationConfigParser {
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,9}");
+
+    public record Parsed(RotationConfig config, List<String> defaulted) {}
+
+    private RotationConfigParser() {}
+
+    /** @param rawByName parameter values keyed by short name ({@code max-key-age-days}, ...) */
+    public static Parsed parse(Map<String, String> rawByName) {
+        List<String> defaulted = new ArrayList<>();
+        int maxAge = integer(ConfigParameter.MAX_KEY_AGE_DAYS, rawByName, defaulted, 1, RotationConfig.MAX_DAYS);
+        OptInTag tag = OptInTag.parse(ConfigParameter.USER_TAG.parameterName(),
+                valueOrDefault(ConfigParameter.USER_TAG, rawByName, defaulted));
+        int grace = integer(ConfigParameter.GRACE_DAYS, rawByName, defaulted, 0, maxAge - 1);
+        int deleteAfter = integer(ConfigParameter.DELETE_AFTER_DAYS, rawByName, defaulted, 0, RotationConfig.MAX_DAYS);
+        boolean dryRun = bool(ConfigParameter.DRY_RUN, rawByName, defaulted);
+        int maxRotations = integer(ConfigParameter.MAX_ROTATIONS_PER_RUN, rawByName, defaulted, 1,
+                RotationConfig.MAX_ROTATIONS_LIMIT);
+        return new Parsed(new RotationConfig(maxAge, tag, grace, deleteAfter, dryRun, maxRotations),
+                List.copyOf(defaulted));
+    }
+
+    /** Parses a day count the same way the parameters are parsed; used for per-user override tags too. */
+    public static int parseDays(String setting, String raw, int min, int max) {
+        String trimmed = raw == null ? "" : raw.strip();
+        if (!DECIMAL.matcher(trimmed).matches()) {
+            throw ConfigurationException.invalid(setting, raw, "an integer from " + min + " to " + max);
+        }
+        int value = Integer.parseInt(trimmed);
+        if (value < min || value > max) {
+            throw ConfigurationException.invalid(setting, raw, "an integer from " + min + " to " + max);
+        }
+        return value;
+    }
+
+    private static String valueOrDefault(ConfigParameter parameter, Map<String, String> raw, List<String> defaulted) {
+        String value = raw.get(parameter.parameterName());
+        if (value == null) {
+            defaulted.add(parameter.parameterName());
+            return parameter.defaultValue();
+        }
+        return value;
+    }
+
+    private static int integer(ConfigParameter parameter, Map<String, String> raw, List<String> defaulted,
+                               int min, int max) {
+        return parseDays(parameter.parameterName(), valueOrDefault(parameter, raw, defaulted), min, max);
+    }
+
+    private static boolean bool(ConfigParameter parameter, Map<String, String> raw, List<String> defaulted) {
+        String value = valueOrDefault(parameter, raw, defaulted);
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ConfigurationException.invalid(parameter.parameterName(), value, "true or false");
+        };
+    }
+}

@@ -1,0 +1,142 @@
+package dev.accesskeyrotator.lambda;
+
+import dev.accesskeyrotator.aws.AwsClients;
+import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.config.RotatorSettings;
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.service.RotationService;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.regions.Region;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * SnapStart priming: before the snapshot, run one complete rotation (discovery, a due user, create, store,
+ * disable, notify, report) through the real SDK clients, with every HTTP response served from memory. The
+ * restored function then finds marshallers, signers, parsers, Jackson and the service classes loaded and
+ * initialized. Nothing leaves the process and no AWS credentials are needed.
+ */
+final class Priming {
+    private static final String ACCOUNT = "000000000000";
+    private static final String USER = "priming-user";
+
+    private Priming() {}
+
+    static void prime() {
+        RotatorSettings settings = new RotatorSettings("/priming/", "priming/", "arn:aws:sns:us-east-1:" + ACCOUNT
+                + ":priming", "arn:aws:kms:us-east-1:" + ACCOUNT + ":key/priming", "priming", 1);
+        AwsClients.Options options = new AwsClients.Options(Region.US_EAST_1,
+                Optional.of(URI.create("http://priming.invalid")),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAPRIMING", "priming")),
+                List.of(), AwsClients.defaultRetryStrategy());
+        try (AwsClients clients = new AwsClients(options, new CannedHttpClient())) {
+            RotationService service = RotatorFactory.create(settings, clients, Clock.systemUTC(),
+                    new JsonLog(line -> { }, Clock.systemUTC()), pause -> { });
+            service.run(RotationService.RunRequest.normal());
+        }
+    }
+
+    /** Answers every call with a minimal, valid AWS response for a one-user account that is due. */
+    static final class CannedHttpClient implements SdkHttpClient {
+        private static final String OLD_KEY_ID = "AKIAPRIMINGOLDKEY000";
+        private static final String NEW_KEY_ID = "AKIAPRIMINGNEWKEY000";
+        private static final String SECRET_ARN = "arn:aws:secretsmanager:us-east-1:" + ACCOUNT
+                + ":secret:priming/" + USER + "-AbCdEf";
+
+        @Override
+        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+            return new ExecutableHttpRequest() {
+                @Override
+                public HttpExecuteResponse call() throws IOException {
+                    Optional<String> target = request.httpRequest().firstMatchingHeader("X-Amz-Target");
+                    String operation = target.isPresent() ? target.get().substring(target.get().indexOf('.') + 1)
+                            : action(request);
+                    byte[] body = body(operation).getBytes(StandardCharsets.UTF_8);
+                    SdkHttpResponse response = SdkHttpResponse.builder().statusCode(200)
+                            .putHeader("Content-Type", target.isPresent() ? "application/x-amz-json-1.1" : "text/xml")
+                            .putHeader("Content-Length", String.valueOf(body.length))
+                            .build();
+                    return HttpExecuteResponse.builder().response(response)
+                            .responseBody(AbortableInputStream.create(new ByteArrayInputStream(body))).build();
+                }
+
+                @Override
+                public void abort() {
+                }
+            };
+        }
+
+        private static String action(HttpExecuteRequest request) throws IOException {
+            if (request.contentStreamProvider().isEmpty()) {
+                return "";
+            }
+            try (InputStream in = request.contentStreamProvider().get().newStream()) {
+                String form = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                for (String pair : form.split("&")) {
+                    if (pair.startsWith("Action=")) {
+                        return URLDecoder.decode(pair.substring("Action=".length()), StandardCharsets.UTF_8);
+                    }
+                }
+                return "";
+            }
+        }
+
+        static String body(String operation) {
+            Instant old = Instant.now().minus(Duration.ofDays(400));
+            String now = Instant.now().toString();
+            return switch (operation) {
+                case "GetParametersByPath" -> "{\"Parameters\":[]}";
+                case "ListSecrets" -> "{\"SecretList\":[]}";
+                case "CreateSecret" -> "{\"ARN\":\"" + SECRET_ARN + "\",\"Name\":\"priming/" + USER + "\"}";
+                case "GetAccountAuthorizationDetails" -> query(operation, "<UserDetailList><member><UserName>" + USER
+                        + "</UserName><UserId>AIDAPRIMING</UserId><Arn>arn:aws:iam::" + ACCOUNT + ":user/" + USER
+                        + "</Arn><Path>/</Path><CreateDate>" + old + "</CreateDate><Tags><member><Key>"
+                        + "access-key-rotation</Key><Value>enabled</Value></member></Tags></member></UserDetailList>"
+                        + "<IsTruncated>false</IsTruncated>");
+                case "GenerateCredentialReport" -> query(operation, "<State>COMPLETE</State>");
+                case "GetCredentialReport" -> query(operation, "<Content>" + Base64.getEncoder().encodeToString(
+                        ("user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,"
+                                + "access_key_2_last_rotated\n" + USER + ",arn,true," + old + ",false,N/A\n")
+                                .getBytes(StandardCharsets.UTF_8)) + "</Content><ReportFormat>text/csv</ReportFormat>"
+                        + "<GeneratedTime>" + now + "</GeneratedTime>");
+                case "ListAccessKeys" -> query(operation, "<AccessKeyMetadata><member><UserName>" + USER
+                        + "</UserName><AccessKeyId>" + OLD_KEY_ID + "</AccessKeyId><Status>Active</Status><CreateDate>"
+                        + old + "</CreateDate></member></AccessKeyMetadata><IsTruncated>false</IsTruncated>");
+                case "CreateAccessKey" -> query(operation, "<AccessKey><UserName>" + USER + "</UserName>"
+                        + "<AccessKeyId>" + NEW_KEY_ID + "</AccessKeyId><Status>Active</Status><SecretAccessKey>"
+                        + "priming</SecretAccessKey><CreateDate>" + now + "</CreateDate></AccessKey>");
+                case "Publish" -> query(operation, "<MessageId>priming</MessageId>");
+                case "PutResourcePolicy", "TagResource" -> "{}";
+                default -> query(operation, "");
+            };
+        }
+
+        private static String query(String operation, String result) {
+            return "<" + operation + "Response><" + operation + "Result>" + result + "</" + operation + "Result>"
+                    + "<ResponseMetadata><RequestId>priming</RequestId></ResponseMetadata></" + operation
+                    + "Response>";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

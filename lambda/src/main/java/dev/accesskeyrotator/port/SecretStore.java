@@ -1,0 +1,36 @@
+package dev.accesskeyrotator.port;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The Secrets Manager side: one secret per user. */
+public interface SecretStore {
+
+    /** A secret as ListSecrets shows it: no value. */
+    record SecretSummary(String arn, String name, Map<String, String> tags, boolean scheduledForDeletion) {}
+
+    /** The current value of a secret. {@link #toString()} hides the value. */
+    record SecretValue(String arn, String name, String secretString) {
+        @Override
+        public String toString() {
+            return "SecretValue[arn=" + arn + ", name=" + name + ", secretString=***]";
+        }
+    }
+
+    /** Every secret whose name starts with the prefix, including those scheduled for deletion; all pages. */
+    List<SecretSummary> listByNamePrefix(String namePrefix);
+
+    /** The AWSCURRENT value; empty if the secret does not exist. */
+    Optional<SecretValue> readCurrent(String secretId);
+
+    /** Creates the secret; fails with {@link AwsFailure.Kind#ALREADY_EXISTS} if it exists. Returns the ARN. */
+    String create(String name, String secretString, String kmsKeyId, Map<String, String> tags, String clientRequestToken);
+
+    /** Stores a new AWSCURRENT version; the same token with the same value is a no-op. */
+    void putValue(String secretId, String secretString, String clientRequestToken);
+
+    void putResourcePolicy(String secretId, String policyJson);
+
+    void tag(String secretId, Map<String, String> tags);
+}

@@ -1,0 +1,277 @@
+package dev.accesskeyrotator.service;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.accesskeyrotator.config.ConfigurationException;
+import dev.accesskeyrotator.config.RotationConfig;
+import dev.accesskeyrotator.config.RotationConfigParser;
+import dev.accesskeyrotator.config.RotatorSettings;
+import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.domain.RotationRules;
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.port.AwsFailure;
+import dev.accesskeyrotator.port.IdentityDirectory;
+import dev.accesskeyrotator.port.IdentityDirectory.DirectoryUser;
+import dev.accesskeyrotator.port.Notifier;
+import dev.accesskeyrotator.port.ParameterSource;
+import dev.accesskeyrotator.port.SecretStore;
+import dev.accesskeyrotator.port.SecretStore.SecretSummary;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One rotation run: read the configuration, discover opted-in users, triage them with bulk data, apply the rules
+ * to those that may need something (a few at a time), and report. The same path serves the Lambda handler and
+ * the CLI.
+ */
+public final class RotationService {
+
+    /** Tells whether the run should stop starting users; from the Lambda context, or never for the CLI. */
+    @FunctionalInterface
+    public interface Deadline {
+        boolean nearlyOver();
+
+        static Deadline none() {
+            return () -> false;
+        }
+    }
+
+    /** @param forceDryRun dry-run regardless of the parameter (the CLI's --dry-run) */
+    public record RunRequest(boolean forceDryRun, Deadline deadline) {
+        public static RunRequest normal() {
+            return new RunRequest(false, Deadline.none());
+        }
+    }
+
+    /** Logged copies of the report stay under CloudWatch Logs' 256 KB event limit. */
+    private static final int MAX_LOGGED_REPORT_CHARS = 200_000;
+
+    private final RotatorSettings settings;
+    private final ParameterSource parameters;
+    private final IdentityDirectory iam;
+    private final SecretStore secrets;
+    private final Notifier notifier;
+    private final NoticeComposer notices;
+    private final Clock clock;
+    private final JsonLog log;
+
+    public RotationService(RotatorSettings settings, String region, ParameterSource parameters,
+                           IdentityDirectory iam, SecretStore secrets, Notifier notifier, Clock clock, JsonLog log) {
+        this.settings = settings;
+        this.parameters = parameters;
+        this.iam = iam;
+        this.secrets = secrets;
+        this.notifier = notifier;
+        this.notices = new NoticeComposer(region, settings.adminContact());
+        this.clock = clock;
+        this.log = log;
+    }
+
+    public RunReport run(RunRequest request) {
+        Instant startedAt = clock.instant();
+        String runId = UUID.randomUUID().toString();
+        RotationConfigParser.Parsed parsed;
+        List<DirectoryUser> optedIn;
+        Map<String, SecretSummary> secretsByUser;
+        try {
+            parsed = RotationConfigParser.parse(parameters.readUnder(settings.parameterPrefix()));
+            optedIn = iam.listUsersWithTags().stream().filter(u -> parsed.config().userTag().matches(u.tags()))
+                    .sorted(Comparator.comparing(DirectoryUser::userName)).toList();
+            secretsByUser = secretsByUser();
+        } catch (ConfigurationException | AwsFailure e) {
+            log.error("run stopped before any change", "runId", runId, "error", e.getMessage());
+            log.raw(RunMetrics.aborted(clock.instant()));
+            throw e;
+        }
+        RotationConfig config = parsed.config().withDryRun(request.forceDryRun());
+        if (!parsed.defaulted().isEmpty()) {
+            log.info("parameters not set, using defaults", "runId", runId, "parameters", parsed.defaulted());
+        }
+
+        Optional<CredentialReport> report = credentialReport();
+        List<UserResult> results = new ArrayList<>();
+        List<DirectoryUser> toLook = new ArrayList<>();
+        RotationRules rules = new RotationRules(config);
+        for (DirectoryUser user : optedIn) {
+            Optional<SecretSummary> secret = Optional.ofNullable(secretsByUser.get(user.userName()));
+            boolean look = report.isEmpty() || Triage.needsLook(report.get().keysOf(user.userName()), secret,
+                    thresholdOf(rules, user), startedAt);
+            if (look) {
+                toLook.add(user);
+            } else {
+                results.add(UserResult.of(user.userName(), Outcome.UNCHANGED, null));
+            }
+        }
+        UserRotator rotator = new UserRotator(settings, config, iam, secrets, notifier, notices, clock, log);
+        results.addAll(processAll(toLook, secretsByUser, rotator, config, request.deadline()));
+        results.sort(Comparator.comparing(UserResult::user));
+
+        RunReport runReport = new RunReport(runId, config.dryRun(), startedAt.toString(), clock.instant().toString(),
+                report.isPresent() ? "credential-report" : "per-user", describe(config), parsed.defaulted(),
+                counts(optedIn.size(), results), results);
+        logReport(runReport);
+        log.raw(RunMetrics.completed(runReport, clock.instant()));
+        if (!config.dryRun()) {
+            try {
+                notifier.publish(notices.runSummary(runReport));
+            } catch (AwsFailure failure) {
+                log.warn("run summary not sent", "runId", runId, "errorCode", failure.errorCode());
+            }
+        }
+        return runReport;
+    }
+
+    private Map<String, SecretSummary> secretsByUser() {
+        Map<String, SecretSummary> byUser = new HashMap<>();
+        for (SecretSummary summary : secrets.listByNamePrefix(settings.secretNamePrefix())) {
+            if (summary.name().startsWith(settings.secretNamePrefix())) {
+                byUser.put(summary.name().substring(settings.secretNamePrefix().length()), summary);
+            }
+        }
+        return byUser;
+    }
+
+    /** The credential report if it is usable; otherwise every opted-in user gets a per-user look. */
+    private Optional<CredentialReport> credentialReport() {
+        try {
+            Optional<IdentityDirectory.RawCredentialReport> raw = iam.credentialReport();
+            if (raw.isEmpty()) {
+                log.warn("credential report unavailable; looking at every opted-in user");
+                return Optional.empty();
+            }
+            CredentialReport parsed = CredentialReport.parse(raw.get().csv(), raw.get().generatedAt());
+            if (parsed.isStale(clock.instant())) {
+                log.warn("credential report is stale; looking at every opted-in user",
+                        "generatedAt", parsed.generatedAt().toString());
+                return Optional.empty();
+            }
+            return Optional.of(parsed);
+        } catch (IllegalArgumentException e) {
+            log.warn("credential report unreadable; looking at every opted-in user", "problem", e.getMessage());
+        } catch (AwsFailure failure) {
+            log.warn("credential report unavailable; looking at every opted-in user", "errorCode",
+                    failure.errorCode());
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Integer> thresholdOf(RotationRules rules, DirectoryUser user) {
+        try {
+            return Optional.of(rules.maxAgeDaysFor(user.tags()));
+        } catch (ConfigurationException e) {
+            return Optional.empty();
+        }
+    }
+
+    private List<UserResult> processAll(List<DirectoryUser> users, Map<String, SecretSummary> secretsByUser,
+                                        UserRotator rotator, RotationConfig config, Deadline deadline) {
+        AtomicInteger rotationsLeft = new AtomicInteger(config.maxRotationsPerRun());
+        UserRotator.RotationBudget budget = () -> rotationsLeft.getAndDecrement() > 0;
+        ExecutorService workers = Executors.newFixedThreadPool(settings.maxConcurrency(), runnable -> {
+            Thread thread = new Thread(runnable, "rotator-worker");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<UserResult>> futures = new ArrayList<>(users.size());
+            for (DirectoryUser user : users) {
+                futures.add(workers.submit(() -> processOne(user, secretsByUser, rotator, budget, deadline)));
+            }
+            List<UserResult> results = new ArrayList<>(users.size());
+            for (Future<UserResult> future : futures) {
+                results.add(await(future));
+            }
+            return results;
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    private UserResult processOne(DirectoryUser user, Map<String, SecretSummary> secretsByUser, UserRotator rotator,
+                                  UserRotator.RotationBudget budget, Deadline deadline) {
+        if (deadline.nearlyOver()) {
+            return UserResult.of(user.userName(), Outcome.DEFERRED, "run reached its time limit; done next run");
+        }
+        try {
+            return rotator.process(user, Optional.ofNullable(secretsByUser.get(user.userName())), budget);
+        } catch (RuntimeException unexpected) {
+            // A bug for one user must not stop the others; the message names only the exception.
+            log.error("unexpected error for user", "user", user.userName(), "error", unexpected.toString());
+            return UserResult.of(user.userName(), Outcome.FAILED, "unexpected error: " + unexpected);
+        }
+    }
+
+    private static UserResult await(Future<UserResult> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("run interrupted", e);
+        } catch (ExecutionException e) {
+            // Only JVM errors get here (processOne catches the rest): end the run as the process would end.
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static Map<String, Object> describe(RotationConfig config) {
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("max-key-age-days", config.maxKeyAgeDays());
+        described.put("user-tag", config.userTag().toString());
+        described.put("grace-days", config.graceDays());
+        described.put("delete-after-days", config.deleteAfterDays());
+        described.put("dry-run", config.dryRun());
+        described.put("max-rotations-per-run", config.maxRotationsPerRun());
+        return described;
+    }
+
+    private static Map<String, Integer> counts(int scanned, List<UserResult> results) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        counts.put("usersScanned", scanned);
+        counts.put("rotated", results.stream().mapToInt(r -> r.effects().rotated()).sum());
+        counts.put("disabledOld", results.stream().mapToInt(r -> r.effects().disabled()).sum());
+        counts.put("deletedOld", results.stream().mapToInt(r -> r.effects().deleted()).sum());
+        for (Outcome outcome : List.of(Outcome.NOTIFIED, Outcome.ATTENTION, Outcome.BLOCKED, Outcome.FAILED,
+                Outcome.DEFERRED, Outcome.PLANNED, Outcome.UNCHANGED)) {
+            counts.put(camel(outcome), (int) results.stream().filter(r -> r.outcome() == outcome).count());
+        }
+        return counts;
+    }
+
+    private static String camel(Outcome outcome) {
+        return outcome.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private void logReport(RunReport report) {
+        ObjectNode line = JsonLog.mapper().createObjectNode();
+        line.put("timestamp", clock.instant().toString());
+        line.put("level", "INFO");
+        line.put("message", "run report");
+        line.set("report", JsonLog.mapper().valueToTree(report));
+        String json = line.toString();
+        if (json.length() > MAX_LOGGED_REPORT_CHARS) {
+            List<UserResult> notable = report.users().stream().filter(u -> u.outcome() != Outcome.UNCHANGED).toList();
+            line.set("report", JsonLog.mapper().valueToTree(new RunReport(report.runId(), report.dryRun(),
+                    report.startedAt(), report.finishedAt(), report.discovery(), report.configuration(),
+                    report.defaultedParameters(), report.counts(), notable)));
+            line.put("unchangedUsersOmitted", report.count("unchanged"));
+            json = line.toString();
+        }
+        log.raw(json);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.accesskeyrotator.service;
+
+import dev.accesskeyrotator.domain.AccessKey;
+import dev.accesskeyrotator.domain.SecretState;
+import dev.accesskeyrotator.domain.UserState;
+import dev.accesskeyrotator.port.AwsFailure;
+import dev.accesskeyrotator.port.IdentityDirectory;
+import dev.accesskeyrotator.port.IdentityDirectory.DirectoryUser;
+import dev.accesskeyrotator.port.SecretStore;
+import dev.accesskeyrotator.port.SecretStore.SecretSummary;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads one user's keys and secret right before the rules decide, so every action rests on fresh state. */
+final class UserStateReader {
+    private final IdentityDirectory iam;
+    private final SecretStore secrets;
+
+    UserStateReader(IdentityDirectory iam, SecretStore secrets) {
+        this.iam = iam;
+        this.secrets = secrets;
+    }
+
+    UserState read(DirectoryUser user, Optional<SecretSummary> summary) {
+        List<AccessKey> keys = iam.listAccessKeys(user.userName());
+        SecretState secret = readSecret(summary);
+        Map<String, Optional<Instant>> lastUsed = new HashMap<>();
+        if (secret instanceof SecretState.Stored stored) {
+            // Usage only matters for strays (rule 2); current and previous keys are the rotator's own.
+            for (AccessKey key : keys) {
+                boolean own = key.id().equals(stored.currentKeyId())
+                        || stored.previousKeyId().map(key.id()::equals).orElse(false);
+                if (!own) {
+                    lastUsed.put(key.id(), iam.lastUsed(user.userName(), key.id()));
+                }
+            }
+        }
+        return new UserState(user.userName(), user.arn(), user.tags(), keys, secret, lastUsed);
+    }
+
+    private SecretState readSecret(Optional<SecretSummary> summary) {
+        if (summary.isEmpty()) {
+            return SecretState.missing();
+        }
+        SecretSummary found = summary.get();
+        if (found.scheduledForDeletion()) {
+            return new SecretState.ScheduledForDeletion(found.arn());
+        }
+        try {
+            return secrets.readCurrent(found.arn())
+                    .map(value -> SecretDocument.read(value.arn(), value.name(), value.secretString(),
+                            Optional.ofNullable(found.tags().get(SecretTags.NOTIFIED_KEY_ID))))
+                    .orElseGet(SecretState::missing);
+        } catch (AwsFailure failure) {
+            if (failure.is(AwsFailure.Kind.INVALID_STATE)) {
+                // Secrets Manager refuses reads of a secret scheduled for deletion after ListSecrets ran.
+                return new SecretState.ScheduledForDeletion(found.arn());
+            }
+            throw failure;
+        }
+    }
+}
