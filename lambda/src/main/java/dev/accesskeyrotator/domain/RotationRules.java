@@ -176,14 +176,14 @@ public final class RotationRules {
     /** Rule 4: make room, or report why the rotation cannot happen. */
     private void planRotation(AccessKey current, Optional<String> expectedCurrent, List<AccessKey> remaining,
                               List<Step> steps, List<Finding> findings) {
+        if (findings.stream().anyMatch(f -> f.outcome() == Outcome.DEFERRED)) {
+            // A possibly in-flight key occupies the second slot; rotating now would race that run.
+            return;
+        }
         List<AccessKey> others = remaining.stream().filter(k -> !k.id().equals(current.id())).toList();
         if (others.stream().anyMatch(AccessKey::active)) {
             findings.add(Finding.blocked("rotation due but the user has two active keys ("
                     + ids(remaining) + "); retire one by hand"));
-            return;
-        }
-        if (findings.stream().anyMatch(f -> f.outcome() == Outcome.DEFERRED)) {
-            // A possibly in-flight key occupies the second slot; rotating now would race that run.
             return;
         }
         others.forEach(k -> steps.add(new Step.DeleteInactiveKeyForRoom(k.id())));

@@ -1,0 +1,96 @@
+package dev.accesskeyrotator.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RotationConfigParserTest {
+
+    @Test
+    void missingParametersTakeTheirDefaultsAndAreListed() {
+        RotationConfigParser.Parsed parsed = RotationConfigParser.parse(Map.of());
+        assertEquals(RotationConfig.defaults(), parsed.config());
+        assertEquals(List.of("max-key-age-days", "user-tag", "grace-days", "delete-after-days", "dry-run",
+                "max-rotations-per-run"), parsed.defaulted());
+    }
+
+    @Test
+    void validValuesAreRead() {
+        RotationConfig config = RotationConfigParser.parse(Map.of("max-key-age-days", "30", "user-tag", "team",
+                "grace-days", "29", "delete-after-days", "0", "dry-run", "TRUE", "max-rotations-per-run", "100000"))
+                .config();
+        assertEquals(new RotationConfig(30, new OptInTag("team", Optional.empty()), 29, 0, true, 100_000), config);
+    }
+
+    @ParameterizedTest(name = "{0} = ''{1}''")
+    @CsvSource(delimiter = '|', value = {
+            "max-key-age-days|0", "max-key-age-days|3651", "max-key-age-days|ninety", "max-key-age-days|''",
+            "max-key-age-days|90.0", "max-key-age-days|-1", "max-key-age-days|99999999999999999999",
+            "max-key-age-days|٩٠",
+            "grace-days|90", "grace-days|-1", "grace-days|x",
+            "delete-after-days|3651", "delete-after-days|-3",
+            "dry-run|yes", "dry-run|1", "dry-run|''",
+            "max-rotations-per-run|0", "max-rotations-per-run|100001",
+            "user-tag|''", "user-tag|=enabled", "user-tag|aws:internal=x", "user-tag|bad#key", "user-tag|' padded'"})
+    void invalidValueStopsTheRunNamingParameterValueAndRange(String parameter, String value) {
+        Map<String, String> raw = new HashMap<>();
+        raw.put(parameter, value);
+        ConfigurationException error = assertThrows(ConfigurationException.class, () -> RotationConfigParser.parse(raw));
+        assertEquals(parameter, error.setting());
+        assertTrue(error.getMessage().contains("'" + parameter + "'"), error.getMessage());
+        assertTrue(error.getMessage().contains("allowed:"), error.getMessage());
+    }
+
+    @Test
+    void graceRangeFollowsTheThreshold() {
+        ConfigurationException error = assertThrows(ConfigurationException.class,
+                () -> RotationConfigParser.parse(Map.of("max-key-age-days", "30", "grace-days", "30")));
+        assertTrue(error.getMessage().contains("0 to 29"), error.getMessage());
+    }
+
+    @Test
+    void hugeValuesAreAbbreviatedInTheMessage() {
+        String huge = "9".repeat(5000);
+        ConfigurationException error = assertThrows(ConfigurationException.class,
+                () -> RotationConfigParser.parse(Map.of("delete-after-days", huge)));
+        assertTrue(error.getMessage().length() < 300, error.getMessage());
+    }
+
+    @Test
+    void unicodeTagValuesAllowedByIamAreAccepted() {
+        OptInTag tag = RotationConfigParser.parse(Map.of("user-tag", "rotación=sí")).config().userTag();
+        assertTrue(tag.matches(Map.of("rotación", "sí")));
+        assertTrue(!tag.matches(Map.of("rotación", "no")));
+    }
+
+    @Test
+    void keyOnlyTagMatchesAnyValue() {
+        OptInTag tag = OptInTag.parse("user-tag", "access-key-rotation");
+        assertTrue(tag.matches(Map.of("access-key-rotation", "whatever")));
+        assertTrue(!tag.matches(Map.of("other", "x")));
+    }
+
+    @Test
+    void settingsRequireTopicAndKeyAndNameTheMissingVariable() {
+        ConfigurationException error = assertThrows(ConfigurationException.class,
+                () -> RotatorSettings.fromEnvironment(Map.of("SECRET_KMS_KEY_ID", "k")));
+        assertTrue(error.getMessage().contains("NOTICE_TOPIC_ARN"));
+        error = assertThrows(ConfigurationException.class,
+                () -> RotatorSettings.fromEnvironment(Map.of("NOTICE_TOPIC_ARN", "t")));
+        assertTrue(error.getMessage().contains("SECRET_KMS_KEY_ID"));
+        RotatorSettings settings = RotatorSettings.fromEnvironment(Map.of("NOTICE_TOPIC_ARN", "t",
+                "SECRET_KMS_KEY_ID", "k"));
+        assertEquals("/access-key-rotation/", settings.parameterPrefix());
+        assertEquals("access-key-rotation/", settings.secretNamePrefix());
+        assertEquals(4, settings.maxConcurrency());
+    }
+}

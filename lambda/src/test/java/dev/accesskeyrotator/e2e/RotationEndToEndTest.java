@@ -1,0 +1,258 @@
+package dev.accesskeyrotator.e2e;
+
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.lambda.RotationHandler;
+import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;
+import dev.accesskeyrotator.localaws.LocalAws;
+import dev.accesskeyrotator.localaws.LocalAwsExtension;
+import dev.accesskeyrotator.localaws.SecretsManagerEmulator.SecretSnapshot;
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.service.RunReport;
+import dev.accesskeyrotator.service.UserResult;
+import dev.accesskeyrotator.testing.FakeLambdaContext;
+import dev.accesskeyrotator.testing.RotatorHarness;
+import dev.accesskeyrotator.testing.SecretLeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Lambda handler with real SDK v2 clients against the local endpoint, over a seeded account. */
+class RotationEndToEndTest {
+
+    @RegisterExtension
+    final LocalAwsExtension endpoint = new LocalAwsExtension();
+
+    private RotatorHarness harness;
+    private LocalAws aws;
+
+    @BeforeEach
+    void seed() {
+        aws = endpoint.aws();
+        harness = new RotatorHarness(aws);
+        harness.optedInUser("alice");
+        harness.key("alice", 120, true);
+        harness.optedInUser("bob");
+        harness.key("bob", 10, true);
+        harness.optedInUser("dave");
+        harness.key("dave", 300, false);
+        harness.key("dave", 95, true);
+        harness.otherUser("carol");
+        harness.key("carol", 400, true);
+        harness.optedInUser("erin");
+    }
+
+    @AfterEach
+    void close() {
+        harness.close();
+    }
+
+    private RunReport invokeHandler() {
+        RotationHandler handler = new RotationHandler(harness.service(), harness.log());
+        ScheduledEvent event = new ScheduledEvent();
+        event.setId("schedule-event-1");
+        return handler.handleRequest(event, FakeLambdaContext.withPlentyOfTime());
+    }
+
+    private static Map<String, UserResult> byUser(RunReport report) {
+        return report.users().stream().collect(Collectors.toMap(UserResult::user, u -> u));
+    }
+
+    @Test
+    void rotatesDueUsersOnlyAndASecondRunChangesNothing() {
+        KeySnapshot aliceOld = aws.iam().keys("alice").get(0);
+        List<KeySnapshot> bobBefore = aws.iam().keys("bob");
+        List<KeySnapshot> carolBefore = aws.iam().keys("carol");
+
+        RunReport first = invokeHandler();
+
+        Map<String, UserResult> results = byUser(first);
+        assertEquals(Set.of("alice", "bob", "dave", "erin"), results.keySet(), "carol is not opted in");
+        assertEquals(Outcome.ROTATED, results.get("alice").outcome());
+        assertEquals(Outcome.ROTATED, results.get("dave").outcome());
+        assertEquals(Outcome.UNCHANGED, results.get("bob").outcome());
+        assertEquals(Outcome.UNCHANGED, results.get("erin").outcome());
+        assertEquals(2, first.count("rotated"));
+        assertEquals(4, first.count("usersScanned"));
+
+        // alice: the new key is in her secret and works; the old one is disabled (grace-days 0).
+        Map<String, KeySnapshot> aliceKeys = aws.iam().keys("alice").stream()
+                .collect(Collectors.toMap(KeySnapshot::id, k -> k));
+        JsonNode secret = secretValue("alice");
+        String newKeyId = secret.get("AccessKeyId").asText();
+        assertNotEquals(aliceOld.id(), newKeyId);
+        assertTrue(aliceKeys.get(newKeyId).active());
+        assertEquals(aliceKeys.get(newKeyId).secret(), secret.get("SecretAccessKey").asText());
+        assertEquals("alice", secret.get("UserName").asText());
+        assertEquals(1, secret.get("Version").asInt());
+        assertFalse(aliceKeys.get(aliceOld.id()).active(), "old key disabled");
+        assertEquals(newKeyId, results.get("alice").newKeyId());
+        assertEquals(aliceOld.id(), results.get("alice").oldKeyId());
+
+        // The secret is encrypted with the stack's key, tagged, and readable by alice alone.
+        SecretSnapshot aliceSecret = aws.secretsManager().secret(harness.secretName("alice")).orElseThrow();
+        assertEquals(RotatorHarness.KMS_KEY, aliceSecret.kmsKeyId());
+        assertEquals("alice", aliceSecret.tags().get("access-key-rotation:user"));
+        String policy = aliceSecret.resourcePolicy();
+        assertTrue(policy.contains(aws.iam().user("alice").orElseThrow().arn()), policy);
+        assertTrue(policy.contains("secretsmanager:GetSecretValue") && policy.contains("secretsmanager:DescribeSecret"));
+
+        // dave: the inactive key made room, then the same rotation.
+        assertEquals(2, aws.iam().keys("dave").size());
+        assertEquals(1, aws.iam().keys("dave").stream().filter(KeySnapshot::active).count());
+
+        // One notice each for the rotated users, none for the others.
+        assertEquals(1, harness.noticesFor("alice", "key-rotated"));
+        assertEquals(1, harness.noticesFor("dave", "key-rotated"));
+        assertEquals(0, harness.noticesFor("bob", "key-rotated"));
+        assertTrue(aws.secretsManager().secret(harness.secretName("bob")).isEmpty());
+
+        // Untouched users: bob unchanged; carol not even looked at beyond discovery.
+        assertEquals(bobBefore, aws.iam().keys("bob"));
+        assertEquals(carolBefore, aws.iam().keys("carol"));
+        assertTrue(aws.calls().forUser("carol").isEmpty(), "carol was never looked at: " + aws.calls().forUser("carol"));
+
+        // Second run: nothing to do.
+        Map<String, List<KeySnapshot>> before = keysOfEveryone();
+        int publishedBefore = aws.sns().published().size();
+        RunReport second = invokeHandler();
+        assertEquals(0, second.count("rotated"));
+        assertEquals(0, second.count("disabledOld") + second.count("deletedOld") + second.count("failed"));
+        assertTrue(second.users().stream().allMatch(u -> u.outcome() == Outcome.UNCHANGED), second.users().toString());
+        assertEquals(before, keysOfEveryone());
+        assertEquals(publishedBefore + 1, aws.sns().published().size(), "only the run summary");
+
+        List<String> captured = new ArrayList<>(harness.logLines());
+        captured.add(JsonLog.toJson(first));
+        captured.add(JsonLog.toJson(second));
+        SecretLeakCheck.assertNoSecretLeaked(aws, captured);
+    }
+
+    @Test
+    void dryRunReportsThePlanAndChangesNothing() {
+        harness.parameter("dry-run", "true");
+        Map<String, List<KeySnapshot>> before = keysOfEveryone();
+
+        RunReport report = invokeHandler();
+
+        assertTrue(report.dryRun());
+        Map<String, UserResult> results = byUser(report);
+        assertEquals(Outcome.PLANNED, results.get("alice").outcome());
+        assertTrue(results.get("alice").action().startsWith("would rotate key"), results.get("alice").action());
+        assertEquals(Outcome.PLANNED, results.get("dave").outcome());
+        assertEquals(Outcome.UNCHANGED, results.get("bob").outcome());
+        assertEquals(before, keysOfEveryone());
+        assertTrue(aws.secretsManager().secret(harness.secretName("alice")).isEmpty());
+        assertTrue(aws.sns().published().isEmpty());
+        assertEquals(0, aws.calls().all().stream().filter(c -> Set.of("CreateAccessKey", "UpdateAccessKey",
+                "DeleteAccessKey", "CreateSecret", "PutSecretValue", "TagResource", "PutResourcePolicy", "Publish")
+                .contains(c.operation())).count());
+    }
+
+    @Test
+    void graceDaysKeepOldKeyActiveThenLaterRunsDisableAndDeleteIt() {
+        harness.parameter("grace-days", "7");
+        harness.parameter("delete-after-days", "10");
+        String oldKey = aws.iam().keys("alice").get(0).id();
+
+        invokeHandler();
+        assertTrue(aws.iam().keys("alice").stream().allMatch(KeySnapshot::active), "both active during grace");
+        assertTrue(aws.sns().published().stream().filter(m -> m.attribute("user_name").orElse("").equals("alice"))
+                .anyMatch(m -> m.message().contains("stays active until")));
+
+        harness.advanceDays(6);
+        invokeHandler();
+        assertTrue(aws.iam().accessKey(oldKey).orElseThrow().active(), "day 6: still in grace");
+
+        harness.advanceDays(1);
+        RunReport day7 = invokeHandler();
+        assertFalse(aws.iam().accessKey(oldKey).orElseThrow().active(), "day 7: disabled");
+        assertEquals(Outcome.DISABLED_OLD, byUser(day7).get("alice").outcome());
+        assertEquals(1, harness.noticesFor("alice", "key-disabled"));
+
+        harness.advanceDays(9);
+        invokeHandler();
+        assertTrue(aws.iam().accessKey(oldKey).isPresent(), "day 16: kept");
+        harness.advanceDays(1);
+        RunReport day17 = invokeHandler();
+        assertTrue(aws.iam().accessKey(oldKey).isEmpty(), "day 17: deleted");
+        assertEquals(Outcome.DELETED_OLD, byUser(day17).get("alice").outcome());
+        assertEquals(1, aws.iam().keys("alice").size());
+        assertEquals(1, harness.noticesFor("alice", "key-rotated"));
+    }
+
+    @Test
+    void invalidParameterStopsTheRunBeforeAnyChange() {
+        harness.parameter("max-key-age-days", "0");
+        Map<String, List<KeySnapshot>> before = keysOfEveryone();
+        RotationHandler handler = new RotationHandler(harness.service(), harness.log());
+        var error = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> handler.handleRequest(new ScheduledEvent(), FakeLambdaContext.withPlentyOfTime()));
+        assertTrue(error.getMessage().contains("max-key-age-days") && error.getMessage().contains("'0'")
+                && error.getMessage().contains("1 to 3650"), error.getMessage());
+        assertEquals(before, keysOfEveryone());
+        assertTrue(aws.sns().published().isEmpty());
+        assertTrue(harness.logLines().stream().anyMatch(l -> l.contains("\"RunFailed\":1")), "failure metric emitted");
+    }
+
+    @Test
+    void awsErrorForOneUserFailsThatUserWithCodeAndTheOthersProceed() {
+        aws.faults().on("iam", "CreateAccessKey").forUser("alice").error(500, "ServiceFailure", "IAM is unwell");
+        RunReport report = invokeHandler();
+        UserResult alice = byUser(report).get("alice");
+        assertEquals(Outcome.FAILED, alice.outcome());
+        assertTrue(alice.reason().contains("ServiceFailure") && alice.reason().contains("IAM is unwell"), alice.reason());
+        assertEquals(Outcome.ROTATED, byUser(report).get("dave").outcome());
+        assertEquals(1, report.count("failed"));
+        assertTrue(harness.logLines().stream().anyMatch(l -> l.contains("\"Failed\":1")), "failure metric emitted");
+    }
+
+    @Test
+    void storeFailureWithdrawsTheNewKey() {
+        aws.faults().on("secretsmanager", "CreateSecret").when(r -> r.text("Name").orElse("").endsWith("/alice"))
+                .error(400, "EncryptionFailure", "KMS key is disabled");
+        List<String> before = aws.iam().keys("alice").stream().map(KeySnapshot::id).toList();
+        RunReport report = invokeHandler();
+        UserResult alice = byUser(report).get("alice");
+        assertEquals(Outcome.FAILED, alice.outcome());
+        assertTrue(alice.reason().contains("EncryptionFailure") && alice.reason().contains("withdrawn"), alice.reason());
+        assertEquals(before, aws.iam().keys("alice").stream().map(KeySnapshot::id).toList(), "new key deleted");
+        assertTrue(aws.iam().keys("alice").get(0).active(), "old key untouched");
+        assertEquals(0, harness.noticesFor("alice", "key-rotated"));
+    }
+
+    @Test
+    void runSummaryGoesToAdminsWithCounts() {
+        invokeHandler();
+        var summary = aws.sns().published().stream()
+                .filter(m -> m.attribute("event_type").filter("run-summary"::equals).isPresent()).toList();
+        assertEquals(1, summary.size());
+        assertTrue(summary.get(0).subject().startsWith("Access key rotation: 2 rotated"), summary.get(0).subject());
+        assertTrue(summary.get(0).message().contains("rotated: 2"));
+    }
+
+    private JsonNode secretValue(String user) {
+        try {
+            return JsonLog.mapper().readTree(aws.secretsManager().currentValue(harness.secretName(user)).orElseThrow());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private Map<String, List<KeySnapshot>> keysOfEveryone() {
+        return aws.iam().userNames().stream().collect(Collectors.toMap(u -> u, u -> aws.iam().keys(u)));
+    }
+}

@@ -1,0 +1,132 @@
+package dev.accesskeyrotator.testing;
+
+import dev.accesskeyrotator.aws.AwsClients;
+import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.config.RotatorSettings;
+import dev.accesskeyrotator.domain.RotationRules;
+import dev.accesskeyrotator.localaws.IamEmulator;
+import dev.accesskeyrotator.localaws.LocalAws;
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.service.RotationService;
+import dev.accesskeyrotator.service.RunReport;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The real rotator (service, adapters, SDK v2 clients) wired to a {@link LocalAws} endpoint, with captured logs,
+ * the endpoint's clock and short retry delays. Seeding helpers speak in key ages.
+ */
+public final class RotatorHarness implements AutoCloseable {
+    public static final String OPT_IN_KEY = "access-key-rotation";
+    public static final String KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+    public static final String PARAMETER_PREFIX = "/access-key-rotation/";
+    public static final String SECRET_PREFIX = "access-key-rotation/";
+
+    private final LocalAws aws;
+    private final AwsClients clients;
+    private final String topicArn;
+    private final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
+    private int maxConcurrency = RotatorSettings.DEFAULT_MAX_CONCURRENCY;
+
+    public RotatorHarness(LocalAws aws) {
+        this.aws = aws;
+        AwsClients.Options options = new AwsClients.Options(aws.region(), Optional.of(aws.endpoint()),
+                aws.credentials(), List.of(aws.crashInterceptor()),
+                AwsClients.retryStrategy(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(100)));
+        this.clients = new AwsClients(options);
+        try (SnsClient sns = dev.accesskeyrotator.localaws.LocalAwsClients.configure(SnsClient.builder(), aws).build()) {
+            this.topicArn = sns.createTopic(r -> r.name("access-key-rotation-notices")).topicArn();
+        }
+    }
+
+    public LocalAws aws() { return aws; }
+    public String topicArn() { return topicArn; }
+    public AwsClients clients() { return clients; }
+
+    public RotatorHarness maxConcurrency(int workers) {
+        this.maxConcurrency = workers;
+        return this;
+    }
+
+    public RotatorSettings settings() {
+        return new RotatorSettings(PARAMETER_PREFIX, SECRET_PREFIX, topicArn, KMS_KEY, "the platform team",
+                maxConcurrency);
+    }
+
+    public JsonLog log() {
+        return new JsonLog(logLines::add, aws.clock());
+    }
+
+    public RotationService service() {
+        return RotatorFactory.create(settings(), clients, aws.clock(), log(), pause -> { });
+    }
+
+    public RunReport run() {
+        return service().run(RotationService.RunRequest.normal());
+    }
+
+    public RunReport dryRun() {
+        return service().run(new RotationService.RunRequest(true, RotationService.Deadline.none()));
+    }
+
+    public List<String> logLines() {
+        synchronized (logLines) {
+            return List.copyOf(logLines);
+        }
+    }
+
+    // ---- seeding -------------------------------------------------------------------------------------------------
+
+    public void optedInUser(String name) {
+        aws.iam().createUser(name, Map.of(OPT_IN_KEY, "enabled"));
+    }
+
+    public void optedInUser(String name, Map<String, String> extraTags) {
+        Map<String, String> tags = new java.util.HashMap<>(extraTags);
+        tags.put(OPT_IN_KEY, "enabled");
+        aws.iam().createUser(name, tags);
+    }
+
+    public void otherUser(String name) {
+        aws.iam().createUser(name, Map.of("team", "payments"));
+    }
+
+    public IamEmulator.KeySnapshot key(String user, long ageDays, boolean active) {
+        return aws.iam().createAccessKey(user, aws.clock().instant().minus(Duration.ofDays(ageDays)), active);
+    }
+
+    public void parameter(String name, String value) {
+        aws.ssm().put(PARAMETER_PREFIX + name, value);
+    }
+
+    public void advanceDays(long days) {
+        aws.clock().advance(Duration.ofDays(days));
+    }
+
+    public String secretName(String user) {
+        return SECRET_PREFIX + user;
+    }
+
+    /** Only the rotator's own messages about this user, by event type. */
+    public long noticesFor(String user, String eventType) {
+        return aws.sns().published().stream()
+                .filter(m -> m.attribute("user_name").filter(user::equals).isPresent())
+                .filter(m -> m.attribute("event_type").filter(eventType::equals).isPresent())
+                .count();
+    }
+
+    public static String overrideTag() {
+        return RotationRules.MAX_AGE_OVERRIDE_TAG;
+    }
+
+    @Override
+    public void close() {
+        clients.close();
+    }
+}
