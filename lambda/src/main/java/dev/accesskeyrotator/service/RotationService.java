@@ -26,11 +26,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One rotation run: read the configuration, discover opted-in users, triage them with bulk data, apply the rules
@@ -180,6 +183,7 @@ public final class RotationService {
                                         UserRotator rotator, RotationConfig config, Deadline deadline) {
         AtomicInteger rotationsLeft = new AtomicInteger(config.maxRotationsPerRun());
         UserRotator.RotationBudget budget = () -> rotationsLeft.getAndDecrement() > 0;
+        AtomicReference<Error> fatal = new AtomicReference<>();
         ExecutorService workers = Executors.newFixedThreadPool(settings.maxConcurrency(), runnable -> {
             Thread thread = new Thread(runnable, "rotator-worker");
             thread.setDaemon(true);
@@ -188,15 +192,31 @@ public final class RotationService {
         try {
             List<Future<UserResult>> futures = new ArrayList<>(users.size());
             for (DirectoryUser user : users) {
-                futures.add(workers.submit(() -> processOne(user, secretsByUser, rotator, budget, deadline)));
+                futures.add(workers.submit(() -> {
+                    if (fatal.get() != null) {
+                        return null;
+                    }
+                    try {
+                        return processOne(user, secretsByUser, rotator, budget, deadline);
+                    } catch (Error error) {
+                        // The process would be dead now: start no further user and stop the ones in flight.
+                        fatal.compareAndSet(null, error);
+                        workers.shutdownNow();
+                        throw error;
+                    }
+                }));
             }
             List<UserResult> results = new ArrayList<>(users.size());
             for (Future<UserResult> future : futures) {
-                results.add(await(future));
+                UserResult result = await(future, fatal);
+                if (result != null) {
+                    results.add(result);
+                }
             }
             return results;
         } finally {
             workers.shutdownNow();
+            awaitQuietly(workers);
         }
     }
 
@@ -214,18 +234,31 @@ public final class RotationService {
         }
     }
 
-    private static UserResult await(Future<UserResult> future) {
+    private static UserResult await(Future<UserResult> future, AtomicReference<Error> fatal) {
         try {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("run interrupted", e);
+        } catch (CancellationException e) {
+            if (fatal.get() != null) {
+                throw fatal.get();
+            }
+            throw e;
         } catch (ExecutionException e) {
             // Only JVM errors get here (processOne catches the rest): end the run as the process would end.
             if (e.getCause() instanceof Error error) {
                 throw error;
             }
             throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static void awaitQuietly(ExecutorService workers) {
+        try {
+            workers.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

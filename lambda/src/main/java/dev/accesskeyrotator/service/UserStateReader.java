@@ -10,6 +10,7 @@ import dev.accesskeyrotator.port.SecretStore;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,8 @@ final class UserStateReader {
         List<AccessKey> keys = iam.listAccessKeys(user.userName());
         SecretState secret = readSecret(summary);
         Map<String, Optional<Instant>> lastUsed = new HashMap<>();
+        // Usage only matters for strays (rule 2); current and previous keys are the rotator's own.
         if (secret instanceof SecretState.Stored stored) {
-            // Usage only matters for strays (rule 2); current and previous keys are the rotator's own.
             for (AccessKey key : keys) {
                 boolean own = key.id().equals(stored.currentKeyId())
                         || stored.previousKeyId().map(key.id()::equals).orElse(false);
@@ -38,6 +39,9 @@ final class UserStateReader {
                     lastUsed.put(key.id(), iam.lastUsed(user.userName(), key.id()));
                 }
             }
+        } else if (secret instanceof SecretState.Missing && keys.stream().filter(AccessKey::active).count() > 1) {
+            keys.stream().filter(AccessKey::active).max(Comparator.comparing(AccessKey::createDate))
+                    .ifPresent(newest -> lastUsed.put(newest.id(), iam.lastUsed(user.userName(), newest.id())));
         }
         return new UserState(user.userName(), user.arn(), user.tags(), keys, secret, lastUsed);
     }

@@ -160,7 +160,7 @@ class RotationRulesTest {
         @Test
         void twoActiveKeysWithoutSecretAreBlockedWhenDue() {
             UserPlan plan = decide(config(90, 0, 30), new State().key(key("AKIAONE", true, days(120)))
-                    .key(key("AKIATWO", true, days(10))));
+                    .key(key("AKIATWO", true, days(10))).used("AKIATWO"));
             assertTrue(plan.changesNothing());
             assertEquals(List.of(Outcome.BLOCKED), outcomes(plan));
         }
@@ -168,9 +168,25 @@ class RotationRulesTest {
         @Test
         void twoActiveKeysWithoutSecretNeedAttentionWhenNotDue() {
             UserPlan plan = decide(config(90, 0, 30), new State().key(key("AKIAONE", true, days(20)))
-                    .key(key("AKIATWO", true, days(10))));
+                    .key(key("AKIATWO", true, days(10))).used("AKIATWO"));
             assertTrue(plan.changesNothing());
             assertEquals(List.of(Outcome.ATTENTION), outcomes(plan));
+        }
+
+        @Test
+        void withoutSecretAnUnusedNewerKeyLeftByADeadRunIsDeletedAndTheOlderKeyRotated() {
+            UserPlan plan = decide(config(90, 0, 30), new State().key(key("AKIAOLD", true, days(120)))
+                    .key(key("AKIAORPHAN", true, days(1))).neverUsed("AKIAORPHAN"));
+            assertEquals(List.of(new Step.DeleteStrayKey("AKIAORPHAN"),
+                    new Step.Rotate("AKIAOLD", Optional.empty(), true, false)), steps(plan));
+        }
+
+        @Test
+        void withoutSecretAnUnusedNewerKeyMinutesOldIsLeftForTheRunThatMayOwnIt() {
+            UserPlan plan = decide(config(90, 0, 30), new State().key(key("AKIAOLD", true, days(120)))
+                    .key(key("AKIAFRESH", true, Duration.ofMinutes(2))));
+            assertTrue(plan.changesNothing());
+            assertEquals(List.of(Outcome.DEFERRED), outcomes(plan));
         }
 
         @Test
