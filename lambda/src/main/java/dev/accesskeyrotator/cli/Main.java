@@ -48,7 +48,7 @@ public final class Main {
         System.exit(run(Arrays.asList(args), System.getenv(), System.out, System.err));
     }
 
-    static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
             out.print(USAGE);
             return args.isEmpty() ? 2 : 0;

@@ -39,15 +39,16 @@ public final class RotationRules {
         try {
             maxAgeDays = maxAgeDaysFor(user.tags());
         } catch (ConfigurationException e) {
-            return findingOnly(user, Finding.attention("skipped: " + e.getMessage()));
+            return new UserPlan(user.userName(), List.of(), List.of(Finding.attention("skipped: " + e.getMessage())),
+                    config.maxKeyAgeDays());
         }
         SecretState secret = user.secret();
         if (secret instanceof SecretState.ScheduledForDeletion scheduled) {
-            return findingOnly(user, Finding.attention("secret " + scheduled.arn() + " is scheduled for deletion;"
+            return findingOnly(user, maxAgeDays, Finding.attention("secret " + scheduled.arn() + " is scheduled for deletion;"
                     + " restore it (or let it go and retire the user's keys by hand) before the rotator continues"));
         }
         if (secret instanceof SecretState.Unreadable unreadable) {
-            return findingOnly(user, Finding.attention("secret " + unreadable.arn()
+            return findingOnly(user, maxAgeDays, Finding.attention("secret " + unreadable.arn()
                     + " does not hold a rotator key document (" + unreadable.problem() + "); fix or delete it by hand"));
         }
         if (secret instanceof SecretState.Stored stored) {
@@ -69,7 +70,7 @@ public final class RotationRules {
     private UserPlan decideWithoutSecret(UserState user, Instant now, int maxAgeDays) {
         List<AccessKey> active = user.keys().stream().filter(AccessKey::active).toList();
         if (active.isEmpty()) {
-            return UserPlan.of(user.userName());
+            return new UserPlan(user.userName(), List.of(), List.of(), maxAgeDays);
         }
         List<Step> steps = new ArrayList<>();
         if (active.size() > 1) {
@@ -78,7 +79,7 @@ public final class RotationRules {
             AccessKey newer = older == active.get(0) ? active.get(1) : active.get(0);
             if (!user.everUsed(newer.id())) {
                 if (newer.age(now).compareTo(IN_FLIGHT_GUARD) < 0) {
-                    return findingOnly(user, Finding.deferred("unused key " + newer.id() + " was created minutes ago,"
+                    return findingOnly(user, maxAgeDays, Finding.deferred("unused key " + newer.id() + " was created minutes ago,"
                             + " possibly by a rotation still in progress; checked again next run"));
                 }
                 steps.add(new Step.DeleteStrayKey(newer.id()));
@@ -88,34 +89,34 @@ public final class RotationRules {
         boolean anyDue = active.stream().anyMatch(k -> isDue(k, now, maxAgeDays));
         if (active.size() > 1) {
             return anyDue
-                    ? findingOnly(user, Finding.blocked("two active keys (" + ids(active)
+                    ? findingOnly(user, maxAgeDays, Finding.blocked("two active keys (" + ids(active)
                     + ") and no rotator secret yet: cannot tell which one is in use; disable one by hand"))
-                    : findingOnly(user, Finding.attention("two active keys (" + ids(active)
+                    : findingOnly(user, maxAgeDays, Finding.attention("two active keys (" + ids(active)
                     + "); CIS 1.13 expects one. The rotator takes over once only one is active"));
         }
         AccessKey only = active.get(0);
         if (!anyDue) {
-            return new UserPlan(user.userName(), steps, List.of());
+            return new UserPlan(user.userName(), steps, List.of(), maxAgeDays);
         }
         user.keys().stream().filter(k -> !k.active())
                 .forEach(k -> steps.add(new Step.DeleteInactiveKeyForRoom(k.id())));
         steps.add(rotate(only.id(), Optional.empty()));
-        return new UserPlan(user.userName(), steps, List.of());
+        return new UserPlan(user.userName(), steps, List.of(), maxAgeDays);
     }
 
     private UserPlan decideWithSecret(UserState user, SecretState.Stored secret, Instant now, int maxAgeDays) {
         if (!secret.ownerName().equals(user.userName())) {
-            return findingOnly(user, Finding.attention("secret " + secret.arn() + " holds key "
+            return findingOnly(user, maxAgeDays, Finding.attention("secret " + secret.arn() + " holds key "
                     + secret.currentKeyId() + " of user '" + secret.ownerName() + "', not of this user"));
         }
         Optional<AccessKey> currentKey = user.key(secret.currentKeyId());
         if (currentKey.isEmpty()) {
-            return findingOnly(user, Finding.attention("current key " + secret.currentKeyId()
+            return findingOnly(user, maxAgeDays, Finding.attention("current key " + secret.currentKeyId()
                     + " was deleted outside the rotator; the secret no longer holds a working key"));
         }
         AccessKey current = currentKey.get();
         if (!current.active()) {
-            return findingOnly(user, Finding.attention("current key " + current.id()
+            return findingOnly(user, maxAgeDays, Finding.attention("current key " + current.id()
                     + " was disabled outside the rotator (perhaps on purpose); it will not be re-enabled"));
         }
 
@@ -124,6 +125,13 @@ public final class RotationRules {
         // Keys that will still exist, with their status, once the cleanup steps below are applied.
         List<AccessKey> remaining = new ArrayList<>(List.of(current));
         Optional<String> previousId = secret.previousKeyId().filter(id -> !id.equals(current.id()));
+        boolean due = isDue(current, now, maxAgeDays);
+        boolean ownerKnowsCurrentKey = secret.notifiedKeyId().map(current.id()::equals).orElse(false);
+        if (!due && !ownerKnowsCurrentKey) {
+            // First, so that the owner can fetch the current key before the previous one is retired; a rotation's
+            // own notice supersedes this one.
+            steps.add(new Step.SendPendingNotice(current.id(), previousId.filter(id -> user.key(id).isPresent())));
+        }
 
         for (AccessKey other : user.keys()) {
             if (other.id().equals(current.id())) {
@@ -136,16 +144,15 @@ public final class RotationRules {
             }
         }
 
-        if (isDue(current, now, maxAgeDays)) {
+        if (due) {
             planRotation(current, Optional.of(current.id()), remaining, steps, findings);
+            boolean rotating = steps.stream().anyMatch(Step.Rotate.class::isInstance);
+            if (!rotating && !ownerKnowsCurrentKey) {
+                steps.add(0, new Step.SendPendingNotice(current.id(),
+                        previousId.filter(id -> user.key(id).isPresent())));
+            }
         }
-        boolean rotating = steps.stream().anyMatch(Step.Rotate.class::isInstance);
-        boolean ownerKnowsCurrentKey = secret.notifiedKeyId().map(current.id()::equals).orElse(false);
-        if (!rotating && !ownerKnowsCurrentKey) {
-            // The rotation's own notice would supersede this one.
-            steps.add(new Step.SendPendingNotice(current.id(), previousId.filter(id -> user.key(id).isPresent())));
-        }
-        return new UserPlan(user.userName(), steps, findings);
+        return new UserPlan(user.userName(), steps, findings, maxAgeDays);
     }
 
     /** Rule 3 for the previous key; returns it (with its status after the steps) if it stays. */
@@ -212,8 +219,8 @@ public final class RotationRules {
         return key.active() && key.age(now).compareTo(Duration.ofDays(maxAgeDays)) >= 0;
     }
 
-    private static UserPlan findingOnly(UserState user, Finding finding) {
-        return new UserPlan(user.userName(), List.of(), List.of(finding));
+    private static UserPlan findingOnly(UserState user, int maxAgeDays, Finding finding) {
+        return new UserPlan(user.userName(), List.of(), List.of(finding), maxAgeDays);
     }
 
     private static String ids(List<AccessKey> keys) {

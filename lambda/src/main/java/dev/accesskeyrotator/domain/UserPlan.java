@@ -3,16 +3,16 @@ package dev.accesskeyrotator.domain;
 import java.util.List;
 import java.util.Optional;
 
-/** What the rules decided for one user: changes to apply in order, and findings to report. */
-public record UserPlan(String userName, List<Step> steps, List<Finding> findings) {
+/**
+ * What the rules decided for one user: changes to apply in order, and findings to report.
+ *
+ * @param maxKeyAgeDays the threshold that applied to this user (the override tag, or the configured one)
+ */
+public record UserPlan(String userName, List<Step> steps, List<Finding> findings, int maxKeyAgeDays) {
 
     public UserPlan {
         steps = List.copyOf(steps);
         findings = List.copyOf(findings);
-    }
-
-    public static UserPlan of(String userName) {
-        return new UserPlan(userName, List.of(), List.of());
     }
 
     public boolean changesNothing() {
@@ -29,6 +29,6 @@ public record UserPlan(String userName, List<Step> steps, List<Finding> findings
                 && !(s instanceof Step.DeleteInactiveKeyForRoom)).toList();
         List<Finding> withWhy = new java.util.ArrayList<>(findings);
         withWhy.add(why);
-        return new UserPlan(userName, kept, withWhy);
+        return new UserPlan(userName, kept, withWhy, maxKeyAgeDays);
     }
 }

@@ -32,7 +32,8 @@ public final class NoticeComposer {
 
     /** A new key is in the user's secret. */
     public Notice keyRotated(String userName, String secretName, String secretArn, String newKeyId,
-                             Instant newKeyCreated, Optional<String> replacedKeyId, RotationConfig config) {
+                             Instant newKeyCreated, Optional<String> replacedKeyId, RotationConfig config,
+                             int maxKeyAgeDays) {
         Instant disableAt = newKeyCreated.plus(Duration.ofDays(config.graceDays()));
         Instant deleteAt = disableAt.plus(Duration.ofDays(config.deleteAfterDays()));
         StringBuilder text = new StringBuilder();
@@ -41,7 +42,7 @@ public final class NoticeComposer {
                 .map(old -> "The AWS access key " + old + " of IAM user " + userName + " has been replaced by a new"
                         + " key, " + newKeyId + ".")
                 .orElse("IAM user " + userName + " has a new AWS access key, " + newKeyId + "."));
-        text.append(" Access keys are rotated when they are ").append(config.maxKeyAgeDays())
+        text.append(" Access keys are rotated when they are ").append(maxKeyAgeDays)
                 .append(" days old.\n\n");
         text.append("Where the new key is (AWS Secrets Manager):\n");
         text.append("  Secret name: ").append(secretName).append('\n');
@@ -60,8 +61,11 @@ public final class NoticeComposer {
                         .append("; switch to the new key before then.\n");
             }
             text.append("  - it will be deleted on or after ").append(DATE.format(deleteAt)).append(".\n");
-            text.append("If something still needs the old key, tell ").append(contact)
-                    .append(" before it is disabled.\n\n");
+            if (config.graceDays() > 0) {
+                text.append("If something cannot switch in time, tell ").append(contact)
+                        .append(" before the old key is disabled.\n");
+            }
+            text.append('\n');
         });
         text.append("Questions: contact ").append(contact).append(".\n");
         return new Notice(subject("New AWS access key for IAM user " + userName), text.toString(),

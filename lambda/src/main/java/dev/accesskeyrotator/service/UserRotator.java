@@ -120,6 +120,7 @@ final class UserRotator {
         private final UserState state;
         private final UserPlan plan;
         private final String secretName;
+        private final int maxAgeDays;
         private final List<String> actions = new ArrayList<>();
         private final List<String> problems = new ArrayList<>();
         private Outcome outcome = Outcome.UNCHANGED;
@@ -134,6 +135,7 @@ final class UserRotator {
             this.state = state;
             this.plan = plan;
             this.secretName = settings.secretNamePrefix() + state.userName();
+            this.maxAgeDays = plan.maxKeyAgeDays();
             plan.findings().forEach(f -> outcome = outcome.mostUrgent(f.outcome()));
         }
 
@@ -202,7 +204,7 @@ final class UserRotator {
             // A run that died between creating the secret and notifying may also have missed the policy.
             secrets.putResourcePolicy(stored.arn(), SecretPolicy.ownerRead(state.userArn()));
             notifier.publish(notices.keyRotated(state.userName(), secretName, stored.arn(), pending.currentKeyId(),
-                    created, pending.previousKeyId(), config));
+                    created, pending.previousKeyId(), config, maxAgeDays));
             noticesSent++;
             newKeyId = pending.currentKeyId();
             actions.add("sent the notice for key " + pending.currentKeyId());
@@ -232,31 +234,48 @@ final class UserRotator {
             rotated++;
             actions.add("rotated " + step.replacedKeyId() + " to " + created.accessKeyId());
             record(Outcome.ROTATED);
-            List<Runnable> afterStore = new ArrayList<>();
+            if (step.expectedCurrentKey().isEmpty() && !ownerCanRead(arn.get())) {
+                // The owner cannot fetch the new key yet: keep the old one working and hold the notice; the next
+                // run applies the policy, notifies, and only then retires the old key.
+                return;
+            }
+            // The new key is stored: each follow-up is retried by the next run if it fails, so one failure must not
+            // skip the others (above all, the notice).
             if (step.disableReplacedNow()) {
-                afterStore.add(() -> {
+                attempt(() -> {
                     iam.deactivateAccessKey(state.userName(), step.replacedKeyId());
                     disabled++;
                     actions.add("disabled old key " + step.replacedKeyId());
                 });
             }
             if (step.deleteReplacedNow()) {
-                afterStore.add(() -> deleteKey(step.replacedKeyId(), "deleted old key "));
+                attempt(() -> deleteKey(step.replacedKeyId(), "deleted old key "));
             }
-            afterStore.add(() -> {
+            attempt(() -> {
                 notifier.publish(notices.keyRotated(state.userName(), secretName, arn.get(), created.accessKeyId(),
-                        created.createDate(), Optional.of(step.replacedKeyId()), config));
+                        created.createDate(), Optional.of(step.replacedKeyId()), config, maxAgeDays));
                 noticesSent++;
                 tagNotified(arn.get(), created.accessKeyId(), created.createDate());
             });
-            // The new key is stored: each follow-up is retried by the next run if it fails, so one failure must not
-            // skip the others (above all, the notice).
-            for (Runnable followUp : afterStore) {
-                try {
-                    followUp.run();
-                } catch (AwsFailure failure) {
-                    fail(failure);
-                }
+        }
+
+        private boolean ownerCanRead(String arn) {
+            try {
+                secrets.putResourcePolicy(arn, SecretPolicy.ownerRead(state.userArn()));
+                return true;
+            } catch (AwsFailure failure) {
+                fail(failure);
+                problems.add("the new key is stored but its owner cannot read it yet; the old key stays active"
+                        + " until the next run grants access and sends the notice");
+                return false;
+            }
+        }
+
+        private void attempt(Runnable followUp) {
+            try {
+                followUp.run();
+            } catch (AwsFailure failure) {
+                fail(failure);
             }
         }
 
@@ -266,10 +285,8 @@ final class UserRotator {
             String token = idempotencyToken(created.accessKeyId());
             try {
                 if (step.expectedCurrentKey().isEmpty()) {
-                    String arn = secrets.create(secretName, document, settings.secretKmsKeyId(),
-                            SecretTags.atCreation(state.userName()), token);
-                    secrets.putResourcePolicy(arn, SecretPolicy.ownerRead(state.userArn()));
-                    return Optional.of(arn);
+                    return Optional.of(secrets.create(secretName, document, settings.secretKmsKeyId(),
+                            SecretTags.atCreation(state.userName()), token));
                 }
                 Optional<String> currentNow = secrets.readCurrent(secretName)
                         .flatMap(v -> SecretDocument.currentKeyId(v.secretString()));

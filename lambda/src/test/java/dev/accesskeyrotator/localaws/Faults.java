@@ -37,6 +37,11 @@ public final class Faults {
         rules.clear();
     }
 
+    /** Removes one rule, leaving the others (for example an observer a test installed) in place. */
+    public void remove(Rule rule) {
+        rules.remove(rule);
+    }
+
     /** Restarts the probability rolls from {@code seed}, to explore a different but still repeatable fault pattern. */
     public void reseed(long seed) {
         random = new Random(seed);

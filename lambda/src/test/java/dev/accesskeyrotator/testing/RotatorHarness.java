@@ -9,6 +9,7 @@ import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.RotationService;
 import dev.accesskeyrotator.service.RunReport;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 import java.time.Duration;
@@ -34,11 +35,15 @@ public final class RotatorHarness implements AutoCloseable {
     private final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
     private int maxConcurrency = RotatorSettings.DEFAULT_MAX_CONCURRENCY;
 
+    /** The production (adaptive) retry strategy with millisecond delays. */
     public RotatorHarness(LocalAws aws) {
+        this(aws, AwsClients.retryStrategy(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(100)));
+    }
+
+    public RotatorHarness(LocalAws aws, RetryStrategy retryStrategy) {
         this.aws = aws;
         AwsClients.Options options = new AwsClients.Options(aws.region(), Optional.of(aws.endpoint()),
-                aws.credentials(), List.of(aws.crashInterceptor()),
-                AwsClients.retryStrategy(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(100)));
+                aws.credentials(), List.of(aws.crashInterceptor()), retryStrategy);
         this.clients = new AwsClients(options);
         try (SnsClient sns = dev.accesskeyrotator.localaws.LocalAwsClients.configure(SnsClient.builder(), aws).build()) {
             this.topicArn = sns.createTopic(r -> r.name("access-key-rotation-notices")).topicArn();

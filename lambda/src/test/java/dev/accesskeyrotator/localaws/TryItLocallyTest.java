@@ -1,0 +1,40 @@
+package dev.accesskeyrotator.localaws;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Keeps the newcomer's "try it locally" run working: it must tell the story it promises and exit 0. */
+class TryItLocallyTest {
+
+    @Test
+    void theSampleRunRotatesBuildBotAndLeavesLegacyAdminAlone() {
+        String savedKeyId = System.getProperty("aws.accessKeyId");
+
+        TryItLocally.Result result = TryItLocally.capture();
+
+        String output = result.output();
+        assertEquals(0, result.exitCode(), output);
+        assertFalse(output.contains("UNEXPECTED"), output);
+        // The CLI's own report table, one row per opted-in user.
+        assertTrue(Pattern.compile("(?m)^\\s*build-bot\\s+rotated\\s").matcher(output).find(), output);
+        assertTrue(Pattern.compile("(?m)^\\s*old-ci\\s+rotated\\s").matcher(output).find(), output);
+        assertTrue(Pattern.compile("(?m)^\\s*reporting-job\\s+unchanged").matcher(output).find(), output);
+        assertTrue(Pattern.compile("(?m)^\\s*incident-user\\s+attention\\s").matcher(output).find(), output);
+        assertFalse(Pattern.compile("(?m)^\\s*legacy-admin\\s+\\S").matcher(output.substring(
+                output.indexOf("USER"), output.indexOf("usersScanned="))).find(), "legacy-admin is not in the report");
+        // The explanation and the closing line.
+        assertTrue(output.contains("build-bot: ROTATED"), output);
+        assertTrue(output.contains("legacy-admin: UNTOUCHED"), output);
+        assertTrue(output.contains("Subject: New AWS access key for IAM user build-bot"), output);
+        assertTrue(output.contains("Secrets Manager secret access-key-rotation/build-bot"), output);
+        assertTrue(output.contains("Done: build-bot and old-ci were rotated"), output);
+        assertFalse(output.contains("SecretAccessKey\":"), "no secret value is printed");
+        // The run borrows the credential system properties and gives them back.
+        assertEquals(savedKeyId, System.getProperty("aws.accessKeyId"));
+    }
+}

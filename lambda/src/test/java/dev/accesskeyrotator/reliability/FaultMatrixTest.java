@@ -1,0 +1,122 @@
+package dev.accesskeyrotator.reliability;
+
+import dev.accesskeyrotator.localaws.Faults;
+import dev.accesskeyrotator.localaws.LocalAws;
+import dev.accesskeyrotator.localaws.SimulatedCrash;
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.service.RunReport;
+import dev.accesskeyrotator.testing.Invariants;
+import dev.accesskeyrotator.testing.RotatorHarness;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+
+import java.time.Duration;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every mutating step of a rotation x every fault x grace 0 and 3. Each scenario runs once with the fault, then
+ * once cleanly a day later (the next scheduled run), then checks every invariant of the contract.
+ */
+class FaultMatrixTest {
+
+    /** The calls that change something, in the order a rotation makes them. */
+    private static final List<String> MUTATING_STEPS = List.of(
+            "iam:CreateAccessKey", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue",
+            "secretsmanager:PutResourcePolicy", "iam:UpdateAccessKey", "iam:DeleteAccessKey", "sns:Publish",
+            "secretsmanager:TagResource");
+
+    enum Fault { ERROR_RESPONSE, THROTTLING, CRASH_AFTER_SUCCESS }
+
+    private static final List<Integer> GRACE_DAYS = List.of(0, 3);
+
+    /**
+     * Persistent faults only need retries to run out; the adaptive client-side rate limiter (exercised by the
+     * throttling storm test) would make each throttled scenario take tens of seconds.
+     */
+    private static final RetryStrategy QUICK_RETRIES = AwsRetryStrategy.standardRetryStrategy().toBuilder()
+            .maxAttempts(3).backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(1), Duration.ofMillis(5)))
+            .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(1), Duration.ofMillis(5)))
+            .build();
+    private static final AtomicInteger PASSED = new AtomicInteger();
+
+    @TestFactory
+    Stream<DynamicTest> everyStepTimesEveryFaultTimesGrace() {
+        List<DynamicTest> scenarios = new ArrayList<>();
+        for (String step : MUTATING_STEPS) {
+            for (Fault fault : Fault.values()) {
+                for (int grace : GRACE_DAYS) {
+                    scenarios.add(DynamicTest.dynamicTest(step + " x " + fault + " x grace " + grace,
+                            () -> runScenario(step, fault, grace)));
+                }
+            }
+        }
+        System.out.println("fault matrix: " + MUTATING_STEPS.size() + " steps x " + Fault.values().length
+                + " faults x " + GRACE_DAYS.size() + " grace settings = " + scenarios.size() + " scenarios");
+        return scenarios.stream();
+    }
+
+    @AfterAll
+    static void summary() {
+        System.out.println("fault matrix: " + PASSED.get() + " scenarios passed");
+    }
+
+    private static void runScenario(String step, Fault fault, int graceDays) {
+        try (LocalAws aws = LocalAws.start(); RotatorHarness harness = new RotatorHarness(aws, QUICK_RETRIES)) {
+            harness.parameter("grace-days", String.valueOf(graceDays));
+            harness.parameter("delete-after-days", "5");
+            // veteran already went through one rotation, so the faulted run also retires its previous key.
+            harness.optedInUser("veteran");
+            harness.key("veteran", 100, true);
+            harness.optedInUser("bystander");
+            harness.otherUser("outsider");
+            harness.key("outsider", 400, true);
+            harness.run();
+            harness.advanceDays(95);
+            harness.key("bystander", 10, true);
+            harness.optedInUser("fresh");
+            harness.key("fresh", 100, true);
+
+            Invariants invariants = Invariants.watch(harness, Set.of("veteran", "bystander", "fresh"));
+            String[] serviceAndOperation = step.split(":");
+            Faults.Rule rule = inject(aws, serviceAndOperation[0], serviceAndOperation[1], fault);
+            List<String> captured = new ArrayList<>();
+            try {
+                RunReport faulted = harness.run();
+                captured.add(JsonLog.toJson(faulted));
+                assertTrue(fault != Fault.CRASH_AFTER_SUCCESS, "the crash should have aborted the run");
+            } catch (SimulatedCrash crash) {
+                captured.add(crash.getMessage());
+            }
+            assertTrue(rule.fired() > 0, "the scenario never reached " + step);
+            invariants.assertWorkingKeys();
+
+            aws.faults().remove(rule);
+            harness.advanceDays(1);
+            RunReport clean = harness.run();
+            invariants.assertAll(clean, graceDays, captured);
+            assertEquals(0, clean.count("failed"), clean.users().toString());
+            PASSED.incrementAndGet();
+        }
+    }
+
+    private static Faults.Rule inject(LocalAws aws, String service, String operation, Fault fault) {
+        Faults.RuleBuilder on = aws.faults().on(service, operation);
+        return switch (fault) {
+            case ERROR_RESPONSE -> on.error(400, "InjectedFailure", "injected by the fault matrix");
+            case THROTTLING -> on.throttle();
+            case CRASH_AFTER_SUCCESS -> on.once().crashAfterSuccess();
+        };
+    }
+}
