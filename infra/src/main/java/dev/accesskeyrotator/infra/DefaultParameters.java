@@ -1,0 +1,126 @@
+package dev.accesskeyrotator.infra;
+
+import software.amazon.awscdk.Arn;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.customresources.AwsCustomResource;
+import software.amazon.awscdk.customresources.AwsSdkCall;
+import software.amazon.awscdk.customresources.PhysicalResourceId;
+import software.amazon.awscdk.services.iam.PolicyDocument;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Construct;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Creates the rotation parameters in Parameter Store with their defaults, once, and never overwrites them.
+ *
+ * <p>The parameters belong to the administrators after the first deployment: they tune them with
+ * {@code aws ssm put-parameter --overwrite}. A CloudFormation-managed {@code AWS::SSM::Parameter} would put the
+ * template's value back on the next deployment that touches it, silently undoing their change. Instead each
+ * parameter is created by a custom resource that calls {@code PutParameter} with {@code Overwrite=false} and treats
+ * {@code ParameterAlreadyExists} as success:
+ * <ul>
+ *   <li>on create, a missing parameter gets its default and an existing one (an earlier install) is kept;</li>
+ *   <li>on update (e.g. a new {@code optInTag} or {@code parameterPrefix} in context) the same call runs, so a
+ *       parameter under a new prefix is created while an existing value is never changed;</li>
+ *   <li>on delete nothing is called: the values outlive the stack, like the user secrets do.</li>
+ * </ul>
+ */
+final class DefaultParameters extends Construct {
+
+    /** One parameter: its name under the prefix, default value, and what it means (stored as its description). */
+    record Default(String name, String value, String description) {}
+
+    static final String PUT_PARAMETER_ALREADY_EXISTS = "ParameterAlreadyExists";
+
+    private final Map<String, String> parameterArns = new LinkedHashMap<>();
+
+    DefaultParameters(Construct scope, String id, String parameterPrefix, List<Default> defaults) {
+        super(scope, id);
+        Stack stack = Stack.of(this);
+        for (Default parameter : defaults) {
+            String name = parameterPrefix + parameter.name();
+            parameterArns.put(name, Arn.format(ArnComponents.builder()
+                    .service("ssm").resource("parameter")
+                    // A parameter ARN has no second slash: arn:...:parameter/access-key-rotation/dry-run
+                    .resourceName(name.substring(1))
+                    .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
+                    .build(), stack));
+        }
+
+        // One role for the provider function shared by every AwsCustomResource of the stack: it may only create
+        // these parameters and write its own logs, so no managed policy (AWSLambdaBasicExecutionRole) is attached.
+        LogGroup providerLogs = LogGroup.Builder.create(this, "ProviderLogs")
+                .retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        Role providerRole = Role.Builder.create(this, "ProviderRole")
+                .description("Creates the access key rotation parameters if missing; never overwrites them")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .inlinePolicies(Map.of("CreateMissingParameters", PolicyDocument.Builder.create()
+                        .statements(List.of(
+                                PolicyStatement.Builder.create()
+                                        .sid("CreateRotationParameters")
+                                        .actions(List.of("ssm:PutParameter"))
+                                        .resources(new ArrayList<>(parameterArns.values()))
+                                        .build(),
+                                PolicyStatement.Builder.create()
+                                        .sid("WriteProviderLogs")
+                                        .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
+                                        .resources(List.of(providerLogs.getLogGroupArn()))
+                                        .build()))
+                        .build()))
+                .build();
+
+        for (Default parameter : defaults) {
+            String name = parameterPrefix + parameter.name();
+            AwsSdkCall createIfMissing = AwsSdkCall.builder()
+                    .service("SSM")
+                    .action("PutParameter")
+                    .parameters(Map.of(
+                            "Name", name,
+                            "Value", parameter.value(),
+                            "Type", "String",
+                            "Description", parameter.description(),
+                            "Overwrite", false))
+                    .ignoreErrorCodesMatching(PUT_PARAMETER_ALREADY_EXISTS)
+                    .physicalResourceId(PhysicalResourceId.of(name))
+                    .build();
+            AwsCustomResource.Builder.create(this, constructId(parameter.name()))
+                    .resourceType("Custom::RotationParameter")
+                    .onCreate(createIfMissing)
+                    .onUpdate(createIfMissing)
+                    // No onDelete: the parameters are the administrators' configuration and outlive the stack.
+                    .role(providerRole)
+                    .logGroup(providerLogs)
+                    // The SDK in the Lambda runtime has PutParameter; downloading one at deploy time would only add
+                    // a network dependency and a moving part.
+                    .installLatestAwsSdk(false)
+                    .build();
+        }
+    }
+
+    /** Parameter name to ARN, for the function's read permission. */
+    Map<String, String> parameterArns() {
+        return parameterArns;
+    }
+
+    /** {@code max-key-age-days} becomes {@code MaxKeyAgeDays}. */
+    private static String constructId(String parameterName) {
+        StringBuilder id = new StringBuilder();
+        for (String word : parameterName.split("-")) {
+            id.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+        }
+        return id.toString();
+    }
+}

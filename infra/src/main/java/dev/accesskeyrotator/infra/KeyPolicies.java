@@ -1,0 +1,107 @@
+package dev.accesskeyrotator.infra;
+
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.services.iam.AccountRootPrincipal;
+import software.amazon.awscdk.services.iam.AnyPrincipal;
+import software.amazon.awscdk.services.iam.IPrincipal;
+import software.amazon.awscdk.services.iam.PolicyDocument;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Key policies of the stack's two KMS keys.
+ *
+ * <p>Neither key delegates use to IAM: the account may administer the keys (so they never become unmanageable and
+ * CloudFormation can update them) but the key policy alone names who may encrypt and decrypt. An identity policy
+ * granting {@code kms:Decrypt} on {@code *} (AdministratorAccess, say) therefore does not open the user secrets;
+ * reading one would first need a visible, logged key policy change.
+ */
+final class KeyPolicies {
+    /** Administration only, no cryptographic use; listed one by one because the stack has no wildcard actions. */
+    static final List<String> KEY_ADMINISTRATION_ACTIONS = List.of(
+            "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:DisableKey",
+            "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
+            "kms:GetKeyRotationStatus", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListKeyRotations",
+            "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:RevokeGrant", "kms:RotateKeyOnDemand",
+            "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias",
+            "kms:UpdateKeyDescription");
+
+    static final String SECRETS_MANAGER_SERVICE = "secretsmanager." + Aws.REGION + ".amazonaws.com";
+    static final String SNS_SERVICE = "sns." + Aws.REGION + ".amazonaws.com";
+
+    private KeyPolicies() {}
+
+    /**
+     * The user secrets key: the rotator encrypts and decrypts through Secrets Manager, only secrets under the
+     * prefix; each IAM user of this account decrypts through Secrets Manager, only their own secret.
+     */
+    static PolicyDocument userSecretsKey(IPrincipal rotatorRole, String secretNamePrefix) {
+        String secretArnPrefix = "arn:" + Aws.PARTITION + ":secretsmanager:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
+                + ":secret:" + secretNamePrefix;
+        return PolicyDocument.Builder.create().statements(List.of(
+                administration(),
+                PolicyStatement.Builder.create()
+                        .sid("RotatorEncryptsUserSecretsThroughSecretsManager")
+                        .principals(List.of(rotatorRole))
+                        .actions(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"))
+                        .resources(List.of("*"))
+                        .conditions(Map.of(
+                                "StringEquals", Map.of("kms:ViaService", SECRETS_MANAGER_SERVICE),
+                                // Secrets Manager binds every data key to the secret's ARN.
+                                "StringLike", Map.of("kms:EncryptionContext:SecretARN", secretArnPrefix + "*")))
+                        .build(),
+                PolicyStatement.Builder.create()
+                        .sid("UsersDecryptOnlyTheirOwnSecretThroughSecretsManager")
+                        // Any principal, narrowed by the conditions to IAM users of this account: the users need no
+                        // identity policy of their own to read their secret.
+                        .principals(List.of(new AnyPrincipal()))
+                        .actions(List.of("kms:Decrypt"))
+                        .resources(List.of("*"))
+                        .conditions(Map.of(
+                                "StringEquals", Map.of(
+                                        "kms:ViaService", SECRETS_MANAGER_SERVICE,
+                                        "aws:PrincipalAccount", Aws.ACCOUNT_ID,
+                                        // ${aws:username} below is defined for IAM users only.
+                                        "aws:PrincipalType", "User"),
+                                // The secret is <prefix><UserName>; Secrets Manager appends '-' and six characters.
+                                "StringLike", Map.of("kms:EncryptionContext:SecretARN",
+                                        secretArnPrefix + "${aws:username}-??????")))
+                        .build()))
+                .build();
+    }
+
+    /**
+     * The topics key: the rotator publishes notices through SNS, CloudWatch publishes alarms. SNS encrypts each
+     * message with a data key generated with the publisher's permissions.
+     */
+    static PolicyDocument topicsKey(IPrincipal rotatorRole) {
+        return PolicyDocument.Builder.create().statements(List.of(
+                administration(),
+                PolicyStatement.Builder.create()
+                        .sid("RotatorPublishesNoticesThroughSns")
+                        .principals(List.of(rotatorRole))
+                        .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
+                        .resources(List.of("*"))
+                        .conditions(Map.of("StringEquals", Map.of("kms:ViaService", SNS_SERVICE)))
+                        .build(),
+                PolicyStatement.Builder.create()
+                        .sid("CloudWatchPublishesAlarms")
+                        .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
+                        .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
+                        .resources(List.of("*"))
+                        .build()))
+                .build();
+    }
+
+    private static PolicyStatement administration() {
+        return PolicyStatement.Builder.create()
+                .sid("AccountAdministersKeyWithoutUsingIt")
+                .principals(List.of(new AccountRootPrincipal()))
+                .actions(KEY_ADMINISTRATION_ACTIONS)
+                .resources(List.of("*"))
+                .build();
+    }
+}

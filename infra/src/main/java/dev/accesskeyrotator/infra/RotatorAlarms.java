@@ -1,0 +1,111 @@
+package dev.accesskeyrotator.infra;
+
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.Stats;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.constructs.Construct;
+
+import java.util.List;
+
+/**
+ * Alarms that page the administrators (through the alarm topic) when rotation is not happening or not working.
+ *
+ * <p>The function's own metrics come as Embedded Metric Format log lines in namespace {@value #METRIC_NAMESPACE},
+ * without dimensions: {@code Failed} (users whose rotation failed in a run), {@code RunFailed} (1 when a run
+ * aborts, e.g. on invalid configuration) and {@code RunSucceeded} (1 per completed run).
+ */
+public final class RotatorAlarms extends Construct {
+    public static final String METRIC_NAMESPACE = "AccessKeyRotator";
+    private static final Duration EVENT_PERIOD = Duration.minutes(5);
+    private static final long ONE_DAY_SECONDS = 86_400;
+    /** CloudWatch evaluates at most seven days of data. */
+    private static final int MAX_DAILY_EVALUATION_PERIODS = 7;
+
+    private final Alarm functionErrors;
+    private final Alarm failedUsers;
+    private final Alarm runFailed;
+    private final Alarm undeliveredRuns;
+    private final Alarm noSuccessfulRun;
+
+    RotatorAlarms(Construct scope, String id, Function function, Queue deadLetterQueue, ITopic alarmTopic,
+                  java.time.Duration runInterval) {
+        super(scope, id);
+        this.functionErrors = whenAtLeastOne("FunctionErrors",
+                function.metricErrors(MetricOptions.builder().statistic(Stats.SUM).period(EVENT_PERIOD).build()),
+                "The rotation function failed (crashed or timed out). Runs are safe to repeat; check its log group.");
+        this.failedUsers = whenAtLeastOne("FailedUsers", rotatorMetric("Failed"),
+                "A run could not rotate or clean up at least one user; the run summary notice and the run report"
+                        + " in the log name them and the reason.");
+        this.runFailed = whenAtLeastOne("RunFailed", rotatorMetric("RunFailed"),
+                "A run stopped before changing anything, usually because a parameter under the parameter prefix"
+                        + " is invalid; the log names the parameter, its value and the allowed range.");
+        this.undeliveredRuns = whenAtLeastOne("UndeliveredRuns",
+                deadLetterQueue.metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
+                        .statistic(Stats.MAXIMUM).period(EVENT_PERIOD).build()),
+                "A scheduled run could not be delivered or failed after its retry; its event is in the"
+                        + " dead-letter queue.");
+
+        // A run may legitimately take up to the function timeout, so the window is never shorter than that.
+        long periodSeconds = Math.max(runInterval.toSeconds(), RotatorStack.FUNCTION_TIMEOUT.toSeconds().longValue());
+        int evaluationPeriods = 2;
+        if (periodSeconds > ONE_DAY_SECONDS) {
+            evaluationPeriods = (int) Math.min(MAX_DAILY_EVALUATION_PERIODS,
+                    (2 * periodSeconds + ONE_DAY_SECONDS - 1) / ONE_DAY_SECONDS);
+            periodSeconds = ONE_DAY_SECONDS;
+        }
+        periodSeconds = (periodSeconds + 59) / 60 * 60;
+        this.noSuccessfulRun = Alarm.Builder.create(this, "NoSuccessfulRun")
+                .alarmDescription("No rotation run completed within two schedule periods: the schedule, the function"
+                        + " or its configuration is broken, and keys are aging unrotated.")
+                .metric(Metric.Builder.create()
+                        .namespace(METRIC_NAMESPACE).metricName("RunSucceeded")
+                        .statistic(Stats.SUM).period(Duration.seconds(periodSeconds))
+                        .build())
+                .comparisonOperator(ComparisonOperator.LESS_THAN_THRESHOLD)
+                .threshold(1)
+                .evaluationPeriods(evaluationPeriods)
+                .datapointsToAlarm(evaluationPeriods)
+                // No data is exactly the failure this alarm is for.
+                .treatMissingData(TreatMissingData.BREACHING)
+                .build();
+
+        SnsAction notifyAdministrators = new SnsAction(alarmTopic);
+        all().forEach(alarm -> alarm.addAlarmAction(notifyAdministrators));
+    }
+
+    private Alarm whenAtLeastOne(String id, IMetric metric, String description) {
+        return Alarm.Builder.create(this, id)
+                .alarmDescription(description)
+                .metric(metric)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .threshold(1)
+                .evaluationPeriods(1)
+                // Between runs there is no data, and that is not a failure.
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+    }
+
+    private static Metric rotatorMetric(String name) {
+        return Metric.Builder.create()
+                .namespace(METRIC_NAMESPACE).metricName(name)
+                .statistic(Stats.SUM).period(EVENT_PERIOD)
+                .build();
+    }
+
+    public List<Alarm> all() {
+        return List.of(functionErrors, failedUsers, runFailed, undeliveredRuns, noSuccessfulRun);
+    }
+
+    public Alarm noSuccessfulRun() {
+        return noSuccessfulRun;
+    }
+}

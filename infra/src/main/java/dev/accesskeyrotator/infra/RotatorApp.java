@@ -1,0 +1,32 @@
+package dev.accesskeyrotator.infra;
+
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Validations;
+
+/**
+ * The CDK app: one environment-agnostic {@link RotatorStack} named {@value #STACK_NAME}, configured from context
+ * (see {@link RotatorStackProps#fromContext}), checked by cdk-nag's AwsSolutions rules on every synth.
+ */
+public final class RotatorApp {
+    public static final String STACK_NAME = "AccessKeyRotator";
+    /** Context key; {@code -c cdkNag=false} skips the AwsSolutions checks (they run by default). */
+    public static final String CDK_NAG_CONTEXT = "cdkNag";
+
+    private RotatorApp() {}
+
+    public static void main(String[] args) {
+        App app = new App();
+        createStack(app, STACK_NAME, RotatorStackProps.fromContext(app.getNode()).build());
+        if (!"false".equalsIgnoreCase(String.valueOf(app.getNode().tryGetContext(CDK_NAG_CONTEXT)))) {
+            // An unacknowledged error-level finding fails the synth; the report lands in the cloud assembly.
+            Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+        }
+        app.synth();
+    }
+
+    /** Used by {@link #main} and by the tests, so both build exactly the same stack. */
+    public static RotatorStack createStack(App app, String id, RotatorStackProps props) {
+        return new RotatorStack(app, id, props);
+    }
+}

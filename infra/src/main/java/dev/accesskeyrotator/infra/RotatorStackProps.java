@@ -1,0 +1,275 @@
+package dev.accesskeyrotator.infra;
+
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Deploy-time settings of the rotator stack, validated when built so that a typo fails {@code cdk synth} with a
+ * message naming the setting instead of deploying a rotator that matches nobody.
+ *
+ * <p>Each setting has a context key of the same name ({@code cdk deploy -c optInTag=team=platform}); see
+ * {@link #fromContext(Node)} and docs/deploy.md.
+ */
+public final class RotatorStackProps {
+    public static final String DEFAULT_OPT_IN_TAG = "access-key-rotation=enabled";
+    public static final String DEFAULT_SCHEDULE = "rate(1 day)";
+    public static final String DEFAULT_PARAMETER_PREFIX = "/access-key-rotation/";
+    public static final String DEFAULT_SECRET_NAME_PREFIX = "access-key-rotation/";
+    /** Shown to users in notices when neither {@code contact} nor {@code alarmEmail} is given; the function's own default. */
+    public static final String DEFAULT_CONTACT = "your platform team";
+    /**
+     * 1024 MB: the run is dominated by IAM/Secrets Manager latency, not CPU, but Lambda allots CPU in proportion to
+     * memory, and JSON parsing of the account authorization details and TLS handshakes for up to MAX_CONCURRENCY
+     * parallel users run noticeably faster with the ~0.6 vCPU of 1 GB than with 512 MB's ~0.3. The heap also holds
+     * GetAccountAuthorizationDetails pages for thousands of users. A daily run of a minute costs well under a cent.
+     */
+    public static final int DEFAULT_MEMORY_SIZE_MB = 1024;
+    /** One year: rotation logs are an audit trail (who was rotated, when, by which key id). */
+    public static final int DEFAULT_LOG_RETENTION_DAYS = 365;
+
+    /** CloudWatch Logs accepts only these retention periods. */
+    private static final Map<Integer, RetentionDays> RETENTION_BY_DAYS = new TreeMap<>(Map.ofEntries(
+            Map.entry(1, RetentionDays.ONE_DAY), Map.entry(3, RetentionDays.THREE_DAYS),
+            Map.entry(5, RetentionDays.FIVE_DAYS), Map.entry(7, RetentionDays.ONE_WEEK),
+            Map.entry(14, RetentionDays.TWO_WEEKS), Map.entry(30, RetentionDays.ONE_MONTH),
+            Map.entry(60, RetentionDays.TWO_MONTHS), Map.entry(90, RetentionDays.THREE_MONTHS),
+            Map.entry(120, RetentionDays.FOUR_MONTHS), Map.entry(150, RetentionDays.FIVE_MONTHS),
+            Map.entry(180, RetentionDays.SIX_MONTHS), Map.entry(365, RetentionDays.ONE_YEAR),
+            Map.entry(400, RetentionDays.THIRTEEN_MONTHS), Map.entry(545, RetentionDays.EIGHTEEN_MONTHS),
+            Map.entry(731, RetentionDays.TWO_YEARS), Map.entry(1096, RetentionDays.THREE_YEARS),
+            Map.entry(1827, RetentionDays.FIVE_YEARS), Map.entry(2192, RetentionDays.SIX_YEARS),
+            Map.entry(2557, RetentionDays.SEVEN_YEARS), Map.entry(2922, RetentionDays.EIGHT_YEARS),
+            Map.entry(3288, RetentionDays.NINE_YEARS), Map.entry(3653, RetentionDays.TEN_YEARS)));
+
+    /** SSM parameter names: letters, digits and {@code _ . - /}; the prefix is a path such as {@code /a/b/}. */
+    private static final Pattern PARAMETER_PREFIX = Pattern.compile("/([A-Za-z0-9_.\\-]+/)+");
+    /** Secrets Manager names: letters, digits and {@code / _ + = . @ -}. No wildcards, so it is safe in ARN patterns. */
+    private static final Pattern SECRET_NAME_PREFIX = Pattern.compile("[A-Za-z0-9/_+=.@\\-]+");
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+
+    private final OptInTag optInTag;
+    private final RotationSchedule schedule;
+    private final String parameterPrefix;
+    private final String secretNamePrefix;
+    private final Optional<String> alarmEmail;
+    private final String contact;
+    private final int memorySize;
+    private final Path functionJar;
+    private final int logRetentionDays;
+    private final StackProps stackProps;
+
+    private RotatorStackProps(Builder builder) {
+        this.optInTag = OptInTag.parse(Objects.requireNonNullElse(builder.optInTag, DEFAULT_OPT_IN_TAG));
+        Optional<Duration> cronInterval = Optional.ofNullable(builder.runIntervalHours).map(hours -> {
+            require(hours >= 1, "runIntervalHours must be at least 1, got " + hours);
+            return Duration.ofHours(hours);
+        });
+        this.schedule = RotationSchedule.parse(Objects.requireNonNullElse(builder.schedule, DEFAULT_SCHEDULE),
+                cronInterval);
+        this.parameterPrefix = Objects.requireNonNullElse(builder.parameterPrefix, DEFAULT_PARAMETER_PREFIX);
+        require(PARAMETER_PREFIX.matcher(parameterPrefix).matches() && parameterPrefix.length() <= 900,
+                "parameterPrefix '" + parameterPrefix + "' must be a Parameter Store path that starts and ends with"
+                        + " '/' and uses letters, digits and _.- between the slashes, e.g. /access-key-rotation/");
+        this.secretNamePrefix = Objects.requireNonNullElse(builder.secretNamePrefix, DEFAULT_SECRET_NAME_PREFIX);
+        // Secret names are at most 512 characters and IAM user names at most 64.
+        require(SECRET_NAME_PREFIX.matcher(secretNamePrefix).matches() && secretNamePrefix.length() <= 448,
+                "secretNamePrefix '" + secretNamePrefix + "' must be 1-448 letters, digits and /_+=.@-");
+        this.alarmEmail = Optional.ofNullable(builder.alarmEmail).map(String::strip).filter(e -> !e.isEmpty());
+        alarmEmail.ifPresent(email -> require(EMAIL.matcher(email).matches(),
+                "alarmEmail '" + email + "' is not an email address"));
+        this.contact = Optional.ofNullable(builder.contact).map(String::strip).filter(c -> !c.isEmpty())
+                .or(() -> alarmEmail).orElse(DEFAULT_CONTACT);
+        require(contact.length() <= 256, "contact must be at most 256 characters");
+        this.memorySize = Objects.requireNonNullElse(builder.memorySize, DEFAULT_MEMORY_SIZE_MB);
+        require(memorySize >= 512 && memorySize <= 10240,
+                "memorySize must be 512-10240 MB (a Java function with the AWS SDK needs at least 512), got "
+                        + memorySize);
+        this.functionJar = FunctionJar.resolve(Optional.ofNullable(builder.functionJar));
+        this.logRetentionDays = Objects.requireNonNullElse(builder.logRetentionDays, DEFAULT_LOG_RETENTION_DAYS);
+        require(RETENTION_BY_DAYS.containsKey(logRetentionDays), "logRetentionDays must be one of "
+                + RETENTION_BY_DAYS.keySet() + " (what CloudWatch Logs accepts), got " + logRetentionDays);
+        this.stackProps = Objects.requireNonNullElseGet(builder.stackProps, () -> StackProps.builder()
+                .description("Access Key Rotator: scheduled rotation of access keys of IAM users tagged " + optInTag)
+                .build());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Reads every setting from CDK context ({@code -c key=value} or cdk.json); absent keys take their defaults.
+     * Values from the command line arrive as strings, values from cdk.json may be numbers: both are accepted.
+     */
+    public static Builder fromContext(Node node) {
+        return builder()
+                .optInTag(text(node, "optInTag"))
+                .schedule(text(node, "schedule"))
+                .parameterPrefix(text(node, "parameterPrefix"))
+                .secretNamePrefix(text(node, "secretNamePrefix"))
+                .alarmEmail(text(node, "alarmEmail"))
+                .contact(text(node, "contact"))
+                .memorySize(number(node, "memorySize"))
+                .functionJar(text(node, "functionJar"))
+                .logRetentionDays(number(node, "logRetentionDays"))
+                .runIntervalHours(number(node, "runIntervalHours"));
+    }
+
+    private static String text(Node node, String key) {
+        Object value = node.tryGetContext(key);
+        return value == null ? null : value.toString();
+    }
+
+    private static Integer number(Node node, String key) {
+        String value = text(node, key);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return (int) Double.parseDouble(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("context value " + key + " must be a number, got '" + value + "'");
+        }
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public OptInTag optInTag() {
+        return optInTag;
+    }
+
+    public RotationSchedule schedule() {
+        return schedule;
+    }
+
+    public String parameterPrefix() {
+        return parameterPrefix;
+    }
+
+    public String secretNamePrefix() {
+        return secretNamePrefix;
+    }
+
+    public Optional<String> alarmEmail() {
+        return alarmEmail;
+    }
+
+    public String contact() {
+        return contact;
+    }
+
+    public int memorySize() {
+        return memorySize;
+    }
+
+    public Path functionJar() {
+        return functionJar;
+    }
+
+    public int logRetentionDays() {
+        return logRetentionDays;
+    }
+
+    public RetentionDays logRetention() {
+        return RETENTION_BY_DAYS.get(logRetentionDays);
+    }
+
+    public StackProps stackProps() {
+        return stackProps;
+    }
+
+    /** Unset (null) values take their defaults when {@link #build()} validates them. */
+    public static final class Builder {
+        private String optInTag;
+        private String schedule;
+        private String parameterPrefix;
+        private String secretNamePrefix;
+        private String alarmEmail;
+        private String contact;
+        private Integer memorySize;
+        private String functionJar;
+        private Integer logRetentionDays;
+        private Integer runIntervalHours;
+        private StackProps stackProps;
+
+        private Builder() {}
+
+        /** {@code key=value} or {@code key}; default {@value #DEFAULT_OPT_IN_TAG}. */
+        public Builder optInTag(String optInTag) {
+            this.optInTag = optInTag;
+            return this;
+        }
+
+        /** {@code rate(...)} or {@code cron(...)}; default {@value #DEFAULT_SCHEDULE}. */
+        public Builder schedule(String schedule) {
+            this.schedule = schedule;
+            return this;
+        }
+
+        public Builder parameterPrefix(String parameterPrefix) {
+            this.parameterPrefix = parameterPrefix;
+            return this;
+        }
+
+        public Builder secretNamePrefix(String secretNamePrefix) {
+            this.secretNamePrefix = secretNamePrefix;
+            return this;
+        }
+
+        /** Receives alarms, run summaries and attention notices; none when unset. */
+        public Builder alarmEmail(String alarmEmail) {
+            this.alarmEmail = alarmEmail;
+            return this;
+        }
+
+        /** Whom notices tell users to contact; defaults to alarmEmail, else {@value #DEFAULT_CONTACT}. */
+        public Builder contact(String contact) {
+            this.contact = contact;
+            return this;
+        }
+
+        public Builder memorySize(Integer memorySize) {
+            this.memorySize = memorySize;
+            return this;
+        }
+
+        /** Path of the shaded function jar, relative to the working directory; see {@link FunctionJar}. */
+        public Builder functionJar(String functionJar) {
+            this.functionJar = functionJar;
+            return this;
+        }
+
+        public Builder logRetentionDays(Integer logRetentionDays) {
+            this.logRetentionDays = logRetentionDays;
+            return this;
+        }
+
+        /** Expected hours between runs of a cron schedule (rate schedules know their own). */
+        public Builder runIntervalHours(Integer runIntervalHours) {
+            this.runIntervalHours = runIntervalHours;
+            return this;
+        }
+
+        public Builder stackProps(StackProps stackProps) {
+            this.stackProps = stackProps;
+            return this;
+        }
+
+        public RotatorStackProps build() {
+            return new RotatorStackProps(this);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.accesskeyrotator.infra;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RotatorStackPropsTest {
+
+    @Test
+    void defaults() {
+        RotatorStackProps props = RotatorStackProps.builder().build();
+        assertEquals(new OptInTag("access-key-rotation", Optional.of("enabled")), props.optInTag());
+        assertEquals(new RotationSchedule("rate(1 day)", Duration.ofDays(1)), props.schedule());
+        assertEquals("/access-key-rotation/", props.parameterPrefix());
+        assertEquals("access-key-rotation/", props.secretNamePrefix());
+        assertEquals(Optional.empty(), props.alarmEmail());
+        assertEquals("your platform team", props.contact());
+        assertEquals(1024, props.memorySize());
+        assertEquals(365, props.logRetentionDays());
+        assertTrue(Files.isRegularFile(props.functionJar()));
+    }
+
+    @Test
+    void optInTagSplitsAtTheFirstEqualsSign() {
+        assertEquals(new OptInTag("team", Optional.of("a=b")), OptInTag.parse("team=a=b"));
+        assertEquals(new OptInTag("rotate", Optional.empty()), OptInTag.parse("rotate"));
+        assertEquals(new OptInTag("rotate", Optional.of("")), OptInTag.parse("rotate="));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "=enabled", "aws:rotation=on", "bad*key=1", " padded=1"})
+    void rejectsInvalidOptInTags(String tag) {
+        assertThrows(IllegalArgumentException.class, () -> RotatorStackProps.builder().optInTag(tag).build());
+    }
+
+    @Test
+    void rateSchedulesKnowTheirInterval() {
+        assertEquals(Duration.ofMinutes(30), RotationSchedule.parse("rate(30 minutes)", Optional.empty()).interval());
+        assertEquals(Duration.ofHours(1), RotationSchedule.parse("rate(1 hour)", Optional.empty()).interval());
+        assertEquals(Duration.ofDays(2), RotationSchedule.parse("rate(2 days)", Optional.empty()).interval());
+        assertEquals(Duration.ofDays(1),
+                RotationSchedule.parse("cron(0 6 * * ? *)", Optional.empty()).interval());
+        assertEquals(Duration.ofHours(12),
+                RotationSchedule.parse("cron(0 6/12 * * ? *)", Optional.of(Duration.ofHours(12))).interval());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rate(1 days)", "rate(2 day)", "rate(0 minutes)", "daily", "cron(0 6 * * ?)",
+            "at(2030-01-01T00:00:00)"})
+    void rejectsWhatEventBridgeWouldReject(String schedule) {
+        assertThrows(IllegalArgumentException.class, () -> RotatorStackProps.builder().schedule(schedule).build());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"access-key-rotation/", "/", "/no-trailing-slash", "/with space/", "//"})
+    void parameterPrefixMustBeAPath(String prefix) {
+        assertThrows(IllegalArgumentException.class,
+                () -> RotatorStackProps.builder().parameterPrefix(prefix).build());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "keys*", "keys?", "with space/"})
+    void secretNamePrefixMustBeValidInSecretNamesAndFreeOfWildcards(String prefix) {
+        assertThrows(IllegalArgumentException.class,
+                () -> RotatorStackProps.builder().secretNamePrefix(prefix).build());
+    }
+
+    @Test
+    void rejectsOutOfRangeNumbersAndMalformedEmail() {
+        assertThrows(IllegalArgumentException.class, () -> RotatorStackProps.builder().memorySize(256).build());
+        assertThrows(IllegalArgumentException.class, () -> RotatorStackProps.builder().memorySize(20000).build());
+        assertThrows(IllegalArgumentException.class, () -> RotatorStackProps.builder().logRetentionDays(100).build());
+        assertThrows(IllegalArgumentException.class, () -> RotatorStackProps.builder().alarmEmail("ops").build());
+        assertThrows(IllegalArgumentException.class, () -> RotatorStackProps.builder()
+                .schedule("cron(0 6 * * ? *)").runIntervalHours(0).build());
+    }
+
+    @Test
+    void contactFallsBackToAlarmEmail() {
+        assertEquals("ops@example.com", RotatorStackProps.builder().alarmEmail("ops@example.com").build().contact());
+        assertEquals("Jane, ext. 42", RotatorStackProps.builder().alarmEmail("ops@example.com")
+                .contact("Jane, ext. 42").build().contact());
+    }
+
+    @Test
+    void aMissingFunctionJarFailsWithHowToBuildIt() {
+        IllegalStateException error = assertThrows(IllegalStateException.class,
+                () -> RotatorStackProps.builder().functionJar("no/such/function.jar").build());
+        assertTrue(error.getMessage().contains("mvn -B -pl lambda package"), error.getMessage());
+    }
+
+    @Test
+    void defaultJarIsTheLambdaModulesTargetUnderTheRepositoryRoot() {
+        // Tests run in infra/, one level below the root, like cdk.json's app command.
+        Path expected = Path.of("").toAbsolutePath().getParent().resolve("lambda/target/access-key-rotator.jar");
+        assertEquals(expected, FunctionJar.defaultLocation());
+    }
+}
