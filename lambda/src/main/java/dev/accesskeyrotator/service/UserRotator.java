@@ -186,8 +186,24 @@ final class UserRotator {
             actions.add(description + keyId);
         }
 
+        /** Returns false when the key no longer exists: a concurrent run or a person retired it already. */
+        private boolean deactivate(String keyId) {
+            try {
+                iam.deactivateAccessKey(state.userName(), keyId);
+                return true;
+            } catch (AwsFailure failure) {
+                if (failure.is(AwsFailure.Kind.NOT_FOUND)) {
+                    return false;
+                }
+                throw failure;
+            }
+        }
+
         private void disablePrevious(String keyId) {
-            iam.deactivateAccessKey(state.userName(), keyId);
+            if (!deactivate(keyId)) {
+                actions.add("previous key " + keyId + " was already gone");
+                return;
+            }
             disabled++;
             oldKeyId = keyId;
             actions.add("disabled previous key " + keyId);
@@ -243,9 +259,10 @@ final class UserRotator {
             // skip the others (above all, the notice).
             if (step.disableReplacedNow()) {
                 attempt(() -> {
-                    iam.deactivateAccessKey(state.userName(), step.replacedKeyId());
-                    disabled++;
-                    actions.add("disabled old key " + step.replacedKeyId());
+                    if (deactivate(step.replacedKeyId())) {
+                        disabled++;
+                        actions.add("disabled old key " + step.replacedKeyId());
+                    }
                 });
             }
             if (step.deleteReplacedNow()) {

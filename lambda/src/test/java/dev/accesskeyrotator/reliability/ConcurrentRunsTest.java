@@ -1,0 +1,94 @@
+package dev.accesskeyrotator.reliability;
+
+import dev.accesskeyrotator.localaws.LocalAws;
+import dev.accesskeyrotator.localaws.SecretsManagerEmulator.SecretSnapshot;
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.service.RunReport;
+import dev.accesskeyrotator.testing.Invariants;
+import dev.accesskeyrotator.testing.RotatorHarness;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The schedule can deliver twice, and someone may run the CLI meanwhile: two runs at once must not double-rotate. */
+class ConcurrentRunsTest {
+
+    @ParameterizedTest(name = "latency {0} ms, {1} workers per run, grace {2}, delete-after {3}")
+    @CsvSource({"0, 4, 0, 0", "5, 4, 0, 0", "25, 2, 0, 30", "10, 1, 3, 0", "0, 8, 0, 0"})
+    void twoSimultaneousRunsRotateEachUserOnce(int latencyMillis, int workers, int graceDays, int deleteAfterDays)
+            throws Exception {
+        try (LocalAws aws = LocalAws.start(); RotatorHarness harness = new RotatorHarness(aws).maxConcurrency(workers)) {
+            harness.parameter("grace-days", String.valueOf(graceDays));
+            harness.parameter("delete-after-days", String.valueOf(deleteAfterDays));
+            Set<String> optedIn = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                harness.optedInUser("veteran-" + i);
+                harness.key("veteran-" + i, 100, true);
+                optedIn.add("veteran-" + i);
+            }
+            harness.run();
+            harness.advanceDays(95);
+            for (int i = 0; i < 10; i++) {
+                harness.optedInUser("fresh-" + i);
+                harness.key("fresh-" + i, 100, true);
+                optedIn.add("fresh-" + i);
+            }
+            for (int i = 0; i < 4; i++) {
+                harness.optedInUser("young-" + i);
+                harness.key("young-" + i, 5, true);
+                optedIn.add("young-" + i);
+            }
+            Invariants invariants = Invariants.watch(harness, optedIn);
+            if (latencyMillis > 0) {
+                aws.faults().on("*", "*").latency(Duration.ofMillis(latencyMillis));
+            }
+            int noticesBefore = aws.sns().published().size();
+
+            CountDownLatch start = new CountDownLatch(1);
+            CompletableFuture<RunReport> first = CompletableFuture.supplyAsync(() -> awaitThen(start, harness));
+            CompletableFuture<RunReport> second = CompletableFuture.supplyAsync(() -> awaitThen(start, harness));
+            start.countDown();
+            List<String> captured = new ArrayList<>(List.of(JsonLog.toJson(first.get()), JsonLog.toJson(second.get())));
+            assertEquals(0, first.get().count("failed"), first.get().users().toString());
+            assertEquals(0, second.get().count("failed"), second.get().users().toString());
+            invariants.assertWorkingKeys();
+
+            aws.faults().clear();
+            invariants = Invariants.watch(harness, optedIn);
+            harness.advanceDays(1);
+            RunReport settled = harness.run();
+            invariants.assertAll(settled, graceDays, captured);
+
+            for (String user : optedIn) {
+                int rotationsBefore = user.startsWith("veteran") ? 1 : 0;
+                int expected = user.startsWith("young") ? 0 : rotationsBefore + 1;
+                int stored = aws.secretsManager().secret(harness.secretName(user))
+                        .map(SecretSnapshot::versions).map(List::size).orElse(0);
+                assertEquals(expected, stored, user + " was rotated " + (stored - rotationsBefore) + " times");
+            }
+            long rotationNotices = aws.sns().published().stream().skip(noticesBefore)
+                    .filter(m -> m.attribute("event_type").filter("key-rotated"::equals).isPresent()).count();
+            assertTrue(rotationNotices >= 16 && rotationNotices <= 32, rotationNotices + " notices for 16 rotations");
+        }
+    }
+
+    private static RunReport awaitThen(CountDownLatch start, RotatorHarness harness) {
+        try {
+            start.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return harness.run();
+    }
+}
