@@ -55,7 +55,7 @@ class ThrottlingStormTest {
 
         RunReport report = harness.run();
 
-        assertTrue(storm.fired() > 20, "the storm hit " + storm.fired() + " calls");
+        assertTrue(storm.fired() >= 10, "the storm hit " + storm.fired() + " calls");
         assertEquals(0, report.count("failed"), report.users().toString());
         for (UserResult user : report.users()) {
             boolean settled = user.outcome() == Outcome.ROTATED || user.outcome() == Outcome.UNCHANGED;
