@@ -108,9 +108,10 @@ public final class RotationService {
         List<UserResult> results = new ArrayList<>();
         List<DirectoryUser> toLook = new ArrayList<>();
         RotationRules rules = new RotationRules(config);
+        Triage triage = new Triage(config);
         for (DirectoryUser user : optedIn) {
             Optional<SecretSummary> secret = Optional.ofNullable(secretsByUser.get(user.userName()));
-            boolean look = report.isEmpty() || Triage.needsLook(report.get().keysOf(user.userName()), secret,
+            boolean look = report.isEmpty() || triage.needsLook(report.get().keysOf(user.userName()), secret,
                     thresholdOf(rules, user), startedAt);
             if (look) {
                 toLook.add(user);

@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.service;
 
+import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
 import java.time.Duration;
@@ -12,15 +13,19 @@ import java.util.Optional;
  * run. Anything unusual or unknown sends the user to a full per-user look: correctness before call savings.
  */
 final class Triage {
-    private Triage() {}
+    private final RotationConfig config;
+
+    Triage(RotationConfig config) {
+        this.config = config;
+    }
 
     /**
      * @param reportKeys the user's keys in the credential report; empty if the user is not in it
      * @param secret     the user's secret from ListSecrets, if any
      * @param maxAgeDays the user's threshold, or empty when the override tag is invalid (the rules report that)
      */
-    static boolean needsLook(Optional<List<CredentialReport.KeySlot>> reportKeys, Optional<SecretSummary> secret,
-                             Optional<Integer> maxAgeDays, Instant now) {
+    boolean needsLook(Optional<List<CredentialReport.KeySlot>> reportKeys, Optional<SecretSummary> secret,
+                      Optional<Integer> maxAgeDays, Instant now) {
         if (reportKeys.isEmpty() || maxAgeDays.isEmpty()) {
             return true;
         }
@@ -29,25 +34,35 @@ final class Triage {
             // A secret without keys means someone deleted the current key: report it.
             return secret.isPresent();
         }
-        if (keys.size() > 1) {
-            return true;
-        }
-        CredentialReport.KeySlot only = keys.get(0);
-        if (!only.active()) {
-            return true;
-        }
-        if (Duration.between(only.lastRotated(), now).compareTo(Duration.ofDays(maxAgeDays.get())) >= 0) {
-            return true;
-        }
         if (secret.isEmpty()) {
-            return false;
+            // Never rotated: only a single young active key is certainly nothing to do.
+            return keys.size() > 1 || !keys.get(0).active() || isDue(keys.get(0), maxAgeDays.get(), now);
         }
         SecretSummary summary = secret.get();
-        if (summary.scheduledForDeletion()) {
+        String currentCreated = summary.tags().get(SecretTags.CURRENT_KEY_CREATED);
+        if (summary.scheduledForDeletion() || currentCreated == null
+                || !summary.tags().containsKey(SecretTags.NOTIFIED_KEY_ID)) {
             return true;
         }
-        String created = summary.tags().get(SecretTags.CURRENT_KEY_CREATED);
-        boolean notified = summary.tags().containsKey(SecretTags.NOTIFIED_KEY_ID);
-        return !notified || created == null || !created.equals(SecretTags.seconds(only.lastRotated()));
+        Optional<CredentialReport.KeySlot> current = keys.stream()
+                .filter(k -> SecretTags.seconds(k.lastRotated()).equals(currentCreated)).findFirst();
+        if (current.isEmpty() || !current.get().active() || isDue(current.get(), maxAgeDays.get(), now)) {
+            return true;
+        }
+        // The other key, if any, must be the previous one (older than the current key) with nothing due yet.
+        return keys.stream().filter(k -> k != current.get())
+                .anyMatch(other -> !other.lastRotated().isBefore(current.get().lastRotated())
+                        || previousKeyWorkIsDue(other, current.get(), now));
+    }
+
+    private boolean previousKeyWorkIsDue(CredentialReport.KeySlot previous, CredentialReport.KeySlot current,
+                                         Instant now) {
+        Instant disableAt = current.lastRotated().plus(Duration.ofDays(config.graceDays()));
+        Instant deleteAt = disableAt.plus(Duration.ofDays(config.deleteAfterDays()));
+        return !now.isBefore(previous.active() ? disableAt : deleteAt);
+    }
+
+    private static boolean isDue(CredentialReport.KeySlot key, int maxAgeDays, Instant now) {
+        return Duration.between(key.lastRotated(), now).compareTo(Duration.ofDays(maxAgeDays)) >= 0;
     }
 }
