@@ -151,7 +151,7 @@ public final class RotatorStack extends Stack {
                 new DefaultParameters.Default("grace-days", "0",
                         "Days the old key stays active after the new one is stored (0 to max-key-age-days - 1)"),
                 new DefaultParameters.Default("delete-after-days", "30",
-                        "Days after replacement at which a disabled old key is deleted (0-3650)"),
+                        "Days after the grace period ends at which the disabled old key is deleted (0-3650)"),
                 new DefaultParameters.Default("dry-run", "false",
                         "true: plan and report only, change nothing"),
                 new DefaultParameters.Default("max-rotations-per-run", "100",

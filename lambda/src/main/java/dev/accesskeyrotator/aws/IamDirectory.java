@@ -114,6 +114,10 @@ public final class IamDirectory implements IdentityDirectory {
         try {
             GetCredentialReportResponse report = AwsCalls.call("GetCredentialReport",
                     () -> iam.getCredentialReport(r -> { }));
+            if (report.content() == null || report.generatedTime() == null) {
+                // Some IAM look-alikes answer without content or time; without them the report cannot be trusted.
+                return Optional.empty();
+            }
             return Optional.of(new RawCredentialReport(report.content().asString(StandardCharsets.UTF_8),
                     report.generatedTime()));
         } catch (AwsFailure failure) {

@@ -62,12 +62,13 @@ final class CredentialsFile {
         boolean written = false;
         for (String line : lines) {
             String trimmed = line.strip();
-            if (trimmed.startsWith("[") && trimmed.endsWith("]")) {
+            Optional<String> section = sectionName(trimmed);
+            if (section.isPresent()) {
                 if (inProfile && !written) {
                     appendKeys(result, accessKeyId, secretAccessKey);
                     written = true;
                 }
-                inProfile = trimmed.substring(1, trimmed.length() - 1).strip().equals(profile);
+                inProfile = section.get().equals(profile);
                 result.add(line);
                 continue;
             }
@@ -88,6 +89,19 @@ final class CredentialsFile {
             appendKeys(result, accessKeyId, secretAccessKey);
         }
         return result;
+    }
+
+    /** The name in a {@code [name]} line, which may end with a {@code #} or {@code ;} comment as the SDK allows. */
+    private static Optional<String> sectionName(String trimmed) {
+        int end = trimmed.indexOf(']');
+        if (!trimmed.startsWith("[") || end < 0) {
+            return Optional.empty();
+        }
+        String after = trimmed.substring(end + 1).strip();
+        if (!after.isEmpty() && !after.startsWith("#") && !after.startsWith(";")) {
+            return Optional.empty();
+        }
+        return Optional.of(trimmed.substring(1, end).strip());
     }
 
     private static boolean isKeyLine(String trimmed) {

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.log.JsonLog;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.profiles.ProfileFileLocation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
@@ -13,6 +16,7 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +47,15 @@ final class FetchCommand {
         try {
             Region region = options.value("--region").map(Region::of)
                     .orElseGet(() -> new DefaultAwsRegionProviderChain().getRegion());
-            AwsClients.Options clientOptions = AwsClients.Options.forCli(region, sourceProfile,
-                    options.value("--endpoint-url").map(URI::create));
+            Optional<URI> endpoint = options.value("--endpoint-url").map(URI::create);
+            AwsClients.Options clientOptions = AwsClients.Options.forCli(region, sourceProfile, endpoint);
+            // The profile being replaced lives in the file being written, which need not be the SDK's default file.
+            Optional<ProfileFile> ownFile = sourceProfile.flatMap(p -> profileFileDefining(file, p));
+            if (ownFile.isPresent()) {
+                clientOptions = new AwsClients.Options(region, endpoint, ProfileCredentialsProvider.builder()
+                        .profileFile(ownFile.get()).profileName(sourceProfile.get()).build(), List.of(),
+                        AwsClients.defaultRetryStrategy());
+            }
             try (AwsClients clients = new AwsClients(clientOptions)) {
                 secretString = clients.secretsManager().getSecretValue(r -> r.secretId(secretName)).secretString();
             }
@@ -63,7 +74,8 @@ final class FetchCommand {
 
         JsonNode document;
         try {
-            document = JsonLog.mapper().readTree(secretString);
+            // A binary secret has no SecretString.
+            document = secretString == null ? null : JsonLog.mapper().readTree(secretString);
         } catch (IOException e) {
             document = null;
         }
@@ -88,6 +100,29 @@ final class FetchCommand {
         } catch (IOException e) {
             err.println("error: cannot write " + file + ": " + e.getMessage());
             return 3;
+        }
+    }
+
+    /**
+     * The credentials file (with the SDK's config file) when it defines {@code profile}; empty to let the SDK read its
+     * default files, as for a profile that is only there.
+     */
+    private static Optional<ProfileFile> profileFileDefining(Path credentialsFile, String profile) {
+        if (!Files.isRegularFile(credentialsFile)) {
+            return Optional.empty();
+        }
+        try {
+            ProfileFile credentials = ProfileFile.builder().content(credentialsFile)
+                    .type(ProfileFile.Type.CREDENTIALS).build();
+            if (credentials.profile(profile).isEmpty()) {
+                return Optional.empty();
+            }
+            ProfileFile.Aggregator files = ProfileFile.aggregator().addFile(credentials);
+            ProfileFileLocation.configurationFileLocation().ifPresent(config -> files.addFile(
+                    ProfileFile.builder().content(config).type(ProfileFile.Type.CONFIGURATION).build()));
+            return Optional.of(files.build());
+        } catch (RuntimeException unreadable) {
+            return Optional.empty();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.accesskeyrotator.service;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.port.Notifier.Notice;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -17,7 +18,10 @@ import java.util.Optional;
 public final class NoticeComposer {
     public static final String USER_NAME = "user_name";
     public static final String EVENT_TYPE = "event_type";
-    public static final int MAX_SUBJECT = 100;
+    /** SNS wants subjects shorter than 100 characters. */
+    public static final int MAX_SUBJECT = 99;
+    /** Leaves room under SNS's 256 KB (262,144 bytes) for the closing line and the message attributes. */
+    private static final int SUMMARY_LIST_BYTES = 200_000;
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
             .withZone(ZoneOffset.UTC);
@@ -108,15 +112,19 @@ public final class NoticeComposer {
         if (!needPeople.isEmpty()) {
             text.append("\nUsers that need attention:\n");
             int shown = 0;
+            // SNS messages are capped at 256 KB counted in UTF-8 bytes (reasons may quote non-ASCII tag values);
+            // the full list is in the run report log line.
+            int bytes = text.toString().getBytes(StandardCharsets.UTF_8).length;
             for (UserResult user : needPeople) {
-                // SNS messages are capped at 256 KB; the full list is in the run report log line.
-                if (text.length() > 200_000) {
+                String line = "  - " + user.user() + " [" + user.outcome().label() + "] " + user.reason() + '\n';
+                int lineBytes = line.getBytes(StandardCharsets.UTF_8).length;
+                if (bytes + lineBytes > SUMMARY_LIST_BYTES) {
                     text.append("  ... and ").append(needPeople.size() - shown).append(" more (see the run report"
                             + " in the function's log)\n");
                     break;
                 }
-                text.append("  - ").append(user.user()).append(" [").append(user.outcome().label()).append("] ")
-                        .append(user.reason()).append('\n');
+                text.append(line);
+                bytes += lineBytes;
                 shown++;
             }
         }

@@ -209,7 +209,9 @@ final class UserRotator {
             actions.add("disabled previous key " + keyId);
             record(Outcome.DISABLED_OLD);
             if (config.graceDays() > 0 && state.secret() instanceof SecretState.Stored s) {
-                Instant deleteAt = clock.instant().plus(Duration.ofDays(config.deleteAfterDays()));
+                // The same date rule 3 deletes on: grace + delete-after from the current key's creation.
+                Instant deleteAt = state.key(s.currentKeyId()).orElseThrow().createDate()
+                        .plus(Duration.ofDays((long) config.graceDays() + config.deleteAfterDays()));
                 publishQuietly(notices.keyDisabled(state.userName(), keyId, s.currentKeyId(), s.arn(), deleteAt));
             }
         }

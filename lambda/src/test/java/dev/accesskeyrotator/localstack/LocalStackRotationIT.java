@@ -65,7 +65,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <ul>
  *   <li>IAM does not enforce key status on requests, so "the old key no longer works" cannot be observed; the test
  *   checks that IAM reports it Inactive.</li>
- *   <li>The credential report may be partial or unavailable; the rotator then looks at every opted-in user with
+ *   <li>The credential report may be partial or unavailable (moto, under LocalStack's IAM, answers with a fixed
+ *   GeneratedTime in 2015, which the rotator rejects as stale); the rotator then looks at every opted-in user with
  *   ListAccessKeys, which is what the report's {@code discovery} field shows. Both paths are accepted.</li>
  *   <li>KMS is not started: Secrets Manager stores the KmsKeyId it is given without using it, so the test passes
  *   the AWS-managed alias and checks only that the secret names it.</li>

@@ -1,0 +1,345 @@
+package dev.accesskeyrotator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;
+import dev.accesskeyrotator.localaws.LocalAws;
+import dev.accesskeyrotator.localaws.LocalAwsExtension;
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.testing.RotatorHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.profiles.ProfileProperty;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The key owner's {@code fetch}, through the real CLI entry point and SDK v2 against the local endpoint: the rotated
+ * key lands in one profile of the shared credentials file, everything else in the file stays, and nothing secret is
+ * printed; when the secret cannot be used, nothing is written.
+ */
+class FetchCommandTest {
+    private static final String SECRET = "access-key-rotation/alice";
+    /** Secret-shaped text planted in hostile secret values; it must never be printed. */
+    private static final String PLANTED_SECRET = "pLaNtEdSeCrEt/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    /** The SDK's own shared files are redirected here so the machine's ~/.aws never plays a part. */
+    private static final List<String> SDK_PROPERTIES =
+            List.of("aws.sharedCredentialsFile", "aws.configFile", "aws.accessKeyId", "aws.secretAccessKey");
+
+    @RegisterExtension
+    final LocalAwsExtension endpoint = new LocalAwsExtension();
+
+    @TempDir
+    Path tmp;
+
+    private LocalAws aws;
+    private RotatorHarness harness;
+    private Path credentials;
+    private final Map<String, String> savedProperties = new HashMap<>();
+
+    record Result(int code, String out, String err) {
+        String printed() {
+            return out + err;
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        for (String property : SDK_PROPERTIES) {
+            savedProperties.put(property, System.getProperty(property));
+            System.clearProperty(property);
+        }
+        Path sdkConfig = Files.writeString(tmp.resolve("sdk-config"), "");
+        System.setProperty("aws.configFile", sdkConfig.toString());
+        System.setProperty("aws.sharedCredentialsFile", tmp.resolve("sdk-credentials-absent").toString());
+        aws = endpoint.aws();
+        harness = new RotatorHarness(aws);
+        credentials = tmp.resolve("home").resolve("credentials");
+    }
+
+    @AfterEach
+    void tearDown() {
+        harness.close();
+        savedProperties.forEach((property, value) -> {
+            if (value == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, value);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- success
+
+    @Test
+    void writesTheRotatedKeyIntoTheProfileAndKeepsTheRestOfTheFile() throws Exception {
+        KeySnapshot oldKey = rotate("alice");
+        String newKeyId = storedKeyId("alice");
+        String newSecret = aws.iam().accessKey(newKeyId).orElseThrow().secret();
+        // The [ci] profile still holds the old key: it is what the owner's machine signs the fetch with.
+        String before = """
+                # written by hand: keep this comment
+                [default]
+                aws_access_key_id = AKIADEFAULT000000000
+                aws_secret_access_key = default-secret-keep-me
+                region = eu-central-1
+
+                [ci]
+                # the CI runner
+                aws_access_key_id = %s
+                aws_secret_access_key = %s
+                aws_session_token = OLD-SESSION-TOKEN
+                region = us-east-1
+
+                [other] ; a comment on the header
+                aws_access_key_id=AKIAOTHER00000000000
+                aws_secret_access_key=other-secret
+                """.formatted(oldKey.id(), oldKey.secret());
+        writeFile(before, "rw-r--r--");
+
+        Result result = fetch("--user", "alice", "--profile", "ci");
+
+        assertEquals(0, result.code(), result.printed());
+        assertTrue(result.out().contains(newKeyId) && result.out().contains("[ci]"), result.out());
+        assertNoSecretPrinted(result);
+
+        String expected = """
+                # written by hand: keep this comment
+                [default]
+                aws_access_key_id = AKIADEFAULT000000000
+                aws_secret_access_key = default-secret-keep-me
+                region = eu-central-1
+
+                [ci]
+                # the CI runner
+                region = us-east-1
+                aws_access_key_id = %s
+                aws_secret_access_key = %s
+
+                [other] ; a comment on the header
+                aws_access_key_id=AKIAOTHER00000000000
+                aws_secret_access_key=other-secret
+                """.formatted(newKeyId, newSecret);
+        assertEquals(expected, Files.readString(credentials));
+
+        // What the SDK reads from it: the new key pair, no stale session token, the other profiles as they were.
+        ProfileFile profiles = ProfileFile.builder().content(credentials).type(ProfileFile.Type.CREDENTIALS).build();
+        assertEquals(newKeyId, property(profiles, "ci", ProfileProperty.AWS_ACCESS_KEY_ID));
+        assertEquals(newSecret, property(profiles, "ci", ProfileProperty.AWS_SECRET_ACCESS_KEY));
+        assertTrue(profiles.profile("ci").orElseThrow().property(ProfileProperty.AWS_SESSION_TOKEN).isEmpty());
+        assertEquals("default-secret-keep-me", property(profiles, "default", ProfileProperty.AWS_SECRET_ACCESS_KEY));
+        assertEquals("other-secret", property(profiles, "other", ProfileProperty.AWS_SECRET_ACCESS_KEY));
+
+        Path backup = credentials.resolveSibling("credentials.bak");
+        assertEquals(before, Files.readString(backup), "the previous file is kept");
+        assertEquals("rw-------", mode(credentials));
+        assertEquals("rw-------", mode(backup), "the backup holds keys too");
+        assertFalse(Files.exists(credentials.resolveSibling("credentials.tmp")), "no temporary file left behind");
+    }
+
+    @Test
+    void createsANewFileWithTheDefaultCredentialChain() throws Exception {
+        rotate("alice");
+        String newKeyId = storedKeyId("alice");
+        // No --profile: the SDK's default chain signs the call; its first source is these system properties.
+        System.setProperty("aws.accessKeyId", "AKIAREADER0000000000");
+        System.setProperty("aws.secretAccessKey", "reader-secret");
+
+        Result result = fetch("--user", "alice");
+
+        assertEquals(0, result.code(), result.printed());
+        assertNoSecretPrinted(result);
+        assertEquals(List.of("[default]", "aws_access_key_id = " + newKeyId,
+                "aws_secret_access_key = " + aws.iam().accessKey(newKeyId).orElseThrow().secret()),
+                Files.readAllLines(credentials));
+        assertEquals("rw-------", mode(credentials));
+        assertFalse(Files.exists(credentials.resolveSibling("credentials.bak")), "nothing to back up");
+    }
+
+    @Test
+    void aSourceProfileFromTheSdkSharedFilesReadsTheSecret() throws Exception {
+        rotate("alice");
+        Path sdkCredentials = Files.writeString(tmp.resolve("sdk-credentials"),
+                "[reader]\naws_access_key_id = AKIAREADER0000000000\naws_secret_access_key = reader-secret\n");
+        System.setProperty("aws.sharedCredentialsFile", sdkCredentials.toString());
+        writeFile("[other]\naws_access_key_id = AKIAOTHER00000000000\naws_secret_access_key = keep\n", "rw-------");
+
+        Result result = fetch("--user", "alice", "--profile", "ci", "--source-profile", "reader");
+
+        assertEquals(0, result.code(), result.printed());
+        String file = Files.readString(credentials);
+        assertTrue(file.startsWith("[other]\naws_access_key_id = AKIAOTHER00000000000\naws_secret_access_key = keep\n"
+                + "\n[ci]\naws_access_key_id = " + storedKeyId("alice") + "\n"), file);
+    }
+
+    // ---------------------------------------------------------------- the secret cannot be used
+
+    @Test
+    void aUserNeverRotatedHasNoSecretAndNothingIsWritten() throws Exception {
+        String before = ciProfile();
+        writeFile(before, "rw-------");
+
+        Result result = fetch("--user", "alice", "--profile", "ci");
+
+        assertEquals(3, result.code(), result.printed());
+        assertTrue(result.err().contains("no secret named " + SECRET), result.err());
+        assertNothingWritten(before);
+    }
+
+    @Test
+    void aMalformedSecretIsRefusedWithoutPrintingIt() throws Exception {
+        List<String> hostile = List.of(
+                "{\"AccessKeyId\":\"AKIAHOSTILE000000001\",\"SecretAccessKey\":\"" + PLANTED_SECRET + "\"", // cut short
+                "not json " + PLANTED_SECRET,
+                "{\"AccessKeyId\":\"AKIAHOSTILE000000001\",\"UserName\":\"alice\"}",          // no secret
+                "{\"SecretAccessKey\":\"" + PLANTED_SECRET + "\",\"UserName\":\"alice\"}",     // no key id
+                "{\"AccessKeyId\":7,\"SecretAccessKey\":\"" + PLANTED_SECRET + "\"}",           // wrong type
+                "[\"" + PLANTED_SECRET + "\"]",
+                "");
+        String before = ciProfile();
+        writeFile(before, "rw-------");
+        for (String value : hostile) {
+            aws.secretsManager().seedRaw(SECRET, value, Map.of());
+
+            Result result = fetch("--user", "alice", "--profile", "ci");
+
+            assertEquals(3, result.code(), value + ": " + result.printed());
+            assertTrue(result.err().contains("secret " + SECRET + " does not hold an access key document"),
+                    result.err());
+            assertFalse(result.printed().contains(PLANTED_SECRET), "the value is never printed: " + result.printed());
+            assertNothingWritten(before);
+        }
+    }
+
+    @Test
+    void aBinarySecretIsRefusedWithAClearError() throws Exception {
+        endpoint.secretsManagerClient().createSecret(r -> r.name(SECRET)
+                .secretBinary(SdkBytes.fromUtf8String("{\"SecretAccessKey\":\"" + PLANTED_SECRET + "\"}")));
+        String before = ciProfile();
+        writeFile(before, "rw-------");
+
+        Result result = fetch("--user", "alice", "--profile", "ci");
+
+        assertEquals(3, result.code(), result.printed());
+        assertTrue(result.err().contains("secret " + SECRET + " does not hold an access key document"),
+                result.printed());
+        assertFalse(result.printed().contains(PLANTED_SECRET), result.printed());
+        assertNothingWritten(before);
+    }
+
+    @Test
+    void accessDeniedIsReportedWithTheSecretAndNothingIsWritten() throws Exception {
+        rotate("alice");
+        aws.faults().on("secretsmanager", "GetSecretValue").error(400, "AccessDeniedException",
+                "User: arn:aws:iam::123456789012:user/alice is not authorized to perform:"
+                        + " secretsmanager:GetSecretValue");
+        String before = ciProfile();
+        writeFile(before, "rw-------");
+
+        Result result = fetch("--user", "alice", "--profile", "ci");
+
+        assertEquals(3, result.code(), result.printed());
+        assertTrue(result.err().contains("cannot read secret " + SECRET), result.err());
+        assertTrue(result.err().contains("AccessDeniedException") && result.err().contains("not authorized"),
+                result.err());
+        assertNoSecretPrinted(result);
+        assertNothingWritten(before);
+    }
+
+    @Test
+    void aSecretHoldingAnotherUsersKeyIsRefused() throws Exception {
+        rotate("alice");
+        rotate("bob");
+        String bobsDocument = aws.secretsManager().currentValue("access-key-rotation/bob").orElseThrow();
+        aws.secretsManager().seedRaw(SECRET, bobsDocument, Map.of());
+        String before = ciProfile();
+        writeFile(before, "rw-------");
+
+        Result result = fetch("--user", "alice", "--profile", "ci");
+
+        assertEquals(3, result.code(), result.printed());
+        assertTrue(result.err().contains("holds a key of user bob, not alice"), result.err());
+        assertNoSecretPrinted(result);
+        assertFalse(Files.readString(credentials).contains(storedKeyId("bob")), "bob's key is not written");
+        assertNothingWritten(before);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Result fetch(String... options) {
+        List<String> args = new ArrayList<>(List.of("fetch"));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--credentials-file", credentials.toString(), "--endpoint-url",
+                aws.endpoint().toString(), "--region", "us-east-1"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Seeds a due opted-in user and runs the rotator; returns the user's key from before the rotation. */
+    private KeySnapshot rotate(String user) {
+        harness.optedInUser(user);
+        KeySnapshot old = harness.key(user, 120, true);
+        harness.run();
+        assertTrue(aws.secretsManager().currentValue(harness.secretName(user)).isPresent(), user + " was rotated");
+        return old;
+    }
+
+    private String storedKeyId(String user) throws IOException {
+        JsonNode document = JsonLog.mapper().readTree(
+                aws.secretsManager().currentValue(harness.secretName(user)).orElseThrow());
+        return document.get("AccessKeyId").asText();
+    }
+
+    /** A file whose [ci] profile can sign the fetch (the endpoint accepts any credentials). */
+    private static String ciProfile() {
+        return "# keep me\n[ci]\naws_access_key_id = AKIACIRUNNER00000000\naws_secret_access_key = ci-secret\n";
+    }
+
+    private void writeFile(String content, String mode) throws IOException {
+        Files.createDirectories(credentials.getParent());
+        Files.writeString(credentials, content);
+        Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString(mode));
+    }
+
+    private void assertNothingWritten(String before) throws IOException {
+        assertEquals(before, Files.readString(credentials), "the credentials file is untouched");
+        try (var files = Files.list(credentials.getParent())) {
+            assertEquals(List.of(credentials), files.toList(), "no backup or temporary file");
+        }
+    }
+
+    private void assertNoSecretPrinted(Result result) {
+        for (String secret : aws.iam().allSecretAccessKeys()) {
+            assertFalse(result.printed().contains(secret), "a secret access key was printed: " + result.printed());
+        }
+    }
+
+    private static String property(ProfileFile profiles, String profile, String property) {
+        return profiles.profile(profile).orElseThrow().property(property).orElseThrow();
+    }
+
+    private static String mode(Path file) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
+    }
+}
