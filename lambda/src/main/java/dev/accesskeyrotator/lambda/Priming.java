@@ -36,30 +36,37 @@ import java.util.Optional;
  */
 final class Priming {
     private static final String ACCOUNT = "000000000000";
+    /** Never rotated: the path through CreateSecret. */
     private static final String USER = "priming-user";
+    /** Rotated before: the path through GetSecretValue and PutSecretValue. */
+    private static final String VETERAN = "priming-veteran";
 
     private Priming() {}
 
-    static void prime() {
+    /** Runs the priming rotation; returns the AWS operations it went through, in order. */
+    static List<String> prime() {
         RotatorSettings settings = new RotatorSettings("/priming/", "priming/", "arn:aws:sns:us-east-1:" + ACCOUNT
                 + ":priming", "arn:aws:kms:us-east-1:" + ACCOUNT + ":key/priming", "priming", 1);
         AwsClients.Options options = new AwsClients.Options(Region.US_EAST_1,
                 Optional.of(URI.create("http://priming.invalid")),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAPRIMING", "priming")),
                 List.of(), AwsClients.defaultRetryStrategy());
-        try (AwsClients clients = new AwsClients(options, new CannedHttpClient())) {
+        CannedHttpClient http = new CannedHttpClient();
+        try (AwsClients clients = new AwsClients(options, http)) {
             RotationService service = RotatorFactory.create(settings, clients, Clock.systemUTC(),
                     new JsonLog(line -> { }, Clock.systemUTC()), pause -> { });
             service.run(RotationService.RunRequest.normal());
         }
+        return List.copyOf(http.served);
     }
 
     /** Answers every call with a minimal, valid AWS response for a one-user account that is due. */
     static final class CannedHttpClient implements SdkHttpClient {
         private static final String OLD_KEY_ID = "AKIAPRIMINGOLDKEY000";
         private static final String NEW_KEY_ID = "AKIAPRIMINGNEWKEY000";
-        private static final String SECRET_ARN = "arn:aws:secretsmanager:us-east-1:" + ACCOUNT
-                + ":secret:priming/" + USER + "-AbCdEf";
+        private static final String VETERAN_KEY_ID = "AKIAPRIMINGVETERAN00";
+
+        private final List<String> served = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
         @Override
         public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
@@ -67,9 +74,11 @@ final class Priming {
                 @Override
                 public HttpExecuteResponse call() throws IOException {
                     Optional<String> target = request.httpRequest().firstMatchingHeader("X-Amz-Target");
+                    String form = target.isPresent() ? "" : form(request);
                     String operation = target.isPresent() ? target.get().substring(target.get().indexOf('.') + 1)
-                            : action(request);
-                    byte[] body = body(operation).getBytes(StandardCharsets.UTF_8);
+                            : parameter(form, "Action");
+                    served.add(operation);
+                    byte[] body = body(operation, parameter(form, "UserName")).getBytes(StandardCharsets.UTF_8);
                     SdkHttpResponse response = SdkHttpResponse.builder().statusCode(200)
                             .putHeader("Content-Type", target.isPresent() ? "application/x-amz-json-1.1" : "text/xml")
                             .putHeader("Content-Length", String.valueOf(body.length))
@@ -84,49 +93,67 @@ final class Priming {
             };
         }
 
-        private static String action(HttpExecuteRequest request) throws IOException {
+        private static String form(HttpExecuteRequest request) throws IOException {
             if (request.contentStreamProvider().isEmpty()) {
                 return "";
             }
             try (InputStream in = request.contentStreamProvider().get().newStream()) {
-                String form = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                for (String pair : form.split("&")) {
-                    if (pair.startsWith("Action=")) {
-                        return URLDecoder.decode(pair.substring("Action=".length()), StandardCharsets.UTF_8);
-                    }
-                }
-                return "";
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
         }
 
-        static String body(String operation) {
+        private static String parameter(String form, String name) {
+            for (String pair : form.split("&")) {
+                if (pair.startsWith(name + "=")) {
+                    return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+                }
+            }
+            return "";
+        }
+
+        static String body(String operation, String userName) {
             Instant old = Instant.now().minus(Duration.ofDays(400));
             String now = Instant.now().toString();
+            String user = userName.isEmpty() ? USER : userName;
+            String oldKeyId = user.equals(VETERAN) ? VETERAN_KEY_ID : OLD_KEY_ID;
             return switch (operation) {
                 case "GetParametersByPath" -> "{\"Parameters\":[]}";
-                case "ListSecrets" -> "{\"SecretList\":[]}";
-                case "CreateSecret" -> "{\"ARN\":\"" + SECRET_ARN + "\",\"Name\":\"priming/" + USER + "\"}";
-                case "GetAccountAuthorizationDetails" -> query(operation, "<UserDetailList><member><UserName>" + USER
-                        + "</UserName><UserId>AIDAPRIMING</UserId><Arn>arn:aws:iam::" + ACCOUNT + ":user/" + USER
-                        + "</Arn><Path>/</Path><CreateDate>" + old + "</CreateDate><Tags><member><Key>"
-                        + "access-key-rotation</Key><Value>enabled</Value></member></Tags></member></UserDetailList>"
-                        + "<IsTruncated>false</IsTruncated>");
+                case "ListSecrets" -> "{\"SecretList\":[{\"ARN\":\"" + secretArn(VETERAN) + "\",\"Name\":\"priming/"
+                        + VETERAN + "\",\"Tags\":[]}]}";
+                case "GetSecretValue" -> "{\"ARN\":\"" + secretArn(VETERAN) + "\",\"Name\":\"priming/" + VETERAN
+                        + "\",\"SecretString\":\"{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"" + VETERAN_KEY_ID
+                        + "\\\",\\\"SecretAccessKey\\\":\\\"priming\\\",\\\"UserName\\\":\\\"" + VETERAN
+                        + "\\\"}\",\"VersionId\":\"priming\"}";
+                case "CreateSecret", "PutSecretValue" -> "{\"ARN\":\"" + secretArn(USER) + "\",\"Name\":\"priming/"
+                        + USER + "\",\"VersionId\":\"priming\"}";
+                case "GetAccountAuthorizationDetails" -> query(operation, "<UserDetailList>" + userDetail(USER, old)
+                        + userDetail(VETERAN, old) + "</UserDetailList><IsTruncated>false</IsTruncated>");
                 case "GenerateCredentialReport" -> query(operation, "<State>COMPLETE</State>");
                 case "GetCredentialReport" -> query(operation, "<Content>" + Base64.getEncoder().encodeToString(
                         ("user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,"
-                                + "access_key_2_last_rotated\n" + USER + ",arn,true," + old + ",false,N/A\n")
-                                .getBytes(StandardCharsets.UTF_8)) + "</Content><ReportFormat>text/csv</ReportFormat>"
-                        + "<GeneratedTime>" + now + "</GeneratedTime>");
-                case "ListAccessKeys" -> query(operation, "<AccessKeyMetadata><member><UserName>" + USER
-                        + "</UserName><AccessKeyId>" + OLD_KEY_ID + "</AccessKeyId><Status>Active</Status><CreateDate>"
+                                + "access_key_2_last_rotated\n" + USER + ",arn,true," + old + ",false,N/A\n" + VETERAN
+                                + ",arn,true," + old + ",false,N/A\n").getBytes(StandardCharsets.UTF_8))
+                        + "</Content><ReportFormat>text/csv</ReportFormat><GeneratedTime>" + now + "</GeneratedTime>");
+                case "ListAccessKeys" -> query(operation, "<AccessKeyMetadata><member><UserName>" + user
+                        + "</UserName><AccessKeyId>" + oldKeyId + "</AccessKeyId><Status>Active</Status><CreateDate>"
                         + old + "</CreateDate></member></AccessKeyMetadata><IsTruncated>false</IsTruncated>");
-                case "CreateAccessKey" -> query(operation, "<AccessKey><UserName>" + USER + "</UserName>"
+                case "CreateAccessKey" -> query(operation, "<AccessKey><UserName>" + user + "</UserName>"
                         + "<AccessKeyId>" + NEW_KEY_ID + "</AccessKeyId><Status>Active</Status><SecretAccessKey>"
                         + "priming</SecretAccessKey><CreateDate>" + now + "</CreateDate></AccessKey>");
                 case "Publish" -> query(operation, "<MessageId>priming</MessageId>");
                 case "PutResourcePolicy", "TagResource" -> "{}";
                 default -> query(operation, "");
             };
+        }
+
+        private static String userDetail(String name, Instant created) {
+            return "<member><UserName>" + name + "</UserName><UserId>AIDA" + name.length() + "</UserId><Arn>arn:aws:iam::"
+                    + ACCOUNT + ":user/" + name + "</Arn><Path>/</Path><CreateDate>" + created + "</CreateDate><Tags>"
+                    + "<member><Key>access-key-rotation</Key><Value>enabled</Value></member></Tags></member>";
+        }
+
+        private static String secretArn(String user) {
+            return "arn:aws:secretsmanager:us-east-1:" + ACCOUNT + ":secret:priming/" + user + "-AbCdEf";
         }
 
         private static String query(String operation, String result) {

@@ -89,7 +89,23 @@ public final class Benchmark {
         for (int i = 0; i < 5; i++) {
             smallRuns.add(rotator(jar, 10, "256m").millis());
         }
+        List<Long> coldMillis = new ArrayList<>();
+        List<Long> coldClasses = new ArrayList<>();
+        List<Long> primedMillis = new ArrayList<>();
+        List<Long> primedClasses = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            JsonNode cold = firstRun(false);
+            coldMillis.add(cold.path("millis").asLong());
+            coldClasses.add(cold.path("classesLoaded").asLong());
+            JsonNode primed = firstRun(true);
+            primedMillis.add(primed.path("millis").asLong());
+            primedClasses.add(primed.path("classesLoaded").asLong());
+        }
         out.append("## Start-up and size\n\n| measure | value |\n|---|---:|\n");
+        out.append("| first run in a fresh JVM, clients built, not primed: time / classes it loaded (median of 5) | ")
+                .append(median(coldMillis)).append(" ms / ").append(median(coldClasses)).append(" |\n");
+        out.append("| first run after SnapStart priming (`Priming.prime()`): time / classes it loaded | ")
+                .append(median(primedMillis)).append(" ms / ").append(median(primedClasses)).append(" |\n");
         out.append("| JVM start to report, 10 users (median of 5, `java -jar ... run`) | ")
                 .append(seconds(median(smallRuns))).append(" s |\n");
         out.append("| shaded jar | ").append(String.format(Locale.ROOT, "%.1f MB (%d bytes)",
@@ -139,6 +155,27 @@ public final class Benchmark {
         }
     }
 
+    /** The first rotation run of a fresh JVM, primed or not, over a 10-user account with one due user. */
+    static JsonNode firstRun(boolean primed) throws Exception {
+        try (LocalAws aws = LocalAws.start(new MutableClock(Instant.now()))) {
+            SteadyStateAccount.seed(aws, 10);
+            aws.iam().setCredentialReportPollsToComplete(0);
+            String topic;
+            try (LocalAwsClients clients = LocalAwsClients.create(aws)) {
+                topic = clients.sns().createTopic(r -> r.name(SteadyStateAccount.TOPIC_NAME)).topicArn();
+            }
+            Process probe = new ProcessBuilder(javaExecutable(), "-cp", testClasspath(),
+                    "dev.accesskeyrotator.lambda.FirstRunProbe", aws.endpoint().toString(), topic,
+                    primed ? "primed" : "cold").redirectErrorStream(true).start();
+            String output = new String(probe.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!probe.waitFor(2, TimeUnit.MINUTES) || probe.exitValue() != 0) {
+                throw new IllegalStateException("first-run probe failed: " + output);
+            }
+            return JsonLog.mapper().readTree(output.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
+                    .orElseThrow(() -> new IllegalStateException("no probe result: " + output)));
+        }
+    }
+
     static NaiveRun naive(int users) {
         try (LocalAws aws = LocalAws.start(); LocalAwsClients clients = LocalAwsClients.create(aws)) {
             SteadyStateAccount.seed(aws, users);
@@ -162,6 +199,22 @@ public final class Benchmark {
             }
         }
         return peak;
+    }
+
+    /** exec:java runs inside Maven's JVM, so the test classpath is the class loader's, not java.class.path. */
+    private static String testClasspath() {
+        if (Benchmark.class.getClassLoader() instanceof java.net.URLClassLoader loader) {
+            List<String> entries = new ArrayList<>();
+            for (java.net.URL url : loader.getURLs()) {
+                try {
+                    entries.add(Path.of(url.toURI()).toString());
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return String.join(java.io.File.pathSeparator, entries);
+        }
+        return System.getProperty("java.class.path");
     }
 
     private static String javaExecutable() {
