@@ -7,13 +7,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -61,7 +59,7 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
     private static final int MAX_LIST_RESULTS = 100;
     /** AWS keeps at most this many versions and drops the oldest unlabeled ones beyond it. */
     private static final int MAX_VERSIONS = 100;
-    private static final String TOKEN_MARKER = "secrets-offset:";
+    private static final PageTokens PAGE_TOKENS = new PageTokens("secrets-offset:");
 
     private final LocalAwsContext ctx;
     private final SecureRandom random = new SecureRandom();
@@ -639,19 +637,11 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
     }
 
     private static String encodeOffset(int offset) {
-        return Base64.getUrlEncoder().encodeToString((TOKEN_MARKER + offset).getBytes(StandardCharsets.UTF_8));
+        return PAGE_TOKENS.encode(offset);
     }
 
     private static int decodeOffset(String token) {
-        try {
-            String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            if (decoded.startsWith(TOKEN_MARKER)) {
-                return Integer.parseInt(decoded.substring(TOKEN_MARKER.length()));
-            }
-        } catch (IllegalArgumentException e) {
-            // falls through to the rejection below; NumberFormatException is an IllegalArgumentException
-        }
-        throw AwsServiceError.badRequest("InvalidNextTokenException", "The NextToken value isn't valid.");
+        return PAGE_TOKENS.decode(token).orElseThrow(() -> AwsServiceError.badRequest("InvalidNextTokenException", "The NextToken value isn't valid."));
     }
 
     // ---------------------------------------------------------------- response shapes

@@ -37,7 +37,7 @@ public final class SnsEmulator implements ServiceEmulator {
     private static final int MAX_SUBJECT_LENGTH = 100;
     private static final int MAX_MESSAGE_BYTES = 256 * 1024;
     private static final int SUBSCRIPTIONS_PAGE_SIZE = 100;
-    private static final String TOKEN_MARKER = "subscriptions-offset:";
+    private static final PageTokens PAGE_TOKENS = new PageTokens("subscriptions-offset:");
 
     private final LocalAwsContext ctx;
     private final Map<String, Topic> topicsByArn = new LinkedHashMap<>();
@@ -460,19 +460,11 @@ public final class SnsEmulator implements ServiceEmulator {
     }
 
     private static String encodeOffset(int offset) {
-        return Base64.getUrlEncoder().encodeToString((TOKEN_MARKER + offset).getBytes(StandardCharsets.UTF_8));
+        return PAGE_TOKENS.encode(offset);
     }
 
     private static int decodeOffset(String token) {
-        try {
-            String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            if (decoded.startsWith(TOKEN_MARKER)) {
-                return Integer.parseInt(decoded.substring(TOKEN_MARKER.length()));
-            }
-        } catch (IllegalArgumentException e) {
-            // falls through to the rejection below; NumberFormatException is an IllegalArgumentException
-        }
-        throw invalidParameter("NextToken");
+        return PAGE_TOKENS.decode(token).orElseThrow(() -> invalidParameter("NextToken"));
     }
 
     private static AwsServiceError invalidParameter(String detail) {
