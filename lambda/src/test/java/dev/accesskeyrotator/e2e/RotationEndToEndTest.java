@@ -235,6 +235,27 @@ class RotationEndToEndTest {
     }
 
     @Test
+    void noticeOwedByARunThatDiedAfterStoringIsSentByTheNextRun() {
+        aws.faults().on("sns", "Publish").when(r -> r.params().containsValue("alice")).error(500, "InternalError",
+                "SNS is down");
+        RunReport failedNotice = invokeHandler();
+        assertEquals(Outcome.FAILED, byUser(failedNotice).get("alice").outcome());
+        String newKey = secretValue("alice").get("AccessKeyId").asText();
+        assertEquals(0, harness.noticesFor("alice", "key-rotated"));
+
+        aws.faults().clear();
+        harness.advanceDays(1);
+        RunReport next = invokeHandler();
+        UserResult alice = byUser(next).get("alice");
+        assertEquals(Outcome.NOTIFIED, alice.outcome());
+        assertEquals(newKey, alice.newKeyId());
+        assertEquals(1, harness.noticesFor("alice", "key-rotated"));
+        assertEquals(Outcome.UNCHANGED, byUser(invokeHandler()).get("alice").outcome(), "and only once");
+        SecretLeakCheck.assertNoSecretLeaked(aws, List.of(JsonLog.toJson(failedNotice), JsonLog.toJson(next),
+                String.join("\n", harness.logLines())));
+    }
+
+    @Test
     void runSummaryGoesToAdminsWithCounts() {
         invokeHandler();
         var summary = aws.sns().published().stream()

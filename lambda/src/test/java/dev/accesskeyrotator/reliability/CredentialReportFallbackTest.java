@@ -6,6 +6,8 @@ import dev.accesskeyrotator.localaws.LocalAwsExtension;
 import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.UserResult;
 import dev.accesskeyrotator.testing.RotatorHarness;
+import dev.accesskeyrotator.testing.SecretLeakCheck;
+import dev.accesskeyrotator.log.JsonLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -13,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -88,5 +91,7 @@ class CredentialReportFallbackTest {
         harness.advanceDays(1);
         RunReport next = harness.run();
         assertEquals(0, next.count("rotated") + next.count("failed"), next.users().toString());
+        SecretLeakCheck.assertNoSecretLeaked(aws, List.of(JsonLog.toJson(report), JsonLog.toJson(next),
+                String.join("\n", harness.logLines())));
     }
 }

@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every mutating step of a rotation x every fault x grace 0 and 3. Each scenario runs once with the fault, then
- * once cleanly a day later (the next scheduled run), then checks every invariant of the contract.
+ * Every mutating step of a rotation x every fault x grace 0 and 3 x bulk discovery on and off (credential report
+ * available or not). Each scenario runs once with the fault, then once cleanly a day later (the next scheduled
+ * run), then checks every invariant of the contract.
  */
 class FaultMatrixTest {
 
@@ -40,6 +41,7 @@ class FaultMatrixTest {
     enum Fault { ERROR_RESPONSE, THROTTLING, CRASH_AFTER_SUCCESS }
 
     private static final List<Integer> GRACE_DAYS = List.of(0, 3);
+    private static final List<Boolean> CREDENTIAL_REPORT = List.of(true, false);
 
     /**
      * Persistent faults only need retries to run out; the adaptive client-side rate limiter (exercised by the
@@ -57,13 +59,17 @@ class FaultMatrixTest {
         for (String step : MUTATING_STEPS) {
             for (Fault fault : Fault.values()) {
                 for (int grace : GRACE_DAYS) {
-                    scenarios.add(DynamicTest.dynamicTest(step + " x " + fault + " x grace " + grace,
-                            () -> runScenario(step, fault, grace)));
+                    for (boolean report : CREDENTIAL_REPORT) {
+                        scenarios.add(DynamicTest.dynamicTest(step + " x " + fault + " x grace " + grace + " x "
+                                + (report ? "credential report" : "no credential report"),
+                                () -> runScenario(step, fault, grace, report)));
+                    }
                 }
             }
         }
         System.out.println("fault matrix: " + MUTATING_STEPS.size() + " steps x " + Fault.values().length
-                + " faults x " + GRACE_DAYS.size() + " grace settings = " + scenarios.size() + " scenarios");
+                + " faults x " + GRACE_DAYS.size() + " grace settings x " + CREDENTIAL_REPORT.size()
+                + " discovery modes = " + scenarios.size() + " scenarios");
         return scenarios.stream();
     }
 
@@ -72,8 +78,9 @@ class FaultMatrixTest {
         System.out.println("fault matrix: " + PASSED.get() + " scenarios passed");
     }
 
-    private static void runScenario(String step, Fault fault, int graceDays) {
+    private static void runScenario(String step, Fault fault, int graceDays, boolean credentialReport) {
         try (LocalAws aws = LocalAws.start(); RotatorHarness harness = new RotatorHarness(aws, QUICK_RETRIES)) {
+            aws.iam().setCredentialReportAvailable(credentialReport);
             harness.parameter("grace-days", String.valueOf(graceDays));
             harness.parameter("delete-after-days", "5");
             // veteran already went through one rotation, so the faulted run also retires its previous key.
@@ -105,6 +112,7 @@ class FaultMatrixTest {
             aws.faults().remove(rule);
             harness.advanceDays(1);
             RunReport clean = harness.run();
+            assertEquals(credentialReport ? "credential-report" : "per-user", clean.discovery());
             invariants.assertAll(clean, graceDays, captured);
             assertEquals(0, clean.count("failed"), clean.users().toString());
             PASSED.incrementAndGet();

@@ -157,6 +157,7 @@ class HostileAccountStateTest {
         UserResult broken = report.users().stream().filter(u -> u.user().equals("user-05000")).findFirst().orElseThrow();
         assertTrue(broken.reason().contains("ServiceFailure") && broken.reason().contains("broken user"), broken.reason());
         invariants.assertWorkingKeys();
+        SecretLeakCheck.assertNoSecretLeaked(aws, List.of(JsonLog.toJson(report), String.join("\n", harness.logLines())));
     }
 
     private void expect(Map<String, UserResult> results, String user, Outcome outcome, String reasonPart) {

@@ -8,11 +8,14 @@ import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.UserResult;
 import dev.accesskeyrotator.testing.FakeLambdaContext;
 import dev.accesskeyrotator.testing.RotatorHarness;
+import dev.accesskeyrotator.testing.SecretLeakCheck;
+import dev.accesskeyrotator.log.JsonLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,9 +50,14 @@ class RunLimitsTest {
         assertEquals(4, first.count("deferred"));
         assertTrue(first.users().stream().filter(u -> u.outcome() == Outcome.DEFERRED)
                 .allMatch(u -> u.reason().contains("max-rotations-per-run")));
-        assertEquals(2, harness.run().count("rotated"));
-        assertEquals(2, harness.run().count("rotated"));
-        assertEquals(0, harness.run().count("deferred"));
+        RunReport second = harness.run();
+        RunReport third = harness.run();
+        RunReport fourth = harness.run();
+        assertEquals(2, second.count("rotated"));
+        assertEquals(2, third.count("rotated"));
+        assertEquals(0, fourth.count("deferred"));
+        SecretLeakCheck.assertNoSecretLeaked(endpoint.aws(), List.of(JsonLog.toJson(first), JsonLog.toJson(second),
+                JsonLog.toJson(third), JsonLog.toJson(fourth), String.join("\n", harness.logLines())));
     }
 
     @Test
@@ -76,5 +84,7 @@ class RunLimitsTest {
         remaining.set(600_000);
         RunReport next = handler.handleRequest(null, new FakeLambdaContext(() -> 600_000));
         assertEquals(6 - report.count("rotated"), next.count("rotated"));
+        SecretLeakCheck.assertNoSecretLeaked(aws, List.of(JsonLog.toJson(report), JsonLog.toJson(next),
+                String.join("\n", harness.logLines())));
     }
 }
