@@ -1,6 +1,7 @@
 package dev.accesskeyrotator.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.accesskeyrotator.aws.AwsClients;
@@ -14,12 +15,13 @@ import org.crac.Resource;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The EventBridge-scheduled entry point: one rotation per event. Clients and configuration of the environment are
  * built once, at init (and, with SnapStart, before the snapshot), never per invocation.
  */
-public class RotationHandler implements RequestHandler<ScheduledEvent, RunReport>, Resource {
+public class RotationHandler implements RequestHandler<ScheduledEvent, Map<String, Object>>, Resource {
 
     /** No user starts with less time left than this: a rotation takes seconds, the margin leaves room to report. */
     static final Duration DEADLINE_MARGIN = Duration.ofSeconds(60);
@@ -47,14 +49,21 @@ public class RotationHandler implements RequestHandler<ScheduledEvent, RunReport
         this.log = log;
     }
 
+    /**
+     * Returns the run report as plain maps and lists, exactly as it is logged: the Lambda runtime serializes the
+     * response with its own JSON library, which would not honour this project's Jackson annotations.
+     */
     @Override
-    public RunReport handleRequest(ScheduledEvent event, Context context) {
+    public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
         log.info("run started", "eventId", event == null ? null : event.getId(),
                 "requestId", context == null ? null : context.getAwsRequestId());
         RotationService.Deadline deadline = context == null ? RotationService.Deadline.none()
                 : () -> context.getRemainingTimeInMillis() < DEADLINE_MARGIN.toMillis();
-        return service.run(new RotationService.RunRequest(false, deadline));
+        RunReport report = service.run(new RotationService.RunRequest(false, deadline));
+        return JsonLog.mapper().convertValue(report, PLAIN_JSON);
     }
+
+    private static final TypeReference<Map<String, Object>> PLAIN_JSON = new TypeReference<>() { };
 
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {

@@ -64,7 +64,16 @@ class RotationEndToEndTest {
         RotationHandler handler = new RotationHandler(harness.service(), harness.log());
         ScheduledEvent event = new ScheduledEvent();
         event.setId("schedule-event-1");
-        return handler.handleRequest(event, FakeLambdaContext.withPlentyOfTime());
+        Map<String, Object> response = handler.handleRequest(event, FakeLambdaContext.withPlentyOfTime());
+        // The response is the logged document in plain maps: outcome labels as in the contract, no internals.
+        List<?> users = (List<?>) response.get("users");
+        for (Object user : users) {
+            Map<?, ?> fields = (Map<?, ?>) user;
+            assertTrue(Set.of("unchanged", "rotated", "disabled-old", "deleted-old", "notified", "attention",
+                    "blocked", "failed", "deferred", "planned").contains(fields.get("outcome")), fields.toString());
+            assertFalse(fields.containsKey("effects"), fields.toString());
+        }
+        return FakeLambdaContext.report(response);
     }
 
     private static Map<String, UserResult> byUser(RunReport report) {

@@ -71,7 +71,7 @@ class RunLimitsTest {
         }).error(500, "Unused", "observer only");
         RotationHandler handler = new RotationHandler(harness.service(), harness.log());
 
-        RunReport report = handler.handleRequest(null, new FakeLambdaContext(remaining::get));
+        RunReport report = FakeLambdaContext.report(handler.handleRequest(null, new FakeLambdaContext(remaining::get)));
 
         assertEquals(0, report.count("failed"));
         assertTrue(report.count("rotated") >= 3 && report.count("rotated") <= 5, report.users().toString());
@@ -82,7 +82,7 @@ class RunLimitsTest {
             }
         }
         remaining.set(600_000);
-        RunReport next = handler.handleRequest(null, new FakeLambdaContext(() -> 600_000));
+        RunReport next = FakeLambdaContext.report(handler.handleRequest(null, new FakeLambdaContext(() -> 600_000)));
         assertEquals(6 - report.count("rotated"), next.count("rotated"));
         SecretLeakCheck.assertNoSecretLeaked(aws, List.of(JsonLog.toJson(report), JsonLog.toJson(next),
                 String.join("\n", harness.logLines())));

@@ -15,6 +15,12 @@ public final class FakeLambdaContext implements Context {
         this.remainingMillis = remainingMillis;
     }
 
+    /** Reads the handler's response (plain maps) back into the report type, as a client of the function would. */
+    public static dev.accesskeyrotator.service.RunReport report(java.util.Map<String, Object> response) {
+        return dev.accesskeyrotator.log.JsonLog.mapper().convertValue(response,
+                dev.accesskeyrotator.service.RunReport.class);
+    }
+
     public static FakeLambdaContext withPlentyOfTime() {
         return new FakeLambdaContext(() -> 900_000);
     }
