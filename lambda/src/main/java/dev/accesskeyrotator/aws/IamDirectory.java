@@ -129,6 +129,8 @@ public final class IamDirectory implements IdentityDirectory {
     }
 
     private static Map<String, String> tags(List<Tag> tags) {
-        return tags.stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> b));
+        // A tag may have a key and no value.
+        return tags.stream().collect(Collectors.toMap(Tag::key, t -> t.value() == null ? "" : t.value(),
+                (a, b) -> b));
     }
 }

@@ -48,6 +48,12 @@ public final class SecretsManagerStore implements SecretStore {
     }
 
     @Override
+    public Map<String, String> tagsOf(String secretId) {
+        return AwsCalls.call("DescribeSecret", () -> tags(secretsManager.describeSecret(r -> r.secretId(secretId))
+                .tags()));
+    }
+
+    @Override
     public String create(String name, String secretString, String kmsKeyId, Map<String, String> tags,
                          String clientRequestToken) {
         return AwsCalls.call("CreateSecret", () -> secretsManager.createSecret(r -> r.name(name)
@@ -82,6 +88,8 @@ public final class SecretsManagerStore implements SecretStore {
     }
 
     private static Map<String, String> tags(List<Tag> tags) {
-        return tags.stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> b));
+        // A tag may have a key and no value.
+        return tags.stream().collect(Collectors.toMap(Tag::key, t -> t.value() == null ? "" : t.value(),
+                (a, b) -> b));
     }
 }

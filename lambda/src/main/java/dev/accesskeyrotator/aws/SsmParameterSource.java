@@ -18,7 +18,7 @@ public final class SsmParameterSource implements ParameterSource {
     @Override
     public Map<String, String> readUnder(String prefix) {
         String path = prefix.length() > 1 && prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
-        String namePrefix = path + "/";
+        String namePrefix = path.endsWith("/") ? path : path + "/";
         return AwsCalls.call("GetParametersByPath", () -> {
             Map<String, String> values = new HashMap<>();
             ssm.getParametersByPathPaginator(GetParametersByPathRequest.builder().path(path).recursive(false)

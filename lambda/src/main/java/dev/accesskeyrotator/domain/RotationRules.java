@@ -28,6 +28,10 @@ public final class RotationRules {
      */
     public static final Duration IN_FLIGHT_GUARD = Duration.ofMinutes(15);
 
+    /** IAM user names may contain a comma; secret names may not, so such a user cannot have a user secret. */
+    private static final java.util.regex.Pattern SECRET_NAME_CHARACTERS =
+            java.util.regex.Pattern.compile("[A-Za-z0-9/_+=.@-]+");
+
     private final RotationConfig config;
 
     public RotationRules(RotationConfig config) {
@@ -41,6 +45,10 @@ public final class RotationRules {
         } catch (ConfigurationException e) {
             return new UserPlan(user.userName(), List.of(), List.of(Finding.attention("skipped: " + e.getMessage())),
                     config.maxKeyAgeDays());
+        }
+        if (!SECRET_NAME_CHARACTERS.matcher(user.userName()).matches()) {
+            return findingOnly(user, maxAgeDays, Finding.blocked("user name has characters Secrets Manager does not"
+                    + " allow in secret names (allowed: letters, digits and /_+=.@-); rotate this user by hand"));
         }
         SecretState secret = user.secret();
         if (secret instanceof SecretState.ScheduledForDeletion scheduled) {
@@ -75,9 +83,10 @@ public final class RotationRules {
         List<Step> steps = new ArrayList<>();
         if (active.size() > 1) {
             // Rule 2 without a secret: the newer key may be what a run left behind between creating and storing.
+            // Keys created in the same second are ambiguous: neither is treated as a stray.
             AccessKey older = active.get(0).newerThan(active.get(1)) ? active.get(1) : active.get(0);
             AccessKey newer = older == active.get(0) ? active.get(1) : active.get(0);
-            if (!user.everUsed(newer.id())) {
+            if (newer.newerThan(older) && !user.everUsed(newer.id())) {
                 if (newer.age(now).compareTo(IN_FLIGHT_GUARD) < 0) {
                     return findingOnly(user, maxAgeDays, Finding.deferred("unused key " + newer.id() + " was created minutes ago,"
                             + " possibly by a rotation still in progress; checked again next run"));
@@ -128,8 +137,8 @@ public final class RotationRules {
         boolean due = isDue(current, now, maxAgeDays);
         boolean ownerKnowsCurrentKey = secret.notifiedKeyId().map(current.id()::equals).orElse(false);
         if (!due && !ownerKnowsCurrentKey) {
-            // First, so that the owner can fetch the current key before the previous one is retired; a rotation's
-            // own notice supersedes this one.
+            // First, so that the owner can fetch the current key before the previous one is retired; when a rotation
+            // is due, its own notice supersedes this one.
             steps.add(new Step.SendPendingNotice(current.id(), previousId.filter(id -> user.key(id).isPresent())));
         }
 
@@ -144,13 +153,15 @@ public final class RotationRules {
             }
         }
 
+        Optional<Step.SendPendingNotice> owedNotice = ownerKnowsCurrentKey ? Optional.empty()
+                : Optional.of(new Step.SendPendingNotice(current.id(), previousId.filter(id -> user.key(id).isPresent())));
         if (due) {
             planRotation(current, Optional.of(current.id()), remaining, steps, findings);
             boolean rotating = steps.stream().anyMatch(Step.Rotate.class::isInstance);
-            if (!rotating && !ownerKnowsCurrentKey) {
-                steps.add(0, new Step.SendPendingNotice(current.id(),
-                        previousId.filter(id -> user.key(id).isPresent())));
+            if (!rotating) {
+                owedNotice.ifPresent(notice -> steps.add(0, notice));
             }
+            return new UserPlan(user.userName(), steps, findings, maxAgeDays, rotating ? owedNotice : Optional.empty());
         }
         return new UserPlan(user.userName(), steps, findings, maxAgeDays);
     }

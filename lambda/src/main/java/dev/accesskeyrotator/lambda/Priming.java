@@ -65,6 +65,9 @@ final class Priming {
         private static final String OLD_KEY_ID = "AKIAPRIMINGOLDKEY000";
         private static final String NEW_KEY_ID = "AKIAPRIMINGNEWKEY000";
         private static final String VETERAN_KEY_ID = "AKIAPRIMINGVETERAN00";
+        /** The first-rotation path confirms by name that the user has no secret yet. */
+        private static final String NO_SUCH_SECRET = "{\"__type\":\"ResourceNotFoundException\","
+                + "\"message\":\"Secrets Manager can't find the specified secret.\"}";
 
         private final List<String> served = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
@@ -74,14 +77,18 @@ final class Priming {
                 @Override
                 public HttpExecuteResponse call() throws IOException {
                     Optional<String> target = request.httpRequest().firstMatchingHeader("X-Amz-Target");
-                    String form = target.isPresent() ? "" : form(request);
+                    String content = body(request);
                     String operation = target.isPresent() ? target.get().substring(target.get().indexOf('.') + 1)
-                            : parameter(form, "Action");
+                            : parameter(content, "Action");
                     served.add(operation);
-                    byte[] body = body(operation, parameter(form, "UserName")).getBytes(StandardCharsets.UTF_8);
-                    SdkHttpResponse response = SdkHttpResponse.builder().statusCode(200)
+                    boolean neverRotated = target.isPresent() && operation.equals("GetSecretValue")
+                            && content.contains("priming/" + USER);
+                    byte[] body = (neverRotated ? NO_SUCH_SECRET : body(operation, parameter(content, "UserName")))
+                            .getBytes(StandardCharsets.UTF_8);
+                    SdkHttpResponse response = SdkHttpResponse.builder().statusCode(neverRotated ? 400 : 200)
                             .putHeader("Content-Type", target.isPresent() ? "application/x-amz-json-1.1" : "text/xml")
                             .putHeader("Content-Length", String.valueOf(body.length))
+                            .putHeader("x-amzn-ErrorType", neverRotated ? "ResourceNotFoundException" : "")
                             .build();
                     return HttpExecuteResponse.builder().response(response)
                             .responseBody(AbortableInputStream.create(new ByteArrayInputStream(body))).build();
@@ -93,7 +100,7 @@ final class Priming {
             };
         }
 
-        private static String form(HttpExecuteRequest request) throws IOException {
+        private static String body(HttpExecuteRequest request) throws IOException {
             if (request.contentStreamProvider().isEmpty()) {
                 return "";
             }
@@ -141,6 +148,7 @@ final class Priming {
                         + "<AccessKeyId>" + NEW_KEY_ID + "</AccessKeyId><Status>Active</Status><SecretAccessKey>"
                         + "priming</SecretAccessKey><CreateDate>" + now + "</CreateDate></AccessKey>");
                 case "Publish" -> query(operation, "<MessageId>priming</MessageId>");
+                case "DescribeSecret" -> "{\"ARN\":\"" + secretArn(VETERAN) + "\",\"Tags\":[]}";
                 case "PutResourcePolicy", "TagResource" -> "{}";
                 default -> query(operation, "");
             };

@@ -24,6 +24,9 @@ public interface SecretStore {
     /** The AWSCURRENT value; empty if the secret does not exist. */
     Optional<SecretValue> readCurrent(String secretId);
 
+    /** The secret's tags (DescribeSecret). */
+    Map<String, String> tagsOf(String secretId);
+
     /** Creates the secret; fails with {@link AwsFailure.Kind#ALREADY_EXISTS} if it exists. Returns the ARN. */
     String create(String name, String secretString, String kmsKeyId, Map<String, String> tags, String clientRequestToken);
 

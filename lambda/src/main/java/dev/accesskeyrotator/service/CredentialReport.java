@@ -48,7 +48,7 @@ public final class CredentialReport {
         if (lines.length == 0) {
             throw new IllegalArgumentException("empty credential report");
         }
-        List<String> header = List.of(lines[0].split(",", -1));
+        List<String> header = cells(lines[0]);
         int user = column(header, "user");
         int[] active = {column(header, "access_key_1_active"), column(header, "access_key_2_active")};
         int[] rotated = {column(header, "access_key_1_last_rotated"), column(header, "access_key_2_last_rotated")};
@@ -57,22 +57,51 @@ public final class CredentialReport {
             if (lines[i].isBlank()) {
                 continue;
             }
-            String[] cells = lines[i].split(",", -1);
-            if (cells.length != header.size()) {
-                throw new IllegalArgumentException("credential report line " + (i + 1) + " has " + cells.length
+            List<String> cells = cells(lines[i]);
+            if (cells.size() != header.size()) {
+                throw new IllegalArgumentException("credential report line " + (i + 1) + " has " + cells.size()
                         + " columns, expected " + header.size());
             }
             List<KeySlot> keys = new ArrayList<>(2);
             for (int slot = 0; slot < 2; slot++) {
-                String activeCell = cells[active[slot]];
-                String rotatedCell = cells[rotated[slot]];
+                String activeCell = cells.get(active[slot]);
+                String rotatedCell = cells.get(rotated[slot]);
                 if (!"N/A".equals(rotatedCell)) {
                     keys.add(new KeySlot(parseBoolean(activeCell, i), parseInstant(rotatedCell, i)));
                 }
             }
-            keysByUser.put(cells[user], List.copyOf(keys));
+            keysByUser.put(cells.get(user), List.copyOf(keys));
         }
         return new CredentialReport(generatedAt, keysByUser);
+    }
+
+    /** One CSV line: fields may be quoted (IAM user names can contain commas), with "" for a quote. */
+    static List<String> cells(String line) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cell.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    cell.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                cells.add(cell.toString());
+                cell.setLength(0);
+            } else {
+                cell.append(c);
+            }
+        }
+        cells.add(cell.toString());
+        return cells;
     }
 
     private static int column(List<String> header, String name) {

@@ -94,8 +94,10 @@ public final class RotationService {
             optedIn = iam.listUsersWithTags().stream().filter(u -> parsed.config().userTag().matches(u.tags()))
                     .sorted(Comparator.comparing(DirectoryUser::userName)).toList();
             secretsByUser = secretsByUser();
-        } catch (ConfigurationException | AwsFailure e) {
-            log.error("run stopped before any change", "runId", runId, "error", e.getMessage());
+        } catch (RuntimeException e) {
+            // Bad configuration, AWS refusing discovery, or a bug: nothing was changed, and the alarm must know.
+            log.error("run stopped before any change", "runId", runId, "error",
+                    e instanceof ConfigurationException || e instanceof AwsFailure ? e.getMessage() : e.toString());
             log.raw(RunMetrics.aborted(clock.instant()));
             throw e;
         }

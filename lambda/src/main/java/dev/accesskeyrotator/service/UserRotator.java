@@ -67,7 +67,7 @@ final class UserRotator {
         UserState state;
         UserPlan plan;
         try {
-            state = reader.read(user, secret);
+            state = reader.read(user, secret, settings.secretNamePrefix() + user.userName());
             plan = rules.decide(state, clock.instant());
         } catch (AwsFailure failure) {
             return readFailed(user.userName(), failure);
@@ -158,6 +158,7 @@ final class UserRotator {
         private void apply(Step step) {
             if (step instanceof Step.DeleteStrayKey stray) {
                 deleteKey(stray.keyId(), "deleted unused stray key ");
+                record(Outcome.DELETED_OLD);
             } else if (step instanceof Step.DeleteInactiveKeyForRoom room) {
                 deleteKey(room.keyId(), "deleted inactive key to make room ");
             } else if (step instanceof Step.DisablePreviousKey previous) {
@@ -316,11 +317,36 @@ final class UserRotator {
                 secrets.putValue(secretName, document, token);
                 return Optional.of(((SecretState.Stored) state.secret()).arn());
             } catch (AwsFailure failure) {
-                String why = failure.is(AwsFailure.Kind.ALREADY_EXISTS)
-                        ? "the secret was created by someone else during this run" : "storing it failed";
-                withdraw(created, why, failure);
+                return afterFailedStore(created, failure);
+            }
+        }
+
+        /**
+         * A write can take effect even though the call reports an error (a timeout, a 5xx after the change). Only a
+         * secret that verifiably does not hold the new key lets the key be withdrawn; if even that cannot be read,
+         * the key stays: the next run finds it either in the secret (current) or as an unused stray (deleted).
+         */
+        private Optional<String> afterFailedStore(NewAccessKey created, AwsFailure failure) {
+            Optional<SecretStore.SecretValue> now;
+            try {
+                now = secrets.readCurrent(secretName);
+            } catch (AwsFailure unreadable) {
+                record(Outcome.FAILED);
+                problems.add("storing new key " + created.accessKeyId() + " reported " + failure.getMessage()
+                        + ", and the secret could not be read back (" + unreadable.errorCode() + "); the next run"
+                        + " finds out whether it was stored");
                 return Optional.empty();
             }
+            if (now.flatMap(v -> SecretDocument.currentKeyId(v.secretString()))
+                    .filter(created.accessKeyId()::equals).isPresent()) {
+                log.warn("store reported an error but took effect", "user", state.userName(),
+                        "newKeyId", created.accessKeyId(), "errorCode", failure.errorCode());
+                return Optional.of(now.get().arn());
+            }
+            String why = failure.is(AwsFailure.Kind.ALREADY_EXISTS)
+                    ? "the secret was created by someone else during this run" : "storing it failed";
+            withdraw(created, why, failure);
+            return Optional.empty();
         }
 
         private void withdraw(NewAccessKey created, String why, AwsFailure cause) {

@@ -10,7 +10,6 @@ import dev.accesskeyrotator.port.SecretStore;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +25,9 @@ final class UserStateReader {
         this.secrets = secrets;
     }
 
-    UserState read(DirectoryUser user, Optional<SecretSummary> summary) {
+    UserState read(DirectoryUser user, Optional<SecretSummary> summary, String secretName) {
         List<AccessKey> keys = iam.listAccessKeys(user.userName());
-        SecretState secret = readSecret(summary);
+        SecretState secret = summary.isPresent() ? readSecret(summary) : readUnlisted(secretName);
         Map<String, Optional<Instant>> lastUsed = new HashMap<>();
         // Usage only matters for strays (rule 2); current and previous keys are the rotator's own.
         if (secret instanceof SecretState.Stored stored) {
@@ -40,10 +39,33 @@ final class UserStateReader {
                 }
             }
         } else if (secret instanceof SecretState.Missing && keys.stream().filter(AccessKey::active).count() > 1) {
-            keys.stream().filter(AccessKey::active).max(Comparator.comparing(AccessKey::createDate))
-                    .ifPresent(newest -> lastUsed.put(newest.id(), iam.lastUsed(user.userName(), newest.id())));
+            // Which of two keys is the newer one is the rules' call; give them the usage of both.
+            keys.stream().filter(AccessKey::active)
+                    .forEach(key -> lastUsed.put(key.id(), iam.lastUsed(user.userName(), key.id())));
         }
         return new UserState(user.userName(), user.arn(), user.tags(), keys, secret, lastUsed);
+    }
+
+    /**
+     * ListSecrets is eventually consistent and was read at the start of the run: a secret created since (by another
+     * run) is not in it. Never-rotated users are therefore confirmed by name before anything is decided.
+     */
+    private SecretState readUnlisted(String secretName) {
+        try {
+            Optional<SecretStore.SecretValue> value = secrets.readCurrent(secretName);
+            if (value.isEmpty()) {
+                return SecretState.missing();
+            }
+            // The notice tag is not part of the value; without it the owner would be told twice.
+            Map<String, String> tags = secrets.tagsOf(value.get().arn());
+            return SecretDocument.read(value.get().arn(), value.get().name(), value.get().secretString(),
+                    Optional.ofNullable(tags.get(SecretTags.NOTIFIED_KEY_ID)));
+        } catch (AwsFailure failure) {
+            if (failure.is(AwsFailure.Kind.INVALID_STATE)) {
+                return new SecretState.ScheduledForDeletion(secretName);
+            }
+            throw failure;
+        }
     }
 
     private SecretState readSecret(Optional<SecretSummary> summary) {

@@ -182,6 +182,28 @@ class RotationRulesTest {
         }
 
         @Test
+        void withoutSecretTwoKeysCreatedInTheSameSecondAreAmbiguousAndNeitherIsDeleted() {
+            AccessKey first = new AccessKey("AKIAFIRST", true, NOW.minus(days(120)));
+            AccessKey twin = new AccessKey("AKIATWIN", true, NOW.minus(days(120)));
+            UserPlan plan = decide(config(90, 0, 30), new State().key(first).key(twin).neverUsed("AKIAFIRST")
+                    .used("AKIATWIN"));
+            assertTrue(plan.changesNothing(), plan.toString());
+            assertEquals(List.of(Outcome.BLOCKED), outcomes(plan));
+            plan = decide(config(90, 0, 30), new State().key(twin).key(first).neverUsed("AKIAFIRST").used("AKIATWIN"));
+            assertTrue(plan.changesNothing(), "the order keys are listed in does not matter: " + plan);
+        }
+
+        @Test
+        void userNameThatCannotNameASecretIsBlockedBeforeAnyChange() {
+            UserState user = new UserState("ops,team", "arn:aws:iam::123456789012:user/ops,team",
+                    Map.of("access-key-rotation", "enabled"), List.of(key("AKIAOLD", true, days(200))),
+                    SecretState.missing(), Map.of());
+            UserPlan plan = new RotationRules(config(90, 0, 30)).decide(user, NOW);
+            assertTrue(plan.changesNothing());
+            assertEquals(List.of(Outcome.BLOCKED), outcomes(plan));
+        }
+
+        @Test
         void withoutSecretAnUnusedNewerKeyMinutesOldIsLeftForTheRunThatMayOwnIt() {
             UserPlan plan = decide(config(90, 0, 30), new State().key(key("AKIAOLD", true, days(120)))
                     .key(key("AKIAFRESH", true, Duration.ofMinutes(2))));
@@ -359,6 +381,17 @@ class RotationRulesTest {
             UserPlan plan = decide(config(90, 0, 30), new State().key(key("AKIACUR", true, days(100)))
                     .secret("AKIACUR", null, null));
             assertEquals(List.of(new Step.Rotate("AKIACUR", Optional.of("AKIACUR"), true, false)), steps(plan));
+        }
+
+        @Test
+        void anOwedNoticeComesBackWhenTheRotationIsCappedAway() {
+            UserPlan plan = decide(config(90, 7, 30), new State().key(key("AKIAPREV", true, days(200)))
+                    .key(key("AKIACUR", true, days(100))).secret("AKIACUR", "AKIAPREV", "AKIAPREV"));
+            UserPlan capped = plan.withoutRotation(Finding.deferred("cap"));
+            assertEquals(new Step.SendPendingNotice("AKIACUR", Optional.of("AKIAPREV")), capped.steps().get(0),
+                    "the owner hears about the current key before the previous one is retired");
+            assertTrue(capped.steps().contains(new Step.DisablePreviousKey("AKIAPREV")));
+            assertTrue(capped.rotation().isEmpty());
         }
 
         @Test

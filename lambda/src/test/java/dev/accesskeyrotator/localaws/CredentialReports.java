@@ -129,7 +129,8 @@ final class CredentialReports {
                 .append(",not_supported,N/A,not_supported,not_supported,false,")
                 .append("false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n");
         for (IamEmulator.UserSnapshot user : users) {
-            csv.append(user.name()).append(',').append(user.arn()).append(',').append(time(user.createDate()))
+            csv.append(field(user.name())).append(',').append(field(user.arn())).append(',')
+                    .append(time(user.createDate()))
                     .append(",false,N/A,N/A,N/A,false,");
             List<IamEmulator.KeySnapshot> keys = user.keys();
             appendKey(csv, keys.size() > 0 ? Optional.of(keys.get(0)) : Optional.empty());
@@ -137,6 +138,11 @@ final class CredentialReports {
             csv.append("false,N/A,false,N/A\n");
         }
         return csv.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** IAM user names may contain commas; such fields are quoted as CSV does. */
+    private static String field(String value) {
+        return value.contains(",") || value.contains("\"") ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
     }
 
     private static void appendKey(StringBuilder csv, Optional<IamEmulator.KeySnapshot> key) {

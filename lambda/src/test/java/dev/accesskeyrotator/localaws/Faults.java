@@ -90,6 +90,9 @@ public final class Faults {
 
         /** Serve the request so that its effect stays, then make the caller's SDK call die with {@link SimulatedCrash}. */
         record CrashAfterSuccess() implements Action { }
+
+        /** Serve the request so that its effect stays, then answer with an error anyway (a timeout or 5xx after the change). */
+        record ErrorAfterSuccess(int httpStatus, String code, String message) implements Action { }
     }
 
     /** An installed rule; {@link #fired()} tells how often it took effect. */
@@ -211,6 +214,10 @@ public final class Faults {
 
         public Rule crashAfterSuccess() {
             return install(new Action.CrashAfterSuccess());
+        }
+
+        public Rule errorAfterSuccess(int httpStatus, String code, String message) {
+            return install(new Action.ErrorAfterSuccess(httpStatus, code, message));
         }
 
         private Rule install(Action action) {

@@ -186,6 +186,11 @@ public final class LocalAws implements AutoCloseable {
         if (fault.action() instanceof Faults.Action.CrashAfterSuccess) {
             return performThenCrash(request, emulator, fault, invocationId);
         }
+        if (fault.action() instanceof Faults.Action.ErrorAfterSuccess late) {
+            WireFormat.Reply reply = perform(request, emulator);
+            return reply.status() != 200 ? reply : WireFormat.error(request.protocol(), emulator.xmlNamespace(),
+                    new AwsServiceError(late.httpStatus(), late.code(), late.message()));
+        }
         AwsServiceError error = fault.action() instanceof Faults.Action.ErrorResponse response
                 ? new AwsServiceError(response.httpStatus(), response.code(), response.message())
                 : WireFormat.throttling(request.protocol());

@@ -38,7 +38,7 @@ class FaultMatrixTest {
             "secretsmanager:PutResourcePolicy", "iam:UpdateAccessKey", "iam:DeleteAccessKey", "sns:Publish",
             "secretsmanager:TagResource");
 
-    enum Fault { ERROR_RESPONSE, THROTTLING, CRASH_AFTER_SUCCESS }
+    enum Fault { ERROR_RESPONSE, THROTTLING, CRASH_AFTER_SUCCESS, ERROR_AFTER_SUCCESS }
 
     private static final List<Integer> GRACE_DAYS = List.of(0, 3);
     private static final List<Boolean> CREDENTIAL_REPORT = List.of(true, false);
@@ -47,8 +47,9 @@ class FaultMatrixTest {
      * Persistent faults only need retries to run out; the adaptive client-side rate limiter (exercised by the
      * throttling storm test) would make each throttled scenario take tens of seconds.
      */
+    private static final int QUICK_RETRY_ATTEMPTS = 3;
     private static final RetryStrategy QUICK_RETRIES = AwsRetryStrategy.standardRetryStrategy().toBuilder()
-            .maxAttempts(3).backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(1), Duration.ofMillis(5)))
+            .maxAttempts(QUICK_RETRY_ATTEMPTS).backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(1), Duration.ofMillis(5)))
             .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(1), Duration.ofMillis(5)))
             .build();
     private static final AtomicInteger PASSED = new AtomicInteger();
@@ -96,6 +97,10 @@ class FaultMatrixTest {
             harness.key("fresh", 100, true);
 
             Invariants invariants = Invariants.watch(harness, Set.of("veteran", "bystander", "fresh"));
+            if (fault == Fault.ERROR_AFTER_SUCCESS && step.equals("sns:Publish")) {
+                // Every SDK attempt delivers, then the next run sends it again: duplicates, never none.
+                invariants.withMaxNoticesPerRotation(QUICK_RETRY_ATTEMPTS + 1);
+            }
             String[] serviceAndOperation = step.split(":");
             Faults.Rule rule = inject(aws, serviceAndOperation[0], serviceAndOperation[1], fault);
             List<String> captured = new ArrayList<>();
@@ -125,6 +130,8 @@ class FaultMatrixTest {
             case ERROR_RESPONSE -> on.error(400, "InjectedFailure", "injected by the fault matrix");
             case THROTTLING -> on.throttle();
             case CRASH_AFTER_SUCCESS -> on.once().crashAfterSuccess();
+            // Every attempt (the SDK retries a 500) takes effect and still reports failure: a timeout after the change.
+            case ERROR_AFTER_SUCCESS -> on.errorAfterSuccess(500, "InternalFailure", "failed after taking effect");
         };
     }
 }

@@ -108,7 +108,7 @@ class HostileAccountStateTest {
         expect(results, "disabled-by-hand", Outcome.ATTENTION, "disabled outside the rotator");
         assertFalse(aws.iam().accessKey(disabledKey).orElseThrow().active(), "never re-enabled");
 
-        expect(results, "stray-unused", Outcome.UNCHANGED, null);
+        expect(results, "stray-unused", Outcome.DELETED_OLD, null);
         assertTrue(aws.iam().accessKey(unusedStray.id()).isEmpty(), "unused stray deleted");
         assertTrue(results.get("stray-unused").action().contains("deleted unused stray key " + unusedStray.id()));
 
