@@ -1,5 +1,8 @@
 package dev.accesskeyrotator.config;
 
+import java.time.Duration;
+import java.time.Instant;
+
 /**
  * The rotation settings of one run, read once from Parameter Store and validated as a whole.
  *
@@ -34,6 +37,16 @@ public record RotationConfig(int maxKeyAgeDays, OptInTag userTag, int graceDays,
             throw ConfigurationException.invalid(ConfigParameter.MAX_ROTATIONS_PER_RUN.parameterName(),
                     String.valueOf(maxRotationsPerRun), "an integer from 1 to " + MAX_ROTATIONS_LIMIT);
         }
+    }
+
+    /** When the key a rotation replaced is disabled: grace-days after its replacement was created. */
+    public Instant previousKeyDisableAt(Instant replacementCreated) {
+        return replacementCreated.plus(Duration.ofDays(graceDays));
+    }
+
+    /** When the key a rotation replaced is deleted: delete-after-days after it was disabled. */
+    public Instant previousKeyDeleteAt(Instant replacementCreated) {
+        return previousKeyDisableAt(replacementCreated).plus(Duration.ofDays(deleteAfterDays));
     }
 
     public static RotationConfig defaults() {

@@ -168,8 +168,8 @@ public final class RotationRules {
 
     /** Rule 3 for the previous key; returns it (with its status after the steps) if it stays. */
     private Optional<AccessKey> retirePrevious(AccessKey previous, AccessKey current, Instant now, List<Step> steps) {
-        Instant disableAt = current.createDate().plus(Duration.ofDays(config.graceDays()));
-        Instant deleteAt = disableAt.plus(Duration.ofDays(config.deleteAfterDays()));
+        Instant disableAt = config.previousKeyDisableAt(current.createDate());
+        Instant deleteAt = config.previousKeyDeleteAt(current.createDate());
         boolean active = previous.active();
         if (active && !now.isBefore(disableAt)) {
             steps.add(new Step.DisablePreviousKey(previous.id()));

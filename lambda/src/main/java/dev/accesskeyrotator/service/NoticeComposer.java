@@ -4,7 +4,6 @@ import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.port.Notifier.Notice;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -38,8 +37,8 @@ public final class NoticeComposer {
     public Notice keyRotated(String userName, String secretName, String secretArn, String newKeyId,
                              Instant newKeyCreated, Optional<String> replacedKeyId, RotationConfig config,
                              int maxKeyAgeDays) {
-        Instant disableAt = newKeyCreated.plus(Duration.ofDays(config.graceDays()));
-        Instant deleteAt = disableAt.plus(Duration.ofDays(config.deleteAfterDays()));
+        Instant disableAt = config.previousKeyDisableAt(newKeyCreated);
+        Instant deleteAt = config.previousKeyDeleteAt(newKeyCreated);
         StringBuilder text = new StringBuilder();
         text.append("Hello,\n\n");
         text.append(replacedKeyId

@@ -57,9 +57,9 @@ final class Triage {
 
     private boolean previousKeyWorkIsDue(CredentialReport.KeySlot previous, CredentialReport.KeySlot current,
                                          Instant now) {
-        Instant disableAt = current.lastRotated().plus(Duration.ofDays(config.graceDays()));
-        Instant deleteAt = disableAt.plus(Duration.ofDays(config.deleteAfterDays()));
-        return !now.isBefore(previous.active() ? disableAt : deleteAt);
+        Instant due = previous.active() ? config.previousKeyDisableAt(current.lastRotated())
+                : config.previousKeyDeleteAt(current.lastRotated());
+        return !now.isBefore(due);
     }
 
     private static boolean isDue(CredentialReport.KeySlot key, int maxAgeDays, Instant now) {

@@ -20,7 +20,6 @@ import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -210,9 +209,7 @@ final class UserRotator {
             actions.add("disabled previous key " + keyId);
             record(Outcome.DISABLED_OLD);
             if (config.graceDays() > 0 && state.secret() instanceof SecretState.Stored s) {
-                // The same date rule 3 deletes on: grace + delete-after from the current key's creation.
-                Instant deleteAt = state.key(s.currentKeyId()).orElseThrow().createDate()
-                        .plus(Duration.ofDays((long) config.graceDays() + config.deleteAfterDays()));
+                Instant deleteAt = config.previousKeyDeleteAt(state.key(s.currentKeyId()).orElseThrow().createDate());
                 publishQuietly(notices.keyDisabled(state.userName(), keyId, s.currentKeyId(), s.arn(), deleteAt));
             }
         }
