@@ -4,9 +4,13 @@ import dev.accesskeyrotator.port.AwsFailure;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The adapter boundary: runs one SDK call and turns its exceptions into {@link AwsFailure}, keeping only the
@@ -34,6 +38,12 @@ final class AwsCalls {
             call.run();
             return null;
         });
+    }
+
+    /** SDK tag lists (each service has its own Tag type) as a map; a tag may have a key and no value. */
+    static <T> Map<String, String> tagMap(List<T> tags, Function<T, String> key, Function<T, String> value) {
+        return tags.stream().collect(Collectors.toMap(key, t -> value.apply(t) == null ? "" : value.apply(t),
+                (first, second) -> second));
     }
 
     static AwsFailure translate(String operation, SdkException e) {

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /** IAM through SDK v2. */
 public final class IamDirectory implements IdentityDirectory {
@@ -129,8 +128,6 @@ public final class IamDirectory implements IdentityDirectory {
     }
 
     private static Map<String, String> tags(List<Tag> tags) {
-        // A tag may have a key and no value.
-        return tags.stream().collect(Collectors.toMap(Tag::key, t -> t.value() == null ? "" : t.value(),
-                (a, b) -> b));
+        return AwsCalls.tagMap(tags, Tag::key, Tag::value);
     }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /** Secrets Manager through SDK v2. */
 public final class SecretsManagerStore implements SecretStore {
@@ -88,8 +87,6 @@ public final class SecretsManagerStore implements SecretStore {
     }
 
     private static Map<String, String> tags(List<Tag> tags) {
-        // A tag may have a key and no value.
-        return tags.stream().collect(Collectors.toMap(Tag::key, t -> t.value() == null ? "" : t.value(),
-                (a, b) -> b));
+        return AwsCalls.tagMap(tags, Tag::key, Tag::value);
     }
 }

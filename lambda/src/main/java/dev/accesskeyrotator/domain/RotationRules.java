@@ -227,7 +227,12 @@ public final class RotationRules {
     }
 
     private static boolean isDue(AccessKey key, Instant now, int maxAgeDays) {
-        return key.active() && key.age(now).compareTo(Duration.ofDays(maxAgeDays)) >= 0;
+        return key.active() && reachedAge(key.createDate(), now, maxAgeDays);
+    }
+
+    /** A key is due on the day it turns the threshold's age, not the day after. */
+    public static boolean reachedAge(Instant createDate, Instant now, int maxAgeDays) {
+        return Duration.between(createDate, now).compareTo(Duration.ofDays(maxAgeDays)) >= 0;
     }
 
     private static UserPlan findingOnly(UserState user, int maxAgeDays, Finding finding) {

@@ -1,9 +1,9 @@
 package dev.accesskeyrotator.service;
 
 import dev.accesskeyrotator.config.RotationConfig;
+import dev.accesskeyrotator.domain.RotationRules;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -63,6 +63,6 @@ final class Triage {
     }
 
     private static boolean isDue(CredentialReport.KeySlot key, int maxAgeDays, Instant now) {
-        return Duration.between(key.lastRotated(), now).compareTo(Duration.ofDays(maxAgeDays)) >= 0;
+        return RotationRules.reachedAge(key.lastRotated(), now, maxAgeDays);
     }
 }
