@@ -41,21 +41,38 @@ final class FetchCommand {
                 .or(() -> Optional.ofNullable(env.get(RotatorSettings.SECRET_NAME_PREFIX)))
                 .orElse(RotatorSettings.DEFAULT_SECRET_NAME_PREFIX) + user;
         Path file = options.value("--credentials-file").map(Path::of).orElseGet(() -> CredentialsFile.defaultLocation(env));
-        Optional<String> sourceProfile = options.value("--source-profile").or(() -> options.value("--profile"));
+        // The profile read with is the one being replaced, from this file, unless --source-profile names another.
+        Optional<String> explicitSource = options.value("--source-profile");
+        String sourceProfile = explicitSource.orElse(profile);
+        Optional<ProfileFile> ownFile;
+        try {
+            ownFile = profileFileDefining(file, sourceProfile);
+        } catch (UnreadableFile unreadable) {
+            if (explicitSource.isPresent()) {
+                ownFile = Optional.empty(); // the SDK's own files may still define it
+            } else {
+                err.println("error: " + unreadable.getMessage());
+                return 3;
+            }
+        }
+        if (ownFile.isEmpty() && explicitSource.isEmpty()) {
+            err.println("error: " + file + " has no profile [" + sourceProfile + "] to read the secret with; pass"
+                    + " --profile NAME for the profile holding your current key, or --source-profile NAME for"
+                    + " another profile that can read it");
+            return 2;
+        }
 
         String secretString;
         try {
             Region region = options.value("--region").map(Region::of)
                     .orElseGet(() -> new DefaultAwsRegionProviderChain().getRegion());
             Optional<URI> endpoint = options.value("--endpoint-url").map(URI::create);
-            AwsClients.Options clientOptions = AwsClients.Options.forCli(region, sourceProfile, endpoint);
-            // The profile being replaced lives in the file being written, which need not be the SDK's default file.
-            Optional<ProfileFile> ownFile = sourceProfile.flatMap(p -> profileFileDefining(file, p));
-            if (ownFile.isPresent()) {
-                clientOptions = new AwsClients.Options(region, endpoint, ProfileCredentialsProvider.builder()
-                        .profileFile(ownFile.get()).profileName(sourceProfile.get()).build(), List.of(),
-                        AwsClients.defaultRetryStrategy());
-            }
+            // An explicit --source-profile the file does not define is looked up in the SDK's shared files.
+            AwsClients.Options clientOptions = ownFile
+                    .map(profiles -> new AwsClients.Options(region, endpoint, ProfileCredentialsProvider.builder()
+                            .profileFile(profiles).profileName(sourceProfile).build(), List.of(),
+                            AwsClients.defaultRetryStrategy()))
+                    .orElseGet(() -> AwsClients.Options.forCli(region, Optional.of(sourceProfile), endpoint));
             try (AwsClients clients = new AwsClients(clientOptions)) {
                 secretString = clients.secretsManager().getSecretValue(r -> r.secretId(secretName)).secretString();
             }
@@ -104,25 +121,37 @@ final class FetchCommand {
     }
 
     /**
-     * The credentials file (with the SDK's config file) when it defines {@code profile}; empty to let the SDK read its
-     * default files, as for a profile that is only there.
+     * The credentials file (with the SDK's config file) when it defines {@code profile}; empty when the file does not
+     * exist or does not define it.
+     *
+     * @throws UnreadableFile when the credentials file or the SDK's config file cannot be read or parsed
      */
     private static Optional<ProfileFile> profileFileDefining(Path credentialsFile, String profile) {
-        if (!Files.isRegularFile(credentialsFile)) {
+        if (!Files.exists(credentialsFile)) {
             return Optional.empty();
         }
-        try {
-            ProfileFile credentials = ProfileFile.builder().content(credentialsFile)
-                    .type(ProfileFile.Type.CREDENTIALS).build();
-            if (credentials.profile(profile).isEmpty()) {
-                return Optional.empty();
-            }
-            ProfileFile.Aggregator files = ProfileFile.aggregator().addFile(credentials);
-            ProfileFileLocation.configurationFileLocation().ifPresent(config -> files.addFile(
-                    ProfileFile.builder().content(config).type(ProfileFile.Type.CONFIGURATION).build()));
-            return Optional.of(files.build());
-        } catch (RuntimeException unreadable) {
+        ProfileFile credentials = parse(credentialsFile, ProfileFile.Type.CREDENTIALS);
+        if (credentials.profile(profile).isEmpty()) {
             return Optional.empty();
+        }
+        ProfileFile.Aggregator files = ProfileFile.aggregator().addFile(credentials);
+        ProfileFileLocation.configurationFileLocation().ifPresent(config -> files.addFile(
+                parse(config, ProfileFile.Type.CONFIGURATION)));
+        return Optional.of(files.build());
+    }
+
+    private static ProfileFile parse(Path file, ProfileFile.Type type) {
+        try {
+            return ProfileFile.builder().content(file).type(type).build();
+        } catch (RuntimeException e) {
+            throw new UnreadableFile("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** A shared credentials or config file that exists but cannot be read or parsed. */
+    private static final class UnreadableFile extends RuntimeException {
+        UnreadableFile(String message) {
+            super(message);
         }
     }
 

@@ -155,24 +155,132 @@ class FetchCommandTest {
         assertFalse(Files.exists(credentials.resolveSibling("credentials.tmp")), "no temporary file left behind");
     }
 
+    // ---------------------------------------------------------------- the documented profile defaults
+
     @Test
-    void createsANewFileWithTheDefaultCredentialChain() throws Exception {
-        rotate("alice");
+    void withoutProfileOptionsTheOldKeyInDefaultReadsTheSecretAndIsReplaced() throws Exception {
+        KeySnapshot oldKey = rotate("alice");
         String newKeyId = storedKeyId("alice");
-        // No --profile: the SDK's default chain signs the call; its first source is these system properties.
-        System.setProperty("aws.accessKeyId", "AKIAREADER0000000000");
-        System.setProperty("aws.secretAccessKey", "reader-secret");
+        String newSecret = aws.iam().accessKey(newKeyId).orElseThrow().secret();
+        // The SDK's default chain would sign with these system properties first: they must play no part.
+        System.setProperty("aws.accessKeyId", "AKIADEFAULTCHAIN0000");
+        System.setProperty("aws.secretAccessKey", "default-chain-secret");
+        writeFile("[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
+                .formatted(oldKey.id(), oldKey.secret()), "rw-------");
 
         Result result = fetch("--user", "alice");
 
         assertEquals(0, result.code(), result.printed());
+        assertTrue(result.out().contains(newKeyId) && result.out().contains("[default]"), result.out());
         assertNoSecretPrinted(result);
+        assertEquals(List.of(oldKey.id()), secretReadsSignedWith(), "the fetch was signed with [default] of the file");
+        assertEquals("[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n".formatted(newKeyId, newSecret),
+                Files.readString(credentials));
+    }
+
+    @Test
+    void withOnlyProfileTheOldKeyInThatProfileReadsTheSecretAndIsReplaced() throws Exception {
+        KeySnapshot oldKey = rotate("alice");
+        String newKeyId = storedKeyId("alice");
+        String newSecret = aws.iam().accessKey(newKeyId).orElseThrow().secret();
+        System.setProperty("aws.accessKeyId", "AKIADEFAULTCHAIN0000");
+        System.setProperty("aws.secretAccessKey", "default-chain-secret");
+        String defaultProfile = "[default]\naws_access_key_id = AKIADEFAULT000000000\naws_secret_access_key = keep\n";
+        writeFile(defaultProfile + "\n[ci]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
+                .formatted(oldKey.id(), oldKey.secret()), "rw-------");
+
+        Result result = fetch("--user", "alice", "--profile", "ci");
+
+        assertEquals(0, result.code(), result.printed());
+        assertEquals(List.of(oldKey.id()), secretReadsSignedWith(), "the fetch was signed with [ci] of the file");
+        assertEquals(defaultProfile + "\n[ci]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
+                .formatted(newKeyId, newSecret), Files.readString(credentials));
+    }
+
+    @Test
+    void aFileWithoutTheProfileIsOneLineErrorAndNothingIsWritten() throws Exception {
+        rotate("alice");
+        // Even where the SDK's own files and chain could sign, the default is the profile in the file being written.
+        System.setProperty("aws.accessKeyId", "AKIADEFAULTCHAIN0000");
+        System.setProperty("aws.secretAccessKey", "default-chain-secret");
+        System.setProperty("aws.sharedCredentialsFile", Files.writeString(tmp.resolve("sdk-credentials"),
+                "[default]\naws_access_key_id = AKIASDKFILE000000000\naws_secret_access_key = s\n"
+                        + "[ci]\naws_access_key_id = AKIASDKFILE000000001\naws_secret_access_key = s\n").toString());
+        String before = ciProfile();
+        writeFile(before, "rw-------");
+
+        Result result = fetch("--user", "alice");
+
+        assertEquals(2, result.code(), result.printed());
+        assertEquals("", result.out());
+        assertEquals("error: " + credentials + " has no profile [default] to read the secret with; pass --profile"
+                + " NAME for the profile holding your current key, or --source-profile NAME for another profile that"
+                + " can read it" + System.lineSeparator(), result.err());
+        assertNothingWritten(before);
+        assertTrue(secretReadsSignedWith().isEmpty(), "no call was made");
+
+        Files.writeString(credentials, "[default]\naws_access_key_id = AKIADEFAULT000000000\naws_secret_access_key = k\n");
+        Result named = fetch("--user", "alice", "--profile", "build");
+
+        assertEquals(2, named.code(), named.printed());
+        assertEquals("error: " + credentials + " has no profile [build] to read the secret with; pass --profile"
+                + " NAME for the profile holding your current key, or --source-profile NAME for another profile that"
+                + " can read it" + System.lineSeparator(), named.err());
+        assertNothingWritten("[default]\naws_access_key_id = AKIADEFAULT000000000\naws_secret_access_key = k\n");
+    }
+
+    @Test
+    void aMissingFileIsTheSameOneLineErrorAndNoFileIsCreated() throws Exception {
+        rotate("alice");
+        System.setProperty("aws.accessKeyId", "AKIADEFAULTCHAIN0000");
+        System.setProperty("aws.secretAccessKey", "default-chain-secret");
+
+        Result result = fetch("--user", "alice");
+
+        assertEquals(2, result.code(), result.printed());
+        assertEquals(List.of("error: " + credentials + " has no profile [default] to read the secret with; pass"
+                + " --profile NAME for the profile holding your current key, or --source-profile NAME for another"
+                + " profile that can read it"), result.err().lines().toList());
+        assertFalse(Files.exists(credentials.getParent()), "no file, backup or directory created");
+        assertTrue(secretReadsSignedWith().isEmpty(), "no call was made");
+    }
+
+    @Test
+    void anUnparsableFileIsReportedInOneLineAndNothingIsWritten() throws Exception {
+        rotate("alice");
+        String before = "[default]\naws_access_key_id\n";
+        writeFile(before, "rw-------");
+
+        Result result = fetch("--user", "alice");
+
+        assertEquals(3, result.code(), result.printed());
+        assertEquals(List.of("error: cannot read " + credentials + ": Expected an '=' sign defining a property on line 2"),
+                result.err().lines().toList());
+        assertNothingWritten(before);
+        assertTrue(secretReadsSignedWith().isEmpty(), "no call was made");
+    }
+
+    @Test
+    void createsANewFileWithASourceProfileFromTheSdkSharedFiles() throws Exception {
+        rotate("alice");
+        String newKeyId = storedKeyId("alice");
+        System.setProperty("aws.sharedCredentialsFile", Files.writeString(tmp.resolve("sdk-credentials"),
+                "[reader]\naws_access_key_id = AKIAREADER0000000000\naws_secret_access_key = reader-secret\n")
+                .toString());
+
+        Result result = fetch("--user", "alice", "--source-profile", "reader");
+
+        assertEquals(0, result.code(), result.printed());
+        assertNoSecretPrinted(result);
+        assertEquals(List.of("AKIAREADER0000000000"), secretReadsSignedWith());
         assertEquals(List.of("[default]", "aws_access_key_id = " + newKeyId,
                 "aws_secret_access_key = " + aws.iam().accessKey(newKeyId).orElseThrow().secret()),
                 Files.readAllLines(credentials));
         assertEquals("rw-------", mode(credentials));
         assertFalse(Files.exists(credentials.resolveSibling("credentials.bak")), "nothing to back up");
     }
+
+    // ---------------------------------------------------------------- --source-profile
 
     @Test
     void aSourceProfileFromTheSdkSharedFilesReadsTheSecret() throws Exception {
@@ -185,9 +293,26 @@ class FetchCommandTest {
         Result result = fetch("--user", "alice", "--profile", "ci", "--source-profile", "reader");
 
         assertEquals(0, result.code(), result.printed());
+        assertEquals(List.of("AKIAREADER0000000000"), secretReadsSignedWith());
         String file = Files.readString(credentials);
         assertTrue(file.startsWith("[other]\naws_access_key_id = AKIAOTHER00000000000\naws_secret_access_key = keep\n"
                 + "\n[ci]\naws_access_key_id = " + storedKeyId("alice") + "\n"), file);
+    }
+
+    @Test
+    void aSourceProfileTheFileDefinesIsReadFromThatFile() throws Exception {
+        rotate("alice");
+        System.setProperty("aws.sharedCredentialsFile", Files.writeString(tmp.resolve("sdk-credentials"),
+                "[reader]\naws_access_key_id = AKIASDKFILEREADER000\naws_secret_access_key = other\n").toString());
+        writeFile("[reader]\naws_access_key_id = AKIAFILEREADER000000\naws_secret_access_key = reader-secret\n",
+                "rw-------");
+
+        Result result = fetch("--user", "alice", "--source-profile", "reader");
+
+        assertEquals(0, result.code(), result.printed());
+        assertEquals(List.of("AKIAFILEREADER000000"), secretReadsSignedWith());
+        assertTrue(Files.readString(credentials).contains("\n[default]\naws_access_key_id = " + storedKeyId("alice")),
+                Files.readString(credentials));
     }
 
     // ---------------------------------------------------------------- the secret cannot be used
@@ -296,12 +421,19 @@ class FetchCommandTest {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** The access key ids the endpoint saw GetSecretValue signed with, in order. */
+    private List<String> secretReadsSignedWith() {
+        return aws.calls().all().stream().filter(call -> call.key().equals("secretsmanager:GetSecretValue"))
+                .map(call -> call.signingKeyId().orElse("(unsigned)")).toList();
+    }
+
     /** Seeds a due opted-in user and runs the rotator; returns the user's key from before the rotation. */
     private KeySnapshot rotate(String user) {
         harness.optedInUser(user);
         KeySnapshot old = harness.key(user, 120, true);
         harness.run();
         assertTrue(aws.secretsManager().currentValue(harness.secretName(user)).isPresent(), user + " was rotated");
+        aws.calls().reset(); // from here on, the calls are the fetch's
         return old;
     }
 

@@ -21,8 +21,12 @@ public final class Calls {
     static final List<String> RECORDED_PARAMETERS =
             List.of("UserName", "AccessKeyId", "SecretId", "Name", "TopicArn");
 
-    /** One received request: its operation and the {@link #RECORDED_PARAMETERS} it carried. */
-    public record Call(String service, String operation, Map<String, String> params) {
+    /**
+     * One received request: its operation, the {@link #RECORDED_PARAMETERS} it carried and the access key id it was
+     * signed with (from SigV4's {@code Credential=AKID/...}; empty for an unsigned request). The endpoint accepts any
+     * signature, so this is what tells which credentials a caller used.
+     */
+    public record Call(String service, String operation, Map<String, String> params, Optional<String> signingKeyId) {
         public Optional<String> param(String name) {
             return Optional.ofNullable(params.get(name));
         }
@@ -40,7 +44,8 @@ public final class Calls {
         for (String name : RECORDED_PARAMETERS) {
             request.text(name).ifPresent(value -> selected.put(name, value));
         }
-        Call call = new Call(request.service(), request.operation(), Map.copyOf(selected));
+        Call call = new Call(request.service(), request.operation(), Map.copyOf(selected),
+                WireFormat.signingAccessKeyId(request.headers()));
         synchronized (log) {
             log.add(call);
             counts.merge(call.key(), 1L, Long::sum);

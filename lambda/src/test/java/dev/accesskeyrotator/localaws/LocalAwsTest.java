@@ -2,6 +2,8 @@ package dev.accesskeyrotator.localaws;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -14,6 +16,7 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 import software.amazon.awssdk.services.ssm.model.SsmException;
+import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
 
 import java.net.URI;
@@ -24,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -347,6 +351,29 @@ class LocalAwsTest {
         calls.reset();
         assertEquals(0, calls.total());
         assertTrue(calls.snapshot().isEmpty());
+    }
+
+    @Test
+    void callsRecordTheAccessKeyIdTheyWereSignedWith() throws Exception {
+        LocalAws aws = local.aws();
+        local.stsClient().getCallerIdentity();
+        try (StsClient other = LocalAwsClients.configure(StsClient.builder(), aws)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIASIGNER0000000001", "signer-secret")))
+                .build()) {
+            other.getCallerIdentity();
+        }
+        local.secretsManagerClient().listSecrets();
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(aws.endpoint())
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("Action=GetCallerIdentity&Version=2011-06-15"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        List<Calls.Call> calls = aws.calls().all();
+        assertEquals(List.of(Optional.of("test"), Optional.of("AKIASIGNER0000000001"), Optional.of("test"),
+                Optional.empty()), calls.stream().map(Calls.Call::signingKeyId).toList());
+        assertEquals("secretsmanager", calls.get(2).service(), "JSON 1.1 calls are recorded with their signer too");
     }
 
     @Test

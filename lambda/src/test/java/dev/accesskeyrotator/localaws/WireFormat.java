@@ -31,9 +31,12 @@ final class WireFormat {
     static final String QUERY_CONTENT_TYPE = "text/xml";
     static final String JSON_CONTENT_TYPE = "application/x-amz-json-1.1";
 
-    /** The SigV4 credential scope names the service the SDK signed for: {@code Credential=AKID/20260101/us-east-1/iam/aws4_request}. */
+    /**
+     * The SigV4 credential names the access key id the SDK signed with and, in its scope, the service it signed for:
+     * {@code Credential=AKID/20260101/us-east-1/iam/aws4_request}.
+     */
     private static final Pattern CREDENTIAL_SCOPE =
-            Pattern.compile("Credential=[^/,\\s]+/\\d{8}/[^/,\\s]+/([^/,\\s]+)/aws4_request");
+            Pattern.compile("Credential=([^/,\\s]+)/\\d{8}/[^/,\\s]+/([^/,\\s]+)/aws4_request");
 
     /** Used only when a Query request carries no SigV4 scope, e.g. a hand-made request in a test. */
     private static final Map<String, String> SERVICE_BY_QUERY_VERSION = Map.of(
@@ -94,9 +97,18 @@ final class WireFormat {
     }
 
     private static Optional<String> signedService(Map<String, List<String>> headers) {
+        return credentialPart(headers, 2);
+    }
+
+    /** The access key id in the SigV4 {@code Authorization} header; empty for an unsigned request. */
+    static Optional<String> signingAccessKeyId(Map<String, List<String>> headers) {
+        return credentialPart(headers, 1);
+    }
+
+    private static Optional<String> credentialPart(Map<String, List<String>> headers, int group) {
         return header(headers, "authorization").flatMap(authorization -> {
             Matcher matcher = CREDENTIAL_SCOPE.matcher(authorization);
-            return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+            return matcher.find() ? Optional.of(matcher.group(group)) : Optional.empty();
         });
     }
 
