@@ -26,7 +26,8 @@ public final class SecretsManagerStore implements SecretStore {
             secretsManager.listSecretsPaginator(r -> r.maxResults(100).includePlannedDeletion(true)
                             .filters(f -> f.key(FilterNameStringType.NAME).values(namePrefix)))
                     .forEach(page -> page.secretList().forEach(s -> found.add(new SecretSummary(
-                            s.arn(), s.name(), tags(s.tags()), s.deletedDate() != null))));
+                            s.arn(), s.name(), tags(s.tags()), s.deletedDate() != null,
+                            Optional.ofNullable(s.kmsKeyId())))));
             return found;
         });
     }
@@ -47,9 +48,19 @@ public final class SecretsManagerStore implements SecretStore {
     }
 
     @Override
-    public Map<String, String> tagsOf(String secretId) {
-        return AwsCalls.call("DescribeSecret", () -> tags(secretsManager.describeSecret(r -> r.secretId(secretId))
-                .tags()));
+    public Optional<SecretSummary> describe(String secretId) {
+        try {
+            return AwsCalls.call("DescribeSecret", () -> {
+                var described = secretsManager.describeSecret(r -> r.secretId(secretId));
+                return Optional.of(new SecretSummary(described.arn(), described.name(), tags(described.tags()),
+                        described.deletedDate() != null, Optional.ofNullable(described.kmsKeyId())));
+            });
+        } catch (AwsFailure failure) {
+            if (failure.is(AwsFailure.Kind.NOT_FOUND)) {
+                return Optional.empty();
+            }
+            throw failure;
+        }
     }
 
     @Override

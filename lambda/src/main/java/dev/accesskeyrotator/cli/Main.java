@@ -27,14 +27,19 @@ public final class Main {
               --parameter-prefix P      Parameter Store prefix     [env PARAMETER_PREFIX, default /access-key-rotation/]
               --secret-prefix P         secret name prefix         [env SECRET_NAME_PREFIX, default access-key-rotation/]
               --topic-arn ARN           SNS topic for notices      [env NOTICE_TOPIC_ARN; required unless --dry-run]
-              --kms-key-id ID           KMS key for user secrets   [env SECRET_KMS_KEY_ID; required unless --dry-run]
+              --kms-key-id ARN          the stack's KMS key ARN    [env SECRET_KMS_KEY_ID; required unless --dry-run]
+              --function-role-arn ARN   the rotator's role, the one principal (with the break-glass one) that may
+                                        change user secrets    [env FUNCTION_ROLE_ARN; required unless --dry-run]
+              --break-glass-principal-arn ARN   administrators' repair principal [env BREAK_GLASS_PRINCIPAL_ARN]
+              --opt-in-tag TAG          the stack's opt-in tag; user-tag must equal or narrow it [env OPT_IN_TAG]
               --contact TEXT            whom notices tell owners to contact [env ADMIN_CONTACT]
               --max-concurrency N       users processed at once, 1-32 [env MAX_CONCURRENCY, default 4]
 
             fetch options:
               --user NAME               your IAM user name (required)
-              --profile P               profile to write in the shared credentials file (default: default)
-              --source-profile P        profile used to read the secret (default: the --profile being replaced)
+              --profile P               profile to write in the credentials file (default: default)
+              --source-profile P        profile to read the secret with (default: the --profile being replaced,
+                                        from the credentials file; a named one may also come from ~/.aws)
               --credentials-file PATH   default: AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials
               --region R, --endpoint-url URL, --secret-prefix P   as for run
 

@@ -27,7 +27,8 @@ import java.util.Set;
 /** {@code run}: one rotation from a shell with the standard credential chain; the report goes to stdout. */
 final class RunCommand {
     private static final Set<String> VALUE_OPTIONS = Set.of("--output", "--region", "--profile", "--endpoint-url",
-            "--parameter-prefix", "--secret-prefix", "--topic-arn", "--kms-key-id", "--contact", "--max-concurrency");
+            "--parameter-prefix", "--secret-prefix", "--topic-arn", "--kms-key-id", "--contact", "--max-concurrency",
+            "--opt-in-tag", "--function-role-arn", "--break-glass-principal-arn");
     private static final String NOT_NEEDED_IN_DRY_RUN = "(not used in a dry run)";
 
     private RunCommand() {}
@@ -46,10 +47,12 @@ final class RunCommand {
         overlay(settingsEnv, options, "--kms-key-id", RotatorSettings.SECRET_KMS_KEY_ID);
         overlay(settingsEnv, options, "--contact", RotatorSettings.ADMIN_CONTACT);
         overlay(settingsEnv, options, "--max-concurrency", RotatorSettings.MAX_CONCURRENCY);
+        overlay(settingsEnv, options, "--opt-in-tag", RotatorSettings.OPT_IN_TAG);
+        overlay(settingsEnv, options, "--function-role-arn", RotatorSettings.FUNCTION_ROLE_ARN);
+        overlay(settingsEnv, options, "--break-glass-principal-arn", RotatorSettings.BREAK_GLASS_PRINCIPAL_ARN);
         if (dryRun) {
-            // A preview before deploying has no topic or key yet, and a dry run touches neither.
+            // A preview before deploying has no topic yet, and a dry run publishes nothing.
             settingsEnv.putIfAbsent(RotatorSettings.NOTICE_TOPIC_ARN, NOT_NEEDED_IN_DRY_RUN);
-            settingsEnv.putIfAbsent(RotatorSettings.SECRET_KMS_KEY_ID, NOT_NEEDED_IN_DRY_RUN);
         }
         Clock clock = Clock.systemUTC();
         // Logs go to stderr so that stdout carries only the report.

@@ -20,7 +20,7 @@ public class ConfigurationException extends RuntimeException {
     }
 
     /** Hostile values can be huge; the message stays readable and bounded. */
-    static String abbreviate(String value) {
+    public static String abbreviate(String value) {
         if (value == null) {
             return "<missing>";
         }

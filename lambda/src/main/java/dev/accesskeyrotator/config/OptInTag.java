@@ -35,6 +35,15 @@ public record OptInTag(String key, Optional<String> value) {
         }
     }
 
+    /**
+     * Whether every user this tag selects also carries {@code deployed}: the same tag, or a value chosen for a
+     * key-only deployed tag. The stack's IAM permissions allow exactly the deployed tag, so a wider or different
+     * {@code user-tag} would fail at IAM, or, worse, select users the stack was not deployed for.
+     */
+    public boolean equalsOrNarrows(OptInTag deployed) {
+        return key.equals(deployed.key) && (deployed.value.isEmpty() || deployed.value.equals(value));
+    }
+
     public boolean matches(Map<String, String> userTags) {
         String actual = userTags.get(key);
         return actual != null && value.map(actual::equals).orElse(true);

@@ -55,6 +55,11 @@ public final class RotationRules {
             return findingOnly(user, maxAgeDays, Finding.attention("secret " + scheduled.arn() + " is scheduled for deletion;"
                     + " restore it (or let it go and retire the user's keys by hand) before the rotator continues"));
         }
+        if (secret instanceof SecretState.NotOwned notOwned) {
+            return findingOnly(user, maxAgeDays, Finding.attention("secret " + notOwned.arn() + " is not the"
+                    + " rotator's (" + notOwned.why() + "); no key is written into it and nothing else is changed."
+                    + " Find out who created it, then delete it so that the rotator creates its own"));
+        }
         if (secret instanceof SecretState.Unreadable unreadable) {
             return findingOnly(user, maxAgeDays, Finding.attention("secret " + unreadable.arn()
                     + " does not hold a rotator key document (" + unreadable.problem() + "); fix or delete it by hand"));

@@ -11,6 +11,12 @@ public sealed interface SecretState {
     /** Someone scheduled the secret for deletion; the rotator cannot write it and must not guess. */
     record ScheduledForDeletion(String arn) implements SecretState {}
 
+    /**
+     * A secret with the user secret's name that is not the rotator's: not encrypted with the stack's KMS key, so
+     * someone other than the rotator wrote it (or re-keyed it) and others may read what goes into it.
+     */
+    record NotOwned(String arn, String why) implements SecretState {}
+
     /** The secret exists but its value is not a key document the rotator wrote. */
     record Unreadable(String arn, String problem) implements SecretState {}
 

@@ -40,13 +40,15 @@ final class Priming {
     private static final String USER = "priming-user";
     /** Rotated before: the path through GetSecretValue and PutSecretValue. */
     private static final String VETERAN = "priming-veteran";
+    private static final String KMS_KEY = "arn:aws:kms:us-east-1:" + ACCOUNT + ":key/priming";
 
     private Priming() {}
 
     /** Runs the priming rotation; returns the AWS operations it went through, in order. */
     static List<String> prime() {
         RotatorSettings settings = new RotatorSettings("/priming/", "priming/", "arn:aws:sns:us-east-1:" + ACCOUNT
-                + ":priming", "arn:aws:kms:us-east-1:" + ACCOUNT + ":key/priming", "priming", 1);
+                + ":priming", Optional.of(KMS_KEY), "priming", 1, Optional.empty(),
+                Optional.of("arn:aws:iam::" + ACCOUNT + ":role/priming"), Optional.empty());
         AwsClients.Options options = new AwsClients.Options(Region.US_EAST_1,
                 Optional.of(URI.create("http://priming.invalid")),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAPRIMING", "priming")),
@@ -81,7 +83,7 @@ final class Priming {
                     String operation = target.isPresent() ? target.get().substring(target.get().indexOf('.') + 1)
                             : parameter(content, "Action");
                     served.add(operation);
-                    boolean neverRotated = target.isPresent() && operation.equals("GetSecretValue")
+                    boolean neverRotated = target.isPresent() && operation.equals("DescribeSecret")
                             && content.contains("priming/" + USER);
                     byte[] body = (neverRotated ? NO_SUCH_SECRET : body(operation, parameter(content, "UserName")))
                             .getBytes(StandardCharsets.UTF_8);
@@ -126,7 +128,7 @@ final class Priming {
             return switch (operation) {
                 case "GetParametersByPath" -> "{\"Parameters\":[]}";
                 case "ListSecrets" -> "{\"SecretList\":[{\"ARN\":\"" + secretArn(VETERAN) + "\",\"Name\":\"priming/"
-                        + VETERAN + "\",\"Tags\":[]}]}";
+                        + VETERAN + "\",\"KmsKeyId\":\"" + KMS_KEY + "\",\"Tags\":[]}]}";
                 case "GetSecretValue" -> "{\"ARN\":\"" + secretArn(VETERAN) + "\",\"Name\":\"priming/" + VETERAN
                         + "\",\"SecretString\":\"{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"" + VETERAN_KEY_ID
                         + "\\\",\\\"SecretAccessKey\\\":\\\"priming\\\",\\\"UserName\\\":\\\"" + VETERAN
@@ -148,7 +150,8 @@ final class Priming {
                         + "<AccessKeyId>" + NEW_KEY_ID + "</AccessKeyId><Status>Active</Status><SecretAccessKey>"
                         + "priming</SecretAccessKey><CreateDate>" + now + "</CreateDate></AccessKey>");
                 case "Publish" -> query(operation, "<MessageId>priming</MessageId>");
-                case "DescribeSecret" -> "{\"ARN\":\"" + secretArn(VETERAN) + "\",\"Tags\":[]}";
+                case "DescribeSecret" -> "{\"ARN\":\"" + secretArn(VETERAN) + "\",\"Name\":\"priming/" + VETERAN
+                        + "\",\"KmsKeyId\":\"" + KMS_KEY + "\",\"Tags\":[]}";
                 case "PutResourcePolicy", "TagResource" -> "{}";
                 default -> query(operation, "");
             };

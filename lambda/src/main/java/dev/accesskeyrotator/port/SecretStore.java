@@ -7,8 +7,13 @@ import java.util.Optional;
 /** The Secrets Manager side: one secret per user. */
 public interface SecretStore {
 
-    /** A secret as ListSecrets shows it: no value. */
-    record SecretSummary(String arn, String name, Map<String, String> tags, boolean scheduledForDeletion) {}
+    /**
+     * A secret as ListSecrets or DescribeSecret shows it: no value.
+     *
+     * @param kmsKeyId the KmsKeyId Secrets Manager reports (as the creator gave it); empty for the AWS managed key
+     */
+    record SecretSummary(String arn, String name, Map<String, String> tags, boolean scheduledForDeletion,
+                         Optional<String> kmsKeyId) {}
 
     /** The current value of a secret. {@link #toString()} hides the value. */
     record SecretValue(String arn, String name, String secretString) {
@@ -24,13 +29,16 @@ public interface SecretStore {
     /** The AWSCURRENT value; empty if the secret does not exist. */
     Optional<SecretValue> readCurrent(String secretId);
 
-    /** The secret's tags (DescribeSecret). */
-    Map<String, String> tagsOf(String secretId);
+    /** The secret's metadata (DescribeSecret); empty if the secret does not exist. */
+    Optional<SecretSummary> describe(String secretId);
 
     /** Creates the secret; fails with {@link AwsFailure.Kind#ALREADY_EXISTS} if it exists. Returns the ARN. */
     String create(String name, String secretString, String kmsKeyId, Map<String, String> tags, String clientRequestToken);
 
-    /** Stores a new AWSCURRENT version; the same token with the same value is a no-op. */
+    /**
+     * Stores a new AWSCURRENT version; the same token with the same value is a no-op. Secrets Manager encrypts it
+     * with the secret's current KMS key, so a secret re-keyed to a key the caller may not use refuses the write.
+     */
     void putValue(String secretId, String secretString, String clientRequestToken);
 
     void putResourcePolicy(String secretId, String policyJson);

@@ -1,7 +1,9 @@
 package dev.accesskeyrotator.service;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.accesskeyrotator.config.ConfigParameter;
 import dev.accesskeyrotator.config.ConfigurationException;
+import dev.accesskeyrotator.config.OptInTag;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.config.RotationConfigParser;
 import dev.accesskeyrotator.config.RotatorSettings;
@@ -91,6 +93,10 @@ public final class RotationService {
         Map<String, SecretSummary> secretsByUser;
         try {
             parsed = RotationConfigParser.parse(parameters.readUnder(settings.parameterPrefix()));
+            requireDeployedTag(parsed.config().userTag());
+            if (!parsed.config().withDryRun(request.forceDryRun()).dryRun()) {
+                settings.requireWhatChangesNeed();
+            }
             optedIn = iam.listUsersWithTags().stream().filter(u -> parsed.config().userTag().matches(u.tags()))
                     .sorted(Comparator.comparing(DirectoryUser::userName)).toList();
             secretsByUser = secretsByUser();
@@ -111,17 +117,25 @@ public final class RotationService {
         List<DirectoryUser> toLook = new ArrayList<>();
         RotationRules rules = new RotationRules(config);
         Triage triage = new Triage(config);
+        SecretOwnership ownership = new SecretOwnership(settings.secretKmsKeyArn());
+        if (!ownership.canTell()) {
+            log.warn("no KMS key ARN given: this dry run cannot tell whether user secrets are the rotator's own",
+                    "runId", runId);
+        }
         for (DirectoryUser user : optedIn) {
             Optional<SecretSummary> secret = Optional.ofNullable(secretsByUser.get(user.userName()));
-            boolean look = report.isEmpty() || triage.needsLook(report.get().keysOf(user.userName()), secret,
-                    thresholdOf(rules, user), startedAt);
+            // A secret that is not the rotator's is reported every run, whatever its tags claim.
+            boolean look = report.isEmpty() || secret.flatMap(ownership::whyNotOwned).isPresent()
+                    || triage.needsLook(report.get().keysOf(user.userName()), secret, thresholdOf(rules, user),
+                    startedAt);
             if (look) {
                 toLook.add(user);
             } else {
                 results.add(UserResult.of(user.userName(), Outcome.UNCHANGED, null));
             }
         }
-        UserRotator rotator = new UserRotator(settings, config, iam, secrets, notifier, notices, clock, log);
+        UserRotator rotator = new UserRotator(settings, config, iam, secrets, notifier, notices, ownership, clock,
+                log);
         results.addAll(processAll(toLook, secretsByUser, rotator, config, request.deadline()));
         results.sort(Comparator.comparing(UserResult::user));
 
@@ -138,6 +152,16 @@ public final class RotationService {
             }
         }
         return runReport;
+    }
+
+    private void requireDeployedTag(OptInTag userTag) {
+        settings.deployedOptInTag().filter(deployed -> !userTag.equalsOrNarrows(deployed)).ifPresent(deployed -> {
+            String parameter = ConfigParameter.USER_TAG.parameterName();
+            throw new ConfigurationException(parameter, "parameter '" + parameter + "' has value '" + userTag
+                    + "', which is neither the stack's opt-in tag '" + deployed + "' nor a narrowing of it; allowed: '"
+                    + deployed + "'" + (deployed.value().isEmpty() ? " or '" + deployed.key() + "=VALUE'" : "")
+                    + " (the stack's IAM permissions allow no other tag; redeploy with -c optInTag=... to change it)");
+        });
     }
 
     private Map<String, SecretSummary> secretsByUser() {

@@ -32,11 +32,14 @@ public final class RunMetrics {
 
     private RunMetrics() {}
 
-    /** The metrics of a completed run, including {@code RunSucceeded = 1} for the "no recent run" alarm. */
+    /**
+     * The metrics of a completed run: {@code RunSucceeded = 1} for the "no successful run" alarm, or, for a dry run,
+     * {@code DryRun = 1} instead: a dry run rotates nothing, so a {@code dry-run} left on must not look healthy.
+     */
     public static String completed(RunReport report, Instant timestamp) {
         Map<String, Integer> values = new LinkedHashMap<>();
         METRIC_FOR_COUNT.forEach((count, metric) -> values.put(metric, report.count(count)));
-        values.put("RunSucceeded", 1);
+        values.put(report.dryRun() ? "DryRun" : "RunSucceeded", 1);
         return emf(values, timestamp);
     }
 

@@ -45,15 +45,17 @@ final class UserRotator {
     private final SecretStore secrets;
     private final Notifier notifier;
     private final NoticeComposer notices;
+    private final SecretOwnership ownership;
     private final Clock clock;
     private final JsonLog log;
 
     UserRotator(RotatorSettings settings, RotationConfig config, IdentityDirectory iam, SecretStore secrets,
-                Notifier notifier, NoticeComposer notices, Clock clock, JsonLog log) {
+                Notifier notifier, NoticeComposer notices, SecretOwnership ownership, Clock clock, JsonLog log) {
         this.settings = settings;
         this.config = config;
         this.rules = new RotationRules(config);
-        this.reader = new UserStateReader(iam, secrets);
+        this.reader = new UserStateReader(iam, secrets, ownership);
+        this.ownership = ownership;
         this.iam = iam;
         this.secrets = secrets;
         this.notifier = notifier;
@@ -146,8 +148,8 @@ final class UserRotator {
             } catch (AwsFailure failure) {
                 fail(failure);
             }
-            if (plan.findings().stream().anyMatch(f -> f.outcome() == Outcome.ATTENTION)) {
-                publishQuietly(notices.attention(state.userName(), reasons(plan.findings(), List.of())));
+            if (outcome == Outcome.ATTENTION || plan.findings().stream().anyMatch(f -> f.outcome() == Outcome.ATTENTION)) {
+                publishQuietly(notices.attention(state.userName(), reasons(plan.findings(), problems)));
             }
             return new UserResult(state.userName(), outcome, actions.isEmpty() ? null : String.join("; ", actions),
                     oldKeyId, newKeyId, reasons(plan.findings(), problems),
@@ -218,7 +220,7 @@ final class UserRotator {
             var stored = (SecretState.Stored) state.secret();
             Instant created = state.key(pending.currentKeyId()).orElseThrow().createDate();
             // A run that died between creating the secret and notifying may also have missed the policy.
-            secrets.putResourcePolicy(stored.arn(), SecretPolicy.ownerRead(state.userArn()));
+            secrets.putResourcePolicy(stored.arn(), policy());
             notifier.publish(notices.keyRotated(state.userName(), secretName, stored.arn(), pending.currentKeyId(),
                     created, pending.previousKeyId(), config, maxAgeDays));
             noticesSent++;
@@ -230,6 +232,14 @@ final class UserRotator {
 
         private void rotate(Step.Rotate step) {
             oldKeyId = step.replacedKeyId();
+            if (step.expectedCurrentKey().isPresent()) {
+                Optional<String> notOwned = confirmOwned(((SecretState.Stored) state.secret()).arn());
+                if (notOwned.isPresent()) {
+                    record(Outcome.ATTENTION);
+                    problems.add(notOwned.get() + "; no key was created");
+                    return;
+                }
+            }
             NewAccessKey created;
             try {
                 created = iam.createAccessKey(state.userName());
@@ -276,9 +286,32 @@ final class UserRotator {
             });
         }
 
+        /**
+         * Right before a key is created for an existing secret: the secret must still be the rotator's (it may have
+         * been re-keyed, or deleted and re-created, since it was read), and gets the rotator's resource policy back.
+         * The role's KMS permissions close the remaining window: a secret re-keyed after this check refuses the
+         * write, and the new key is withdrawn.
+         */
+        private Optional<String> confirmOwned(String arn) {
+            Optional<SecretStore.SecretSummary> now = secrets.describe(arn);
+            if (now.isEmpty() || now.get().scheduledForDeletion()) {
+                return Optional.of("secret " + arn + " was deleted or scheduled for deletion during this run");
+            }
+            Optional<String> notOwned = ownership.whyNotOwned(now.get());
+            if (notOwned.isPresent()) {
+                return Optional.of("secret " + arn + " is no longer the rotator's (" + notOwned.get() + ")");
+            }
+            secrets.putResourcePolicy(arn, policy());
+            return Optional.empty();
+        }
+
+        private String policy() {
+            return SecretPolicy.forUser(state.userArn(), settings.secretWriters());
+        }
+
         private boolean ownerCanRead(String arn) {
             try {
-                secrets.putResourcePolicy(arn, SecretPolicy.ownerRead(state.userArn()));
+                secrets.putResourcePolicy(arn, policy());
                 return true;
             } catch (AwsFailure failure) {
                 fail(failure);
@@ -300,21 +333,25 @@ final class UserRotator {
         private Optional<String> store(NewAccessKey created, Step.Rotate step) {
             String document = SecretDocument.render(created, step.replacedKeyId());
             String token = idempotencyToken(created.accessKeyId());
+            // Once checked, the secret is written by ARN: a secret deleted and re-created under the same name since
+            // then has another ARN and is never written.
+            String target = step.expectedCurrentKey().isEmpty() ? secretName
+                    : ((SecretState.Stored) state.secret()).arn();
             try {
                 if (step.expectedCurrentKey().isEmpty()) {
-                    return Optional.of(secrets.create(secretName, document, settings.secretKmsKeyId(),
+                    return Optional.of(secrets.create(secretName, document, settings.secretKmsKeyArn().orElseThrow(),
                             SecretTags.atCreation(state.userName()), token));
                 }
-                Optional<String> currentNow = secrets.readCurrent(secretName)
+                Optional<String> currentNow = secrets.readCurrent(target)
                         .flatMap(v -> SecretDocument.currentKeyId(v.secretString()));
                 if (!currentNow.equals(step.expectedCurrentKey())) {
                     withdraw(created, "the secret changed during this run (a concurrent rotation)", null);
                     return Optional.empty();
                 }
-                secrets.putValue(secretName, document, token);
-                return Optional.of(((SecretState.Stored) state.secret()).arn());
+                secrets.putValue(target, document, token);
+                return Optional.of(target);
             } catch (AwsFailure failure) {
-                return afterFailedStore(created, failure);
+                return afterFailedStore(created, target, failure);
             }
         }
 
@@ -323,10 +360,10 @@ final class UserRotator {
          * secret that verifiably does not hold the new key lets the key be withdrawn; if even that cannot be read,
          * the key stays: the next run finds it either in the secret (current) or as an unused stray (deleted).
          */
-        private Optional<String> afterFailedStore(NewAccessKey created, AwsFailure failure) {
+        private Optional<String> afterFailedStore(NewAccessKey created, String target, AwsFailure failure) {
             Optional<SecretStore.SecretValue> now;
             try {
-                now = secrets.readCurrent(secretName);
+                now = secrets.readCurrent(target);
             } catch (AwsFailure unreadable) {
                 record(Outcome.FAILED);
                 problems.add("storing new key " + created.accessKeyId() + " reported " + failure.getMessage()

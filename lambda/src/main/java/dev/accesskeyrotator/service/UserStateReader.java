@@ -19,15 +19,17 @@ import java.util.Optional;
 final class UserStateReader {
     private final IdentityDirectory iam;
     private final SecretStore secrets;
+    private final SecretOwnership ownership;
 
-    UserStateReader(IdentityDirectory iam, SecretStore secrets) {
+    UserStateReader(IdentityDirectory iam, SecretStore secrets, SecretOwnership ownership) {
         this.iam = iam;
         this.secrets = secrets;
+        this.ownership = ownership;
     }
 
     UserState read(DirectoryUser user, Optional<SecretSummary> summary, String secretName) {
         List<AccessKey> keys = iam.listAccessKeys(user.userName());
-        SecretState secret = summary.isPresent() ? readSecret(summary) : readUnlisted(secretName);
+        SecretState secret = readSecret(summary, secretName);
         Map<String, Optional<Instant>> lastUsed = new HashMap<>();
         // Usage only matters for strays (rule 2); current and previous keys are the rotator's own.
         if (secret instanceof SecretState.Stored stored) {
@@ -47,28 +49,14 @@ final class UserStateReader {
     }
 
     /**
-     * ListSecrets is eventually consistent and was read at the start of the run: a secret created since (by another
-     * run) is not in it. Never-rotated users are therefore confirmed by name before anything is decided.
+     * Ownership is decided from the metadata, before the value is read: a secret that is not the rotator's is
+     * never read (its key may be one the role must not use) and never trusted, whatever it holds.
+     *
+     * <p>ListSecrets is eventually consistent and was read at the start of the run: a secret created since (by
+     * another run, or by someone else) is not in it. Users without a listed secret are therefore confirmed by name.
      */
-    private SecretState readUnlisted(String secretName) {
-        try {
-            Optional<SecretStore.SecretValue> value = secrets.readCurrent(secretName);
-            if (value.isEmpty()) {
-                return SecretState.missing();
-            }
-            // The notice tag is not part of the value; without it the owner would be told twice.
-            Map<String, String> tags = secrets.tagsOf(value.get().arn());
-            return SecretDocument.read(value.get().arn(), value.get().name(), value.get().secretString(),
-                    Optional.ofNullable(tags.get(SecretTags.NOTIFIED_KEY_ID)));
-        } catch (AwsFailure failure) {
-            if (failure.is(AwsFailure.Kind.INVALID_STATE)) {
-                return new SecretState.ScheduledForDeletion(secretName);
-            }
-            throw failure;
-        }
-    }
-
-    private SecretState readSecret(Optional<SecretSummary> summary) {
+    private SecretState readSecret(Optional<SecretSummary> listed, String secretName) {
+        Optional<SecretSummary> summary = listed.isPresent() ? listed : secrets.describe(secretName);
         if (summary.isEmpty()) {
             return SecretState.missing();
         }
@@ -76,14 +64,19 @@ final class UserStateReader {
         if (found.scheduledForDeletion()) {
             return new SecretState.ScheduledForDeletion(found.arn());
         }
+        Optional<String> notOwned = ownership.whyNotOwned(found);
+        if (notOwned.isPresent()) {
+            return new SecretState.NotOwned(found.arn(), notOwned.get());
+        }
         try {
+            // The notice tag is not part of the value; without it the owner would be told twice.
             return secrets.readCurrent(found.arn())
                     .map(value -> SecretDocument.read(value.arn(), value.name(), value.secretString(),
                             Optional.ofNullable(found.tags().get(SecretTags.NOTIFIED_KEY_ID))))
                     .orElseGet(SecretState::missing);
         } catch (AwsFailure failure) {
             if (failure.is(AwsFailure.Kind.INVALID_STATE)) {
-                // Secrets Manager refuses reads of a secret scheduled for deletion after ListSecrets ran.
+                // Secrets Manager refuses reads of a secret scheduled for deletion after it was listed.
                 return new SecretState.ScheduledForDeletion(found.arn());
             }
             throw failure;

@@ -5,6 +5,7 @@ import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsClients;
 import dev.accesskeyrotator.localaws.MutableClock;
 import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.testing.RotatorHarness;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -133,7 +134,7 @@ public final class Benchmark {
             ProcessBuilder process = new ProcessBuilder(javaExecutable(), "-Xmx" + maxHeap,
                     "-Xlog:gc:file=" + gcLog, "-jar", jar.toString(), "run", "--output", "json",
                     "--endpoint-url", aws.endpoint().toString(), "--region", "us-east-1", "--topic-arn", topic,
-                    "--kms-key-id", "alias/access-key-rotation")
+                    "--kms-key-id", RotatorHarness.KMS_KEY, "--function-role-arn", RotatorHarness.FUNCTION_ROLE_ARN)
                     .redirectError(stderr.toFile());
             process.environment().put("AWS_ACCESS_KEY_ID", "test");
             process.environment().put("AWS_SECRET_ACCESS_KEY", "test");

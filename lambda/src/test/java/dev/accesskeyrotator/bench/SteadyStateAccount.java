@@ -3,6 +3,7 @@ package dev.accesskeyrotator.bench;
 import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.service.SecretTags;
+import dev.accesskeyrotator.testing.RotatorHarness;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +32,7 @@ final class SteadyStateAccount {
             aws.secretsManager().seedRaw(SECRET_PREFIX + user, document, Map.of(
                     SecretTags.USER, user,
                     SecretTags.NOTIFIED_KEY_ID, key.id(),
-                    SecretTags.CURRENT_KEY_CREATED, SecretTags.seconds(created)));
+                    SecretTags.CURRENT_KEY_CREATED, SecretTags.seconds(created)), RotatorHarness.KMS_KEY);
         }
     }
 

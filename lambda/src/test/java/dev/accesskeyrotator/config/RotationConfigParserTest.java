@@ -14,6 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RotationConfigParserTest {
+    private static final String KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+
 
     @Test
     void missingParametersTakeTheirDefaultsAndAreListed() {
@@ -80,17 +82,48 @@ class RotationConfigParserTest {
     }
 
     @Test
-    void settingsRequireTopicAndKeyAndNameTheMissingVariable() {
+    void settingsRequireTheTopicAndNameTheMissingVariable() {
         ConfigurationException error = assertThrows(ConfigurationException.class,
-                () -> RotatorSettings.fromEnvironment(Map.of("SECRET_KMS_KEY_ID", "k")));
+                () -> RotatorSettings.fromEnvironment(Map.of("SECRET_KMS_KEY_ID", KEY_ARN)));
         assertTrue(error.getMessage().contains("NOTICE_TOPIC_ARN"));
-        error = assertThrows(ConfigurationException.class,
-                () -> RotatorSettings.fromEnvironment(Map.of("NOTICE_TOPIC_ARN", "t")));
-        assertTrue(error.getMessage().contains("SECRET_KMS_KEY_ID"));
         RotatorSettings settings = RotatorSettings.fromEnvironment(Map.of("NOTICE_TOPIC_ARN", "t",
-                "SECRET_KMS_KEY_ID", "k"));
+                "SECRET_KMS_KEY_ID", KEY_ARN));
         assertEquals("/access-key-rotation/", settings.parameterPrefix());
         assertEquals("access-key-rotation/", settings.secretNamePrefix());
         assertEquals(4, settings.maxConcurrency());
+        assertEquals(Optional.of(KEY_ARN), settings.secretKmsKeyArn());
+    }
+
+    @Test
+    void changesNeedTheKmsKeyAndTheFunctionRoleButADryRunDoesNot() {
+        RotatorSettings dryRunOnly = RotatorSettings.fromEnvironment(Map.of("NOTICE_TOPIC_ARN", "t"));
+        ConfigurationException error = assertThrows(ConfigurationException.class, dryRunOnly::requireWhatChangesNeed);
+        assertEquals("required environment variables SECRET_KMS_KEY_ID and FUNCTION_ROLE_ARN not set (only a dry"
+                + " run goes without)", error.getMessage());
+        RotatorSettings complete = RotatorSettings.fromEnvironment(Map.of("NOTICE_TOPIC_ARN", "t",
+                "SECRET_KMS_KEY_ID", KEY_ARN, "FUNCTION_ROLE_ARN", "arn:aws:iam::123456789012:role/rotator",
+                "BREAK_GLASS_PRINCIPAL_ARN", "arn:aws:iam::123456789012:root"));
+        complete.requireWhatChangesNeed();
+        assertEquals(List.of("arn:aws:iam::123456789012:role/rotator", "arn:aws:iam::123456789012:root"),
+                complete.secretWriters());
+    }
+
+    @Test
+    void theKmsKeyMustBeAKeyArnAndPrincipalsMustBeIamArns() {
+        for (String notAKeyArn : List.of("alias/access-key-rotation", "11111111-2222-3333-4444-555555555555",
+                "arn:aws:kms:us-east-1:123456789012:alias/access-key-rotation")) {
+            ConfigurationException error = assertThrows(ConfigurationException.class,
+                    () -> RotatorSettings.fromEnvironment(Map.of("NOTICE_TOPIC_ARN", "t", "SECRET_KMS_KEY_ID",
+                            notAKeyArn)));
+            assertEquals("environment variable SECRET_KMS_KEY_ID has value '" + notAKeyArn + "'; allowed: a KMS key"
+                    + " ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias or a bare key id", error.getMessage());
+        }
+        ConfigurationException error = assertThrows(ConfigurationException.class,
+                () -> RotatorSettings.fromEnvironment(Map.of("NOTICE_TOPIC_ARN", "t", "FUNCTION_ROLE_ARN", "*")));
+        assertTrue(error.getMessage().startsWith("environment variable FUNCTION_ROLE_ARN has value '*'"),
+                error.getMessage());
+        error = assertThrows(ConfigurationException.class, () -> RotatorSettings.fromEnvironment(Map.of(
+                "NOTICE_TOPIC_ARN", "t", "BREAK_GLASS_PRINCIPAL_ARN", "arn:aws:sts::123456789012:assumed-role/x/y")));
+        assertTrue(error.getMessage().startsWith("environment variable BREAK_GLASS_PRINCIPAL_ARN"), error.getMessage());
     }
 }

@@ -31,7 +31,9 @@ public final class FirstRunProbe {
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), List.of(),
                 AwsClients.defaultRetryStrategy()));
         RotatorSettings settings = new RotatorSettings(RotatorSettings.DEFAULT_PARAMETER_PREFIX,
-                RotatorSettings.DEFAULT_SECRET_NAME_PREFIX, topic, "alias/access-key-rotation", "probe", 4);
+                RotatorSettings.DEFAULT_SECRET_NAME_PREFIX, topic,
+                Optional.of("arn:aws:kms:us-east-1:123456789012:key/probe"), "probe", 4, Optional.empty(),
+                Optional.of("arn:aws:iam::123456789012:role/probe"), Optional.empty());
         RotationService service = RotatorFactory.create(settings, clients, Clock.systemUTC(),
                 new JsonLog(line -> { }, Clock.systemUTC()));
         if (primed) {

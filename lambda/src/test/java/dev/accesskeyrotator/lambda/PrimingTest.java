@@ -20,11 +20,12 @@ class PrimingTest {
         assertEquals(List.of("GetParametersByPath", "GetAccountAuthorizationDetails", "ListSecrets",
                 "GenerateCredentialReport", "GetCredentialReport",
                 // a user rotated for the first time (confirmed by name to have no secret yet)
-                "ListAccessKeys", "GetSecretValue", "CreateAccessKey", "CreateSecret", "PutResourcePolicy", "UpdateAccessKey", "Publish",
-                "TagResource",
-                // a user rotated before
-                "ListAccessKeys", "GetSecretValue", "CreateAccessKey", "GetSecretValue", "PutSecretValue",
+                "ListAccessKeys", "DescribeSecret", "CreateAccessKey", "CreateSecret", "PutResourcePolicy",
                 "UpdateAccessKey", "Publish", "TagResource",
+                // a user rotated before: its secret's value, then ownership confirmed and its policy re-applied
+                // right before the write, which goes by ARN
+                "ListAccessKeys", "GetSecretValue", "DescribeSecret", "PutResourcePolicy", "CreateAccessKey",
+                "GetSecretValue", "PutSecretValue", "UpdateAccessKey", "Publish", "TagResource",
                 // the run summary
                 "Publish"), operations);
     }

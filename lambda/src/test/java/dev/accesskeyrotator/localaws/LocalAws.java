@@ -66,6 +66,7 @@ public final class LocalAws implements AutoCloseable {
     private final SsmEmulator ssm;
     private final SecretsManagerEmulator secretsManager;
     private final SnsEmulator sns;
+    private final KmsKeys kms;
     private final Faults faults = new Faults();
     private final Calls calls = new Calls();
     private final ExecutionInterceptor crashInterceptor = new CrashInterceptor();
@@ -78,7 +79,8 @@ public final class LocalAws implements AutoCloseable {
         iam = register(new IamEmulator(context));
         sts = register(new StsEmulator(context));
         ssm = register(new SsmEmulator(context));
-        secretsManager = register(new SecretsManagerEmulator(context));
+        kms = new KmsKeys(context);
+        secretsManager = register(new SecretsManagerEmulator(context, kms));
         sns = register(new SnsEmulator(context));
 
         AtomicInteger threadNumber = new AtomicInteger();
@@ -130,6 +132,7 @@ public final class LocalAws implements AutoCloseable {
     public SsmEmulator ssm() { return ssm; }
     public SecretsManagerEmulator secretsManager() { return secretsManager; }
     public SnsEmulator sns() { return sns; }
+    public KmsKeys kms() { return kms; }
     public Faults faults() { return faults; }
     public Calls calls() { return calls; }
 

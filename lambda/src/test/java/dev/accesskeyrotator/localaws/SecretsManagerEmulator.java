@@ -70,8 +70,11 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
                                  String resourcePolicy, Instant deletedDate, List<VersionSnapshot> versions) {
     }
 
-    /** One version, oldest first in {@link SecretSnapshot#versions()}; {@code value} is the SecretString, null for binary. */
-    public record VersionSnapshot(String id, String value, Set<String> stages) {
+    /**
+     * One version, oldest first in {@link SecretSnapshot#versions()}; {@code value} is the SecretString, null for
+     * binary; {@code kmsKeyArn} the key it was encrypted with when written (a later re-key leaves it as it was).
+     */
+    public record VersionSnapshot(String id, String value, Set<String> stages, String kmsKeyArn) {
     }
 
     private static final class Version {
@@ -79,13 +82,15 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
         final String secretString;
         final String secretBinary;
         final Instant created;
+        final String kmsKeyArn;
         final Set<String> stages = new LinkedHashSet<>();
 
-        Version(String id, String secretString, String secretBinary, Instant created) {
+        Version(String id, String secretString, String secretBinary, Instant created, String kmsKeyArn) {
             this.id = id;
             this.secretString = secretString;
             this.secretBinary = secretBinary;
             this.created = created;
+            this.kmsKeyArn = kmsKeyArn;
         }
 
         boolean sameValue(String otherString, String otherBinary) {
@@ -128,8 +133,11 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
         }
     }
 
-    public SecretsManagerEmulator(LocalAwsContext ctx) {
+    private final KmsKeys kms;
+
+    public SecretsManagerEmulator(LocalAwsContext ctx, KmsKeys kms) {
         this.ctx = ctx;
+        this.kms = kms;
     }
 
     @Override public String service() { return "secretsmanager"; }
@@ -140,9 +148,11 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
     public synchronized Object handle(AwsRequest request) {
         purgeExpiredDeletions();
         JsonNode body = request.json();
+        Optional<String> caller = WireFormat.signingAccessKeyId(request.headers());
         return switch (request.operation()) {
-            case "CreateSecret" -> createSecret(body);
-            case "PutSecretValue" -> putSecretValue(body);
+            case "CreateSecret" -> createSecret(body, caller);
+            case "PutSecretValue" -> putSecretValue(body, caller);
+            case "UpdateSecret" -> updateSecret(body, caller);
             case "GetSecretValue" -> getSecretValue(body);
             case "DescribeSecret" -> describeSecret(body);
             case "ListSecrets" -> listSecrets(body);
@@ -178,7 +188,18 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
      * an empty string (which AWS itself refuses). Returns the secret's ARN.
      */
     public synchronized String seedRaw(String name, String secretString, Map<String, String> tags) {
+        return seedRaw(name, secretString, tags, null);
+    }
+
+    /**
+     * As {@link #seedRaw(String, String, Map)}, for a secret encrypted with {@code kmsKeyId} (null: the AWS managed
+     * key): with the rotator's key it stands for a secret the rotator wrote.
+     */
+    public synchronized String seedRaw(String name, String secretString, Map<String, String> tags, String kmsKeyId) {
         Secret secret = secretsByName.computeIfAbsent(name, this::newSecret);
+        if (secret.versions.isEmpty()) {
+            secret.kmsKeyId = kmsKeyId;
+        }
         secret.tags.putAll(tags);
         addVersion(secret, UUID.randomUUID().toString(), secretString, null, List.of(AWSCURRENT));
         return secret.arn;
@@ -193,6 +214,12 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
         markDeleted(secret, Duration.ofDays(DEFAULT_RECOVERY_DAYS));
     }
 
+    /** Every secret, including those scheduled for deletion, for checks across the whole store. */
+    public synchronized List<SecretSnapshot> allSecrets() {
+        purgeExpiredDeletions();
+        return secretsByName.values().stream().map(SecretsManagerEmulator::snapshot).toList();
+    }
+
     /** Every SecretString of every version of every secret, for checks that a value never ended up stored. */
     public synchronized List<String> allSecretStrings() {
         purgeExpiredDeletions();
@@ -205,7 +232,7 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
 
     // ---------------------------------------------------------------- operations
 
-    private ObjectNode createSecret(JsonNode body) {
+    private ObjectNode createSecret(JsonNode body, Optional<String> caller) {
         String name = requiredString(body, "Name");
         if (!NAME.matcher(name).matches()) {
             throw AwsServiceError.badRequest("InvalidParameterException",
@@ -228,10 +255,14 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
         }
         Map<String, String> tags = tags(body.get("Tags"));
         String token = clientRequestToken(body);
+        Optional<String> kmsKeyId = optionalString(body, "KmsKeyId");
+        if (secretString.isPresent() || secretBinary.isPresent()) {
+            kms.checkEncrypt(caller, kmsKeyId.orElse(null));
+        }
 
         Secret secret = newSecret(name);
         secret.description = description.orElse(null);
-        secret.kmsKeyId = optionalString(body, "KmsKeyId").orElse(null);
+        secret.kmsKeyId = kmsKeyId.orElse(null);
         secret.tags.putAll(tags);
         secretsByName.put(name, secret);
 
@@ -245,7 +276,7 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
         return response;
     }
 
-    private ObjectNode putSecretValue(JsonNode body) {
+    private ObjectNode putSecretValue(JsonNode body, Optional<String> caller) {
         Secret secret = activeSecret(requiredString(body, "SecretId"));
         Optional<String> secretString = optionalString(body, "SecretString");
         Optional<String> secretBinary = optionalString(body, "SecretBinary");
@@ -266,11 +297,40 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
                         "You can't modify an existing version, you can only create a new version.");
             }
         } else {
+            kms.checkEncrypt(caller, secret.kmsKeyId);
             version = addVersion(secret, token, secretString.orElse(null), secretBinary.orElse(null), stages);
         }
         ObjectNode response = identity(secret);
         response.put("VersionId", version.id);
         response.set("VersionStages", stringArray(version.stages));
+        return response;
+    }
+
+    /**
+     * A new KMS key applies to versions written from now on (AWS does not re-encrypt existing ones); a value given
+     * with it becomes the new AWSCURRENT version, encrypted under the new key.
+     */
+    private ObjectNode updateSecret(JsonNode body, Optional<String> caller) {
+        Secret secret = activeSecret(requiredString(body, "SecretId"));
+        Optional<String> secretString = optionalString(body, "SecretString");
+        Optional<String> secretBinary = optionalString(body, "SecretBinary");
+        validateValue(secretString, secretBinary);
+        Optional<String> description = optionalString(body, "Description");
+        description.ifPresent(text -> requireLength("Description", text, 0, 2048));
+        Optional<String> kmsKeyId = optionalString(body, "KmsKeyId");
+        String keyForNewVersion = kmsKeyId.orElse(secret.kmsKeyId);
+        if (secretString.isPresent() || secretBinary.isPresent()) {
+            kms.checkEncrypt(caller, keyForNewVersion);
+        }
+        description.ifPresent(text -> secret.description = text);
+        kmsKeyId.ifPresent(key -> secret.kmsKeyId = key);
+        secret.lastChanged = ctx.now();
+        ObjectNode response = identity(secret);
+        if (secretString.isPresent() || secretBinary.isPresent()) {
+            Version version = addVersion(secret, clientRequestToken(body), secretString.orElse(null),
+                    secretBinary.orElse(null), List.of(AWSCURRENT));
+            response.put("VersionId", version.id);
+        }
         return response;
     }
 
@@ -428,7 +488,7 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
 
     /** Adds a version holding {@code stages}, moving each label off the version that had it. */
     private Version addVersion(Secret secret, String id, String secretString, String secretBinary, List<String> stages) {
-        Version version = new Version(id, secretString, secretBinary, ctx.now());
+        Version version = new Version(id, secretString, secretBinary, ctx.now(), kms.resolve(secret.kmsKeyId));
         secret.versions.put(id, version);
         for (String stage : stages) {
             moveStage(secret, stage, version);
@@ -705,7 +765,7 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
 
     private static SecretSnapshot snapshot(Secret secret) {
         List<VersionSnapshot> versions = secret.versions.values().stream()
-                .map(v -> new VersionSnapshot(v.id, v.secretString, Set.copyOf(v.stages)))
+                .map(v -> new VersionSnapshot(v.id, v.secretString, Set.copyOf(v.stages), v.kmsKeyArn))
                 .toList();
         return new SecretSnapshot(secret.arn, secret.name, secret.description, secret.kmsKeyId,
                 Collections.unmodifiableMap(new LinkedHashMap<>(secret.tags)), secret.resourcePolicy, secret.deletedDate, versions);

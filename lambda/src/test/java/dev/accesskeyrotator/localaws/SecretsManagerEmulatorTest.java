@@ -30,8 +30,9 @@ class SecretsManagerEmulatorTest {
     private static final String TOKEN_3 = "00000000-0000-0000-0000-000000000003";
 
     private final MutableClock clock = MutableClock.startingAt("2026-01-01T00:00:00Z");
-    private final SecretsManagerEmulator secrets =
-            new SecretsManagerEmulator(new LocalAwsContext("123456789012", "us-east-1", clock));
+    private final LocalAwsContext context = new LocalAwsContext("123456789012", "us-east-1", clock);
+    private final KmsKeys kms = new KmsKeys(context);
+    private final SecretsManagerEmulator secrets = new SecretsManagerEmulator(context, kms);
 
     private JsonNode call(String operation, String body) {
         return (JsonNode) secrets.handle(json("secretsmanager", operation, body));

@@ -44,7 +44,8 @@ public final class TryItLocally {
     static final String TAG_KEY = "access-key-rotation";
     static final String PARAMETER_PREFIX = "/access-key-rotation/";
     static final String SECRET_PREFIX = "access-key-rotation/";
-    static final String KMS_KEY = "alias/access-key-rotation";
+    static final String KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+    static final String FUNCTION_ROLE_ARN = "arn:aws:iam::123456789012:role/AccessKeyRotator-FunctionRole";
     static final int MAX_AGE_DAYS = 90;
     static final int GRACE_DAYS = 7;
     static final int DELETE_AFTER_DAYS = 30;
@@ -213,7 +214,7 @@ public final class TryItLocally {
             document.put("CreateDate", current.createDate().toString());
             Map<String, String> tags = new HashMap<>(SecretTags.atCreation("incident-user"));
             tags.putAll(SecretTags.afterNotice(current.id(), current.createDate()));
-            aws.secretsManager().seedRaw(SECRET_PREFIX + "incident-user", document.toString(), tags);
+            aws.secretsManager().seedRaw(SECRET_PREFIX + "incident-user", document.toString(), tags, KMS_KEY);
             aws.iam().setKeyStatus(current.id(), IamEmulator.KeyStatus.INACTIVE);
         }
 
@@ -230,7 +231,8 @@ public final class TryItLocally {
 
         private int runTheCli() {
             List<String> args = List.of("run", "--endpoint-url", aws.endpoint().toString(), "--region",
-                    aws.region().id(), "--topic-arn", topicArn, "--kms-key-id", KMS_KEY, "--output", "table");
+                    aws.region().id(), "--topic-arn", topicArn, "--kms-key-id", KMS_KEY, "--function-role-arn", FUNCTION_ROLE_ARN,
+                    "--output", "table");
             out.println("2. The run: the real command line, as you would run it against your account");
             out.println();
             out.println("   $ java -jar lambda/target/access-key-rotator.jar " + String.join(" ", args));

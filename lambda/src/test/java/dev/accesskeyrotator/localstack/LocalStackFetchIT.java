@@ -7,6 +7,7 @@ import dev.accesskeyrotator.cli.Main;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.domain.Outcome;
 import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.testing.RotatorHarness;
 import dev.accesskeyrotator.service.RotationService;
 import dev.accesskeyrotator.service.RunReport;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,7 +64,8 @@ class LocalStackFetchIT {
 
             Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(LocalStackRotationIT.DAYS_AHEAD));
             RotatorSettings settings = new RotatorSettings(PARAMETER_PREFIX, SECRET_PREFIX, topicArn,
-                    "alias/aws/secretsmanager", "the platform team", 1);
+                    Optional.of(LocalStackRotationIT.KMS_KEY), "the platform team", 1, Optional.empty(),
+                    Optional.of(RotatorHarness.FUNCTION_ROLE_ARN), Optional.empty());
             RotationService service = RotatorFactory.create(settings, clients, later, new JsonLog(line -> { }, later),
                     pause -> Thread.sleep(pause.toMillis()));
             RunReport report = service.run(RotationService.RunRequest.normal());

@@ -8,6 +8,7 @@ import dev.accesskeyrotator.domain.Outcome;
 import dev.accesskeyrotator.localstack.SqsQueues.Notification;
 import dev.accesskeyrotator.localstack.SqsQueues.Queue;
 import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.testing.RotatorHarness;
 import dev.accesskeyrotator.service.RotationService;
 import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.UserResult;
@@ -78,7 +79,8 @@ class LocalStackRotationIT {
     private static final String OPT_IN_KEY = "access-key-rotation";
     private static final String PARAMETER_PREFIX = "/access-key-rotation/";
     private static final String SECRET_PREFIX = "access-key-rotation/";
-    private static final String KMS_KEY = "alias/aws/secretsmanager";
+    /** A key ARN, as the stack passes it; LocalStack stores it without KMS (see above). */
+    static final String KMS_KEY = "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555";
     private static final String OVERRIDE_TAG = "access-key-rotation:max-key-age-days";
 
     @Container
@@ -218,8 +220,8 @@ class LocalStackRotationIT {
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private RunReport run(String topicArn, Clock clock) {
-        RotatorSettings settings = new RotatorSettings(PARAMETER_PREFIX, SECRET_PREFIX, topicArn, KMS_KEY,
-                "the platform team", RotatorSettings.DEFAULT_MAX_CONCURRENCY);
+        RotatorSettings settings = RotatorHarness.settingsFor(topicArn, KMS_KEY,
+                RotatorSettings.DEFAULT_MAX_CONCURRENCY);
         JsonLog log = new JsonLog(logLines::add, clock);
         RotationService service = RotatorFactory.create(settings, clients, clock, log,
                 pause -> Thread.sleep(pause.toMillis()));

@@ -77,13 +77,16 @@ class HostileAccountStateTest {
 
         harness.optedInUser("malformed-secret");
         harness.key("malformed-secret", 200, true);
-        aws.secretsManager().seedRaw(harness.secretName("malformed-secret"), "{\"AccessKeyId\": \"AKIA", Map.of());
+        // Values only the rotator's role could have written (they are under its key): defence in depth.
+        aws.secretsManager().seedRaw(harness.secretName("malformed-secret"), "{\"AccessKeyId\": \"AKIA", Map.of(),
+                RotatorHarness.KMS_KEY);
 
         harness.optedInUser("holds-other-users-key");
         KeySnapshot own = harness.key("holds-other-users-key", 200, true);
         aws.secretsManager().seedRaw(harness.secretName("holds-other-users-key"),
                 "{\"Version\":1,\"AccessKeyId\":\"AKIAOTHERUSERKEY0000\",\"SecretAccessKey\":\"not-a-real-secret\","
-                        + "\"UserName\":\"someone-else\",\"CreateDate\":\"2026-01-01T00:00:00Z\"}", Map.of());
+                        + "\"UserName\":\"someone-else\",\"CreateDate\":\"2026-01-01T00:00:00Z\"}", Map.of(),
+                RotatorHarness.KMS_KEY);
 
         harness.optedInUser("bad-override", Map.of(RotatorHarness.overrideTag(), "soon"));
         harness.key("bad-override", 200, true);

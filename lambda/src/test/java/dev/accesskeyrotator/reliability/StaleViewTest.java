@@ -85,7 +85,7 @@ class StaleViewTest {
         SecretStore stale = new SecretStore() {
             @Override public List<SecretSummary> listByNamePrefix(String prefix) { return listing; }
             @Override public Optional<SecretValue> readCurrent(String id) { return real.readCurrent(id); }
-            @Override public Map<String, String> tagsOf(String id) { return real.tagsOf(id); }
+            @Override public Optional<SecretSummary> describe(String id) { return real.describe(id); }
             @Override public String create(String name, String value, String kms, Map<String, String> tags,
                                            String token) { return real.create(name, value, kms, tags, token); }
             @Override public void putValue(String id, String value, String token) { real.putValue(id, value, token); }

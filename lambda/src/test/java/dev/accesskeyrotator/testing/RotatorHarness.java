@@ -2,6 +2,7 @@ package dev.accesskeyrotator.testing;
 
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.config.OptInTag;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.domain.RotationRules;
 import dev.accesskeyrotator.localaws.IamEmulator;
@@ -9,6 +10,8 @@ import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.RotationService;
 import dev.accesskeyrotator.service.RunReport;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.sns.SnsClient;
 
@@ -18,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The real rotator (service, adapters, SDK v2 clients) wired to a {@link LocalAws} endpoint, with captured logs,
@@ -28,6 +32,12 @@ public final class RotatorHarness implements AutoCloseable {
     public static final String KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
     public static final String PARAMETER_PREFIX = "/access-key-rotation/";
     public static final String SECRET_PREFIX = "access-key-rotation/";
+    public static final String OPT_IN_TAG = OPT_IN_KEY + "=enabled";
+    /** The rotator's calls sign with this key id, so the endpoint can tell them from a test's own calls. */
+    public static final String ROTATOR_ACCESS_KEY_ID = "ASIAROTATORFUNCTION1";
+    /** The rotator's role as the stack names it in every user secret's resource policy. */
+    public static final String FUNCTION_ROLE_ARN = "arn:aws:iam::123456789012:role/AccessKeyRotator-FunctionRole";
+    public static final String BREAK_GLASS_ARN = "arn:aws:iam::123456789012:role/key-rotation-break-glass";
 
     private final LocalAws aws;
     private final AwsClients clients;
@@ -43,8 +53,12 @@ public final class RotatorHarness implements AutoCloseable {
     public RotatorHarness(LocalAws aws, RetryStrategy retryStrategy) {
         this.aws = aws;
         AwsClients.Options options = new AwsClients.Options(aws.region(), Optional.of(aws.endpoint()),
-                aws.credentials(), List.of(aws.crashInterceptor()), retryStrategy);
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(ROTATOR_ACCESS_KEY_ID, "rotator-secret")),
+                List.of(aws.crashInterceptor()), retryStrategy);
         this.clients = new AwsClients(options);
+        // As the deployed role: an explicit Deny on encrypting with any key but the stack's. The tests' own clients
+        // sign with other credentials and play administrators or attackers, who are not so restricted.
+        aws.kms().allowEncryptionOnlyWith(ROTATOR_ACCESS_KEY_ID, Set.of(KMS_KEY));
         try (SnsClient sns = dev.accesskeyrotator.localaws.LocalAwsClients.configure(SnsClient.builder(), aws).build()) {
             this.topicArn = sns.createTopic(r -> r.name("access-key-rotation-notices")).topicArn();
         }
@@ -60,8 +74,14 @@ public final class RotatorHarness implements AutoCloseable {
     }
 
     public RotatorSettings settings() {
-        return new RotatorSettings(PARAMETER_PREFIX, SECRET_PREFIX, topicArn, KMS_KEY, "the platform team",
-                maxConcurrency);
+        return settingsFor(topicArn, KMS_KEY, maxConcurrency);
+    }
+
+    /** Settings as the stack sets them, with this topic and KMS key. */
+    public static RotatorSettings settingsFor(String topicArn, String kmsKeyArn, int maxConcurrency) {
+        return new RotatorSettings(PARAMETER_PREFIX, SECRET_PREFIX, topicArn, Optional.of(kmsKeyArn),
+                "the platform team", maxConcurrency, Optional.of(OptInTag.parse("test", OPT_IN_TAG)),
+                Optional.of(FUNCTION_ROLE_ARN), Optional.of(BREAK_GLASS_ARN));
     }
 
     public JsonLog log() {

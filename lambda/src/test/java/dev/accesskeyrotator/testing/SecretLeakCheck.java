@@ -1,6 +1,7 @@
 package dev.accesskeyrotator.testing;
 
 import dev.accesskeyrotator.localaws.LocalAws;
+import dev.accesskeyrotator.localaws.SecretsManagerEmulator;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,6 +27,14 @@ public final class SecretLeakCheck {
             texts.add(String.valueOf(m.attributes()));
         });
         assertTrue(texts.stream().anyMatch(t -> t != null && !t.isEmpty()), "nothing was captured to check");
+        // The second place a key may be is a secret encrypted with the stack's key, never any other.
+        for (SecretsManagerEmulator.SecretSnapshot secret : aws.secretsManager().allSecrets()) {
+            for (SecretsManagerEmulator.VersionSnapshot version : secret.versions()) {
+                boolean holdsAKey = version.value() != null && secrets.stream().anyMatch(version.value()::contains);
+                assertFalse(holdsAKey && !RotatorHarness.KMS_KEY.equals(version.kmsKeyArn()), "a secret access key"
+                        + " was stored in " + secret.name() + " under KMS key " + version.kmsKeyArn());
+            }
+        }
         for (String secret : secrets) {
             for (String text : texts) {
                 assertFalse(text != null && text.contains(secret),

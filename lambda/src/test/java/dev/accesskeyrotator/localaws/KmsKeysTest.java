@@ -1,0 +1,122 @@
+package dev.accesskeyrotator.localaws;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerException;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Secrets Manager's use of KMS through real SDK clients: each version is encrypted under the secret's key at write
+ * time, with the caller's permissions; a caller restricted to some keys gets AWS's AccessDeniedException for any
+ * other, and nothing is stored.
+ */
+class KmsKeysTest {
+    private static final String OWN_KEY = "arn:aws:kms:us-east-1:123456789012:key/aaaaaaaa-0000-0000-0000-000000000001";
+    private static final String RESTRICTED_KEY_ID = "ASIARESTRICTED000001";
+
+    @RegisterExtension
+    final LocalAwsExtension local = new LocalAwsExtension();
+    private SecretsManagerClient restricted;
+
+    @BeforeEach
+    void start() {
+        local.aws().kms().allowEncryptionOnlyWith(RESTRICTED_KEY_ID, Set.of(OWN_KEY));
+        restricted = LocalAwsClients.configure(SecretsManagerClient.builder(), local.aws())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(RESTRICTED_KEY_ID, "restricted-secret")))
+                .build();
+    }
+
+    @AfterEach
+    void close() {
+        restricted.close();
+    }
+
+    @Test
+    void aSecretWithoutAKeyUsesTheAwsManagedKeyAndDescribeSecretOmitsIt() {
+        local.secretsManagerClient().createSecret(r -> r.name("plain").secretString("v"));
+
+        assertNull(local.secretsManagerClient().describeSecret(r -> r.secretId("plain")).kmsKeyId());
+        KmsKeys kms = local.aws().kms();
+        assertEquals(kms.secretsManagerManagedKeyArn(), version("plain", 0).kmsKeyArn());
+        assertEquals(kms.secretsManagerManagedKeyArn(), kms.resolve("alias/aws/secretsmanager"));
+        assertTrue(kms.secretsManagerManagedKeyArn().startsWith("arn:aws:kms:us-east-1:123456789012:key/"));
+    }
+
+    @Test
+    void aliasesResolveToKeyArns() {
+        KmsKeys kms = local.aws().kms();
+        kms.createAlias("alias/team", OWN_KEY);
+        assertEquals(OWN_KEY, kms.resolve("alias/team"));
+        assertEquals(OWN_KEY, kms.resolve("arn:aws:kms:us-east-1:123456789012:alias/team"));
+        assertEquals(OWN_KEY, kms.resolve(OWN_KEY));
+        assertEquals("arn:aws:kms:us-east-1:123456789012:key/bare-id", kms.resolve("bare-id"));
+        assertEquals(kms.resolve("alias/unknown"), kms.resolve("alias/unknown"), "an unknown alias is one key");
+        assertFalse(kms.resolve("alias/unknown").equals(OWN_KEY));
+    }
+
+    @Test
+    void aRestrictedCallerWritesUnderItsKeyAndIsRefusedAnyOther() {
+        restricted.createSecret(r -> r.name("own").kmsKeyId(OWN_KEY).secretString("v1"));
+        restricted.putSecretValue(r -> r.secretId("own").secretString("v2"));
+        assertEquals(OWN_KEY, version("own", 1).kmsKeyArn());
+
+        SecretsManagerException created = assertThrows(SecretsManagerException.class,
+                () -> restricted.createSecret(r -> r.name("managed").secretString("v")));
+        assertAccessToKmsDenied(created);
+        assertTrue(local.aws().secretsManager().secret("managed").isEmpty(), "nothing is created");
+        // A secret without a value needs no encryption.
+        restricted.createSecret(r -> r.name("empty").kmsKeyId("alias/other"));
+
+        local.secretsManagerClient().createSecret(r -> r.name("others").kmsKeyId("alias/other").secretString("v"));
+        SecretsManagerException put = assertThrows(SecretsManagerException.class,
+                () -> restricted.putSecretValue(r -> r.secretId("others").secretString("stolen")));
+        assertAccessToKmsDenied(put);
+        assertEquals("v", local.aws().secretsManager().currentValue("others").orElseThrow(), "nothing is stored");
+    }
+
+    @Test
+    void reKeyingAppliesToLaterVersionsOnlyAndThenRefusesTheRestrictedCaller() {
+        restricted.createSecret(r -> r.name("victim").kmsKeyId(OWN_KEY).secretString("v1"));
+
+        local.secretsManagerClient().updateSecret(r -> r.secretId("victim").kmsKeyId("alias/attacker"));
+
+        assertEquals("alias/attacker", local.secretsManagerClient().describeSecret(r -> r.secretId("victim"))
+                .kmsKeyId());
+        assertEquals("alias/attacker", local.secretsManagerClient().listSecrets().secretList().get(0).kmsKeyId());
+        assertEquals(OWN_KEY, version("victim", 0).kmsKeyArn(), "AWS does not re-encrypt existing versions");
+        assertAccessToKmsDenied(assertThrows(SecretsManagerException.class,
+                () -> restricted.putSecretValue(r -> r.secretId("victim").secretString("v2"))));
+        assertAccessToKmsDenied(assertThrows(SecretsManagerException.class,
+                () -> restricted.updateSecret(r -> r.secretId("victim").secretString("v2"))));
+
+        local.secretsManagerClient().updateSecret(r -> r.secretId("victim").secretString("v3"));
+        assertEquals("v3", local.aws().secretsManager().currentValue("victim").orElseThrow());
+        assertEquals(local.aws().kms().resolve("alias/attacker"), version("victim", 1).kmsKeyArn());
+        assertEquals(List.of("v1", "v3"), local.aws().secretsManager().secret("victim").orElseThrow().versions()
+                .stream().map(SecretsManagerEmulator.VersionSnapshot::value).toList());
+    }
+
+    private SecretsManagerEmulator.VersionSnapshot version(String name, int index) {
+        return local.aws().secretsManager().secret(name).orElseThrow().versions().get(index);
+    }
+
+    private static void assertAccessToKmsDenied(SecretsManagerException error) {
+        assertEquals(400, error.statusCode());
+        assertEquals("AccessDeniedException", error.awsErrorDetails().errorCode());
+        assertEquals("Access to KMS is not allowed", error.awsErrorDetails().errorMessage());
+    }
+}
