@@ -21,13 +21,12 @@ final class CdkNagAcknowledgements {
     static void acknowledgeRotatorFindings(IConstruct functionRole, IConstruct deadLetterQueue,
                                            RotatorStackProps props) {
         acknowledge(functionRole, "AwsSolutions-IAM5[Resource::*]",
-                "iam:GetAccountAuthorizationDetails, iam:ListUsers, iam:GenerateCredentialReport,"
-                        + " iam:GetCredentialReport and secretsmanager:ListSecrets support no resource-level"
-                        + " permissions; all of them only read.");
+                "iam:GetAccountAuthorizationDetails, iam:GenerateCredentialReport, iam:GetCredentialReport and"
+                        + " secretsmanager:ListSecrets support no resource-level permissions; all of them only read.");
         acknowledge(functionRole, "AwsSolutions-IAM5[Resource::arn:" + PARTITION + ":iam::" + ACCOUNT + ":user/*]",
                 "Opted-in users are found at run time by their tag, so no user ARN is known at deploy time."
-                        + " iam:GetUser and iam:ListUserTags only read; every access key action carries the"
-                        + " iam:ResourceTag condition, so it works only on users with the opt-in tag.");
+                        + " Every access key action carries the iam:ResourceTag condition, so it works only on users"
+                        + " with the opt-in tag.");
         acknowledge(functionRole, "AwsSolutions-IAM5[Resource::arn:" + PARTITION + ":secretsmanager:" + REGION
                         + ":" + ACCOUNT + ":secret:" + props.secretNamePrefix() + "*]",
                 "One secret per opted-in user, created at run time under the deploy-time name prefix; Secrets"

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Creates the rotation parameters in Parameter Store with their defaults, once, and never overwrites them.
@@ -35,19 +36,36 @@ import java.util.Map;
  *       parameter under a new prefix is created while an existing value is never changed;</li>
  *   <li>on delete nothing is called: the values outlive the stack, like the user secrets do.</li>
  * </ul>
+ *
+ * <p>Each parameter is created with an {@code AllowedPattern}, which Parameter Store keeps with the parameter. The
+ * stack relies on Parameter Store checking later overwrites that pass no pattern of their own against it, so that a
+ * malformed value is refused at {@code put-parameter} rather than stopping the next run. The pattern guards against
+ * mistakes, not intent: a writer may pass a new pattern with the value, which is why every change also raises an
+ * administrator notice. A parameter that existed before the patterns were introduced keeps none, since it is never
+ * overwritten.
  */
 final class DefaultParameters extends Construct {
 
-    /** One parameter: its name under the prefix, default value, and what it means (stored as its description). */
-    record Default(String name, String value, String description) {}
+    /**
+     * One parameter: its name under the prefix, default value, what it means (stored as its description) and the
+     * regular expression Parameter Store checks every value against.
+     */
+    record Default(String name, String value, String description, String allowedPattern) {
+        Default {
+            // A default outside its own pattern would fail the deployment at PutParameter; fail the synth instead.
+            if (!Pattern.compile(allowedPattern).matcher(value).matches()) {
+                throw new IllegalArgumentException("default '" + value + "' of parameter " + name
+                        + " does not match its AllowedPattern " + allowedPattern);
+            }
+        }
+    }
 
     static final String PUT_PARAMETER_ALREADY_EXISTS = "ParameterAlreadyExists";
-
-    private final Map<String, String> parameterArns = new LinkedHashMap<>();
 
     DefaultParameters(Construct scope, String id, String parameterPrefix, List<Default> defaults) {
         super(scope, id);
         Stack stack = Stack.of(this);
+        Map<String, String> parameterArns = new LinkedHashMap<>();
         for (Default parameter : defaults) {
             String name = parameterPrefix + parameter.name();
             parameterArns.put(name, Arn.format(ArnComponents.builder()
@@ -92,6 +110,7 @@ final class DefaultParameters extends Construct {
                             "Value", parameter.value(),
                             "Type", "String",
                             "Description", parameter.description(),
+                            "AllowedPattern", parameter.allowedPattern(),
                             "Overwrite", false))
                     .ignoreErrorCodesMatching(PUT_PARAMETER_ALREADY_EXISTS)
                     .physicalResourceId(PhysicalResourceId.of(name))
@@ -108,11 +127,6 @@ final class DefaultParameters extends Construct {
                     .installLatestAwsSdk(false)
                     .build();
         }
-    }
-
-    /** Parameter name to ARN, for the function's read permission. */
-    Map<String, String> parameterArns() {
-        return parameterArns;
     }
 
     /** {@code max-key-age-days} becomes {@code MaxKeyAgeDays}. */

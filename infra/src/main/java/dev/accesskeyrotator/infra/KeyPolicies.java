@@ -74,8 +74,9 @@ final class KeyPolicies {
     }
 
     /**
-     * The topics key: the rotator publishes notices through SNS, CloudWatch publishes alarms. SNS encrypts each
-     * message with a data key generated with the publisher's permissions.
+     * The topics key: the rotator publishes notices through SNS, CloudWatch publishes alarms and EventBridge
+     * publishes parameter-change notices. SNS encrypts each message with a data key generated with the publisher's
+     * permissions.
      */
     static PolicyDocument topicsKey(IPrincipal rotatorRole) {
         return PolicyDocument.Builder.create().statements(List.of(
@@ -92,6 +93,24 @@ final class KeyPolicies {
                         .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
                         .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
                         .resources(List.of("*"))
+                        // Only for alarms of this account and region: CloudWatch must not be usable as a confused
+                        // deputy by an alarm in another account that names a topic encrypted with this key.
+                        .conditions(Map.of(
+                                "StringEquals", Map.of("aws:SourceAccount", Aws.ACCOUNT_ID),
+                                "ArnLike", Map.of("aws:SourceArn", "arn:" + Aws.PARTITION + ":cloudwatch:"
+                                        + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":alarm:*")))
+                        .build(),
+                PolicyStatement.Builder.create()
+                        .sid("EventBridgePublishesParameterChanges")
+                        .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
+                        .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
+                        .resources(List.of("*"))
+                        // No aws:SourceArn/aws:SourceAccount here: SNS documents that these keys are not supported
+                        // in a KMS key policy for EventBridge-to-encrypted-topic delivery, so the condition would
+                        // never match and every parameter-change notice would be dropped without an error. Which
+                        // rules may publish to the stack's topics is decided by the topic policies (the alarm topic
+                        // admits only the stack's own rule, by aws:SourceArn). At worst a topic elsewhere that names
+                        // this key has EventBridge spend this key's requests; it reaches none of the stack's messages.
                         .build()))
                 .build();
     }

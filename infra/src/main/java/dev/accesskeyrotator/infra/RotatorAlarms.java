@@ -21,7 +21,8 @@ import java.util.List;
  *
  * <p>The function's own metrics come as Embedded Metric Format log lines in namespace {@value #METRIC_NAMESPACE},
  * without dimensions: {@code Failed} (users whose rotation failed in a run), {@code RunFailed} (1 when a run
- * aborts, e.g. on invalid configuration) and {@code RunSucceeded} (1 per completed run).
+ * aborts, e.g. on invalid configuration), {@code RunSucceeded} (1 per completed run that could change keys) and
+ * {@code DryRun} (1 per completed dry run, instead of {@code RunSucceeded}: a dry run rotates nothing).
  */
 public final class RotatorAlarms extends Construct {
     public static final String METRIC_NAMESPACE = "AccessKeyRotator";
@@ -35,6 +36,7 @@ public final class RotatorAlarms extends Construct {
     private final Alarm runFailed;
     private final Alarm undeliveredRuns;
     private final Alarm noSuccessfulRun;
+    private final Alarm dryRunLeftOn;
 
     RotatorAlarms(Construct scope, String id, Function function, Queue deadLetterQueue, ITopic alarmTopic,
                   java.time.Duration runInterval) {
@@ -65,7 +67,8 @@ public final class RotatorAlarms extends Construct {
         periodSeconds = (periodSeconds + 59) / 60 * 60;
         this.noSuccessfulRun = Alarm.Builder.create(this, "NoSuccessfulRun")
                 .alarmDescription("No rotation run completed within two schedule periods: the schedule, the function"
-                        + " or its configuration is broken, and keys are aging unrotated.")
+                        + " or its configuration is broken, and keys are aging unrotated. Dry runs do not count:"
+                        + " with dry-run=true nothing is rotated (see the DryRunLeftOn alarm).")
                 .metric(Metric.Builder.create()
                         .namespace(METRIC_NAMESPACE).metricName("RunSucceeded")
                         .statistic(Stats.SUM).period(Duration.seconds(periodSeconds))
@@ -76,6 +79,22 @@ public final class RotatorAlarms extends Construct {
                 .datapointsToAlarm(evaluationPeriods)
                 // No data is exactly the failure this alarm is for.
                 .treatMissingData(TreatMissingData.BREACHING)
+                .build();
+
+        // One schedule period (a day at most, as above): the alarm stays in ALARM from a dry run until the next run,
+        // and every further dry run after an OK period pages again, so dry-run=true cannot be left on quietly.
+        long dryRunPeriodSeconds = Math.min(ONE_DAY_SECONDS, (runInterval.toSeconds() + 59) / 60 * 60);
+        this.dryRunLeftOn = Alarm.Builder.create(this, "DryRunLeftOn")
+                .alarmDescription("A run was a dry run (parameter dry-run=true): it planned and reported but rotated"
+                        + " nothing, and keys keep aging until dry-run is set back to false.")
+                .metric(Metric.Builder.create()
+                        .namespace(METRIC_NAMESPACE).metricName("DryRun")
+                        .statistic(Stats.SUM).period(Duration.seconds(dryRunPeriodSeconds))
+                        .build())
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .threshold(1)
+                .evaluationPeriods(1)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
                 .build();
 
         SnsAction notifyAdministrators = new SnsAction(alarmTopic);
@@ -102,7 +121,11 @@ public final class RotatorAlarms extends Construct {
     }
 
     public List<Alarm> all() {
-        return List.of(functionErrors, failedUsers, runFailed, undeliveredRuns, noSuccessfulRun);
+        return List.of(functionErrors, failedUsers, runFailed, undeliveredRuns, noSuccessfulRun, dryRunLeftOn);
+    }
+
+    public Alarm dryRunLeftOn() {
+        return dryRunLeftOn;
     }
 
     public Alarm noSuccessfulRun() {

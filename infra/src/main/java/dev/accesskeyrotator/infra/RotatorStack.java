@@ -4,13 +4,24 @@ import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Arn;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.interfaces.events.IRuleRef;
+import software.amazon.awscdk.services.events.EventField;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.IRuleTarget;
+import software.amazon.awscdk.services.events.Match;
 import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetConfig;
+import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.iam.AnyPrincipal;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -19,12 +30,15 @@ import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.ApplicationLogLevel;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.DestinationConfig;
+import software.amazon.awscdk.services.lambda.DestinationOptions;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.IDestination;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.LoggingFormat;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.SystemLogLevel;
-import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.sns.StringConditions;
 import software.amazon.awscdk.services.sns.SubscriptionFilter;
@@ -42,7 +56,8 @@ import java.util.Map;
 /**
  * Scheduled rotation of IAM user access keys: an EventBridge rule invokes the rotation function's {@code live}
  * alias; the function reads its configuration from Parameter Store, rotates keys of users carrying the opt-in tag,
- * stores each new key in that user's own secret and notifies through SNS. See docs/deploy.md and docs/security.md.
+ * stores each new key in that user's own secret and notifies through SNS. Administrators are told of every change to
+ * a parameter. See docs/deploy.md and docs/security.md.
  *
  * <p>The stack is environment-agnostic (account and region are CloudFormation pseudo parameters), so it
  * synthesizes without AWS credentials.
@@ -68,6 +83,32 @@ public final class RotatorStack extends Stack {
      */
     public static final String JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
 
+    /**
+     * Encryption with a KMS key, in every form a service could use on the function's behalf (data keys, data key
+     * pairs, re-encryption); denied for every key but the stack's. A Deny may name wildcards: it only ever takes.
+     */
+    public static final List<String> NEVER_WITH_ANOTHER_KEY_ACTIONS = List.of(
+            "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*");
+    /** Notice subscription protocols that reach a person or a queue the subscriber reads. */
+    public static final List<String> SUBSCRIBER_PROTOCOLS = List.of("email", "email-json", "https", "sqs");
+
+    /**
+     * The AllowedPattern of each parameter: the values Parameter Store accepts. Numbers are plain decimals without
+     * sign or leading zeros, within the range the function accepts. Only constructs that Parameter Store's and
+     * Java's regular expressions share are used; ParametersTest checks them with java.util.regex.
+     */
+    static final String DAYS_1_TO_3650 = "^([1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)$";
+    static final String DAYS_0_TO_3650 = "^(0|[1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)$";
+    static final String COUNT_1_TO_100000 = "^([1-9][0-9]{0,4}|100000)$";
+    static final String TRUE_OR_FALSE = "^(true|false)$";
+    /**
+     * An IAM tag, {@code key} or {@code key=value}: a key of 1-128 tag characters other than '=' that neither starts
+     * nor ends with a space, and a value of 0-256 tag characters. A key starting with {@code aws:} passes here but
+     * not the run, which accepts only the deployed opt-in tag or a narrowing of it.
+     */
+    static final String TAG = "^[\\p{L}\\p{N}_.:/+\\-@]([\\p{L}\\p{Z}\\p{N}_.:/+\\-@]{0,126}[\\p{L}\\p{N}_.:/+\\-@])?"
+            + "(=[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{0,256})?$";
+
     /** Key-changing and key-reading IAM calls; each is allowed only on users carrying the opt-in tag. */
     public static final List<String> KEY_ACTIONS = List.of(
             "iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys",
@@ -82,6 +123,8 @@ public final class RotatorStack extends Stack {
     private final Topic alarmTopic;
     private final Queue deadLetterQueue;
     private final RotatorAlarms alarms;
+    private final ManagedPolicy noticeSubscriberPolicy;
+    private final Rule parameterChangeRule;
 
     public RotatorStack(Construct scope, String id, RotatorStackProps props) {
         super(scope, id, props.stackProps());
@@ -142,20 +185,23 @@ public final class RotatorStack extends Stack {
                 .retentionPeriod(Duration.days(14))
                 .build();
 
-        DefaultParameters parameters = new DefaultParameters(this, "Parameters", props.parameterPrefix(), List.of(
+        new DefaultParameters(this, "Parameters", props.parameterPrefix(), List.of(
                 new DefaultParameters.Default("max-key-age-days", "90",
-                        "Rotate an active access key at this age in days (1-3650)"),
+                        "Rotate an active access key at this age in days (1-3650)", DAYS_1_TO_3650),
                 new DefaultParameters.Default("user-tag", optInTag.toString(),
-                        "Opt-in tag, key=value or key; keep it equal to the stack's optInTag, which its IAM"
-                                + " permissions allow"),
+                        "Opt-in tag, key=value or key; the stack's optInTag or, for a key-only optInTag, a value"
+                                + " of that key: its IAM permissions allow no other", TAG),
                 new DefaultParameters.Default("grace-days", "0",
-                        "Days the old key stays active after the new one is stored (0 to max-key-age-days - 1)"),
+                        "Days the old key stays active after the new one is stored (0 to max-key-age-days - 1)",
+                        DAYS_0_TO_3650),
                 new DefaultParameters.Default("delete-after-days", "30",
-                        "Days after the grace period ends at which the disabled old key is deleted (0-3650)"),
+                        "Days after the grace period ends at which the disabled old key is deleted (0-3650)",
+                        DAYS_0_TO_3650),
                 new DefaultParameters.Default("dry-run", "false",
-                        "true: plan and report only, change nothing"),
+                        "true: plan and report only, change nothing (raises the DryRunLeftOn alarm)", TRUE_OR_FALSE),
                 new DefaultParameters.Default("max-rotations-per-run", "100",
-                        "Rotations per run; users past it are deferred to the next run (1-100000)")));
+                        "Rotations per run; users past it are deferred to the next run (1-100000)",
+                        COUNT_1_TO_100000)));
 
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("PARAMETER_PREFIX", props.parameterPrefix());
@@ -165,6 +211,11 @@ public final class RotatorStack extends Stack {
         environment.put("ADMIN_CONTACT", props.contact());
         environment.put("MAX_CONCURRENCY", Integer.toString(MAX_CONCURRENCY));
         environment.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
+        // The function refuses a user-tag parameter that selects users this tag (its IAM permissions) does not.
+        environment.put("OPT_IN_TAG", optInTag.toString());
+        // The two principals the function's secret resource policy lets change a user secret.
+        environment.put("FUNCTION_ROLE_ARN", functionRole.getRoleArn());
+        environment.put("BREAK_GLASS_PRINCIPAL_ARN", props.breakGlassPrincipalArn());
 
         this.rotationFunction = Function.Builder.create(this, "RotationFunction")
                 .description("Rotates access keys of IAM users tagged " + optInTag)
@@ -199,7 +250,7 @@ public final class RotatorStack extends Stack {
                 // lands in the dead-letter queue and raises the alarm; later the next scheduled run retries anyway.
                 .retryAttempts(1)
                 .maxEventAge(maxEventAge)
-                .onFailure(new SqsDestination(deadLetterQueue))
+                .onFailure(new SendOnlyQueueDestination(deadLetterQueue))
                 .build();
 
         Rule.Builder.create(this, "RotationSchedule")
@@ -214,7 +265,9 @@ public final class RotatorStack extends Stack {
                         .build()))
                 .build();
 
-        grantRotationPermissions(props, functionLogs, parameters);
+        grantRotationPermissions(props, functionLogs);
+        this.noticeSubscriberPolicy = restrictNoticeSubscriptions();
+        this.parameterChangeRule = notifyAdministratorsOfParameterChanges(props.parameterPrefix());
         this.alarms = new RotatorAlarms(this, "Alarms", rotationFunction, deadLetterQueue, alarmTopic,
                 props.schedule().interval());
         CdkNagAcknowledgements.acknowledgeRotatorFindings(functionRole, deadLetterQueue, props);
@@ -231,11 +284,20 @@ public final class RotatorStack extends Stack {
         CfnOutput.Builder.create(this, "SecretNamePrefix").value(props.secretNamePrefix()).build();
         CfnOutput.Builder.create(this, "OptInTag").value(optInTag.toString())
                 .description("Users carrying this tag are rotated; the IAM permissions allow no other").build();
+        CfnOutput.Builder.create(this, "BreakGlassPrincipalArn").value(props.breakGlassPrincipalArn())
+                .description("Besides the function, the only principal that may change or delete a user secret")
+                .build();
+        CfnOutput.Builder.create(this, "NoticeSubscriberPolicyArn")
+                .value(noticeSubscriberPolicy.getManagedPolicyArn())
+                .description("Attach to key owners (or their group) so they can subscribe to their own notices")
+                .build();
     }
 
-    /** The function role's identity policy: exactly the calls the function makes, on the narrowest resources. */
-    private void grantRotationPermissions(RotatorStackProps props, LogGroup functionLogs,
-                                          DefaultParameters parameters) {
+    /**
+     * The function role's identity policy: exactly the calls the function makes, on the narrowest resources
+     * (OperationsMatchPermissionsTest compares it with the calls in the function jar).
+     */
+    private void grantRotationPermissions(RotatorStackProps props, LogGroup functionLogs) {
         String anyUser = arn("iam", "", "user", "*");
         String userSecrets = arn("secretsmanager", null, "secret", props.secretNamePrefix() + "*");
         String parameterPath = arn("ssm", null, "parameter",
@@ -246,11 +308,9 @@ public final class RotatorStack extends Stack {
         statements.add(statement("WriteOwnLogs", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                 List.of(functionLogs.getLogGroupArn())));
         statements.add(statement("DiscoverUsersReadOnly", List.of(
-                        "iam:GetAccountAuthorizationDetails", "iam:ListUsers",
-                        "iam:GenerateCredentialReport", "iam:GetCredentialReport"),
+                        "iam:GetAccountAuthorizationDetails", "iam:GenerateCredentialReport",
+                        "iam:GetCredentialReport"),
                 List.of("*")));
-        statements.add(statement("ReadUsersAndTheirTags", List.of("iam:GetUser", "iam:ListUserTags"),
-                List.of(anyUser)));
         statements.add(PolicyStatement.Builder.create()
                 .sid("ManageKeysOfOptedInUsersOnly")
                 .actions(KEY_ACTIONS)
@@ -275,8 +335,7 @@ public final class RotatorStack extends Stack {
                 .build());
         statements.add(statement("MaintainUserSecrets", List.of(
                         "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
-                        "secretsmanager:PutSecretValue", "secretsmanager:TagResource",
-                        "secretsmanager:UntagResource"),
+                        "secretsmanager:PutSecretValue", "secretsmanager:TagResource"),
                 List.of(userSecrets)));
         statements.add(statement("ListSecrets", List.of("secretsmanager:ListSecrets"), List.of("*")));
         statements.add(PolicyStatement.Builder.create()
@@ -292,12 +351,137 @@ public final class RotatorStack extends Stack {
                 .resources(List.of(topicsKey.getKeyArn()))
                 .conditions(Map.of("StringEquals", Map.of("kms:ViaService", KeyPolicies.SNS_SERVICE)))
                 .build());
-        statements.add(statement("ReadConfigurationParameters", List.of("ssm:GetParameter", "ssm:GetParameters"),
-                new ArrayList<>(parameters.parameterArns().values())));
         // GetParametersByPath is authorized against the requested path, not the parameters it returns.
         statements.add(statement("ReadConfigurationPath", List.of("ssm:GetParametersByPath"),
                 List.of(parameterPath)));
+        // A secret re-keyed (or pre-created) under another KMS key between the function's ownership check and its
+        // write must make the write fail, not hand the new access key to whoever controls that key. Secrets Manager
+        // and SNS generate data keys with the caller's permissions, so this Deny reaches every key but the stack's
+        // two, AWS managed keys such as aws/secretsmanager included (their key policies allow the whole account).
+        // The stack's keys need no exception by service here: the Allow statements above and both key policies
+        // already admit them only through Secrets Manager and SNS.
+        statements.add(PolicyStatement.Builder.create()
+                .sid("NeverEncryptWithAnotherKey")
+                .effect(Effect.DENY)
+                .actions(NEVER_WITH_ANOTHER_KEY_ACTIONS)
+                .notResources(List.of(userSecretsKey.getKeyArn(), topicsKey.getKeyArn()))
+                .build());
         statements.forEach(functionRole::addToPrincipalPolicy);
+    }
+
+    /**
+     * Notices name users and dates but never carry a key, yet who receives them is still the stack's business:
+     * nobody outside the account may subscribe, and inside it a principal needs an identity policy allowing
+     * {@code sns:Subscribe} (the topic policy grants none). The returned customer managed policy is what
+     * administrators attach to key owners or their group.
+     */
+    private ManagedPolicy restrictNoticeSubscriptions() {
+        noticeTopic.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("NoSubscriptionsFromOtherAccounts")
+                .effect(Effect.DENY)
+                .principals(List.of(new AnyPrincipal()))
+                // Subscribe only: deliveries (and the function's, CloudWatch's and EventBridge's Publish) are
+                // other actions, so no service integration is affected by this statement.
+                .actions(List.of("sns:Subscribe"))
+                .resources(List.of(noticeTopic.getTopicArn()))
+                .conditions(Map.of("StringNotEquals", Map.of("aws:PrincipalAccount", Aws.ACCOUNT_ID)))
+                .build());
+        // An owner subscribes with a filter policy on their own user_name, e.g.
+        // aws sns subscribe --protocol email --notification-endpoint ME --attributes
+        // '{"FilterPolicy":"{\"user_name\":[\"alice\"]}"}'. IAM has no condition key for the filter policy, so
+        // this policy cannot force that filter: a holder may subscribe to every user's notices. That is accepted
+        // because a notice holds no secret (names, key ids, dates); reading a key always needs the owner's own
+        // secret. Protocols are limited to ones that reach a person or a queue, not Lambda or SMS/mobile push.
+        return ManagedPolicy.Builder.create(this, "NoticeSubscriberPolicy")
+                .description("Access Key Rotator: subscribe to the rotation notice topic by email, HTTPS or SQS;"
+                        + " set a filter policy on your own user_name")
+                .statements(List.of(PolicyStatement.Builder.create()
+                        .sid("SubscribeToRotationNotices")
+                        .actions(List.of("sns:Subscribe"))
+                        .resources(List.of(noticeTopic.getTopicArn()))
+                        .conditions(Map.of("StringEquals", Map.of("sns:Protocol", SUBSCRIBER_PROTOCOLS)))
+                        .build()))
+                .build();
+    }
+
+    /**
+     * Every change to a parameter under the prefix reaches the administrators (alarm topic): a parameter can switch
+     * rotation to dry-run, stretch the key age or change whom it selects, so no change should go unnoticed even
+     * when it is valid. Parameter Store sends these events to the default event bus on its own.
+     */
+    private Rule notifyAdministratorsOfParameterChanges(String parameterPrefix) {
+        Rule rule = Rule.Builder.create(this, "ParameterChangeNotice")
+                .description("Tells the administrators about every change to an access key rotation parameter")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.ssm"))
+                        .detailType(List.of("Parameter Store Change"))
+                        .detail(Map.of("name", Match.prefix(parameterPrefix)))
+                        .build())
+                .build();
+        RuleTargetInput message = RuleTargetInput.fromText("Access Key Rotator: parameter "
+                + EventField.fromPath("$.detail.name") + " changed (" + EventField.fromPath("$.detail.operation")
+                + ") at " + EventField.fromPath("$.time") + " in account " + EventField.fromPath("$.account")
+                + ", region " + EventField.fromPath("$.region") + ". The next rotation run uses the parameters as"
+                + " they are then (a deleted one takes its default). If nobody meant to make this change, find the"
+                + " caller in CloudTrail (PutParameter, DeleteParameter) and restore the value.");
+        rule.addTarget(new AdminTopicTarget(alarmTopic, message));
+        alarmTopic.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("EventBridgePublishesParameterChanges")
+                .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
+                .actions(List.of("sns:Publish"))
+                .resources(List.of(alarmTopic.getTopicArn()))
+                .conditions(Map.of("ArnEquals", Map.of("aws:SourceArn", rule.getRuleArn())))
+                .build());
+        return rule;
+    }
+
+    /**
+     * The alarm topic as a rule target, without CDK's SnsTopic grants: those would let any rule publish (no
+     * aws:SourceArn) and add a wildcard {@code kms:GenerateDataKey*} to the key policy. The topic and key policies
+     * above grant exactly what delivery needs.
+     */
+    private static final class AdminTopicTarget implements IRuleTarget {
+        private final Topic topic;
+        private final RuleTargetInput message;
+
+        AdminTopicTarget(Topic topic, RuleTargetInput message) {
+            this.topic = topic;
+            this.message = message;
+        }
+
+        @Override
+        public RuleTargetConfig bind(IRuleRef rule, String id) {
+            return RuleTargetConfig.builder().arn(topic.getTopicArn()).input(message).targetResource(topic).build();
+        }
+
+        @Override
+        public RuleTargetConfig bind(IRuleRef rule) {
+            return bind(rule, null);
+        }
+    }
+
+    /**
+     * The dead-letter queue as the on-failure destination, granting only {@code sqs:SendMessage}: Lambda needs
+     * nothing else to deliver a failed invocation record, while CDK's SqsDestination would also grant
+     * {@code sqs:GetQueueAttributes} and {@code sqs:GetQueueUrl}, which nothing calls.
+     */
+    private static final class SendOnlyQueueDestination implements IDestination {
+        private final Queue queue;
+
+        SendOnlyQueueDestination(Queue queue) {
+            this.queue = queue;
+        }
+
+        @Override
+        public DestinationConfig bind(Construct scope, IFunction function, DestinationOptions options) {
+            queue.grant(function, "sqs:SendMessage");
+            return DestinationConfig.builder().destination(queue.getQueueArn()).build();
+        }
+
+        @Override
+        public DestinationConfig bind(Construct scope, IFunction function) {
+            return bind(scope, function, null);
+        }
     }
 
     private static PolicyStatement statement(String sid, List<String> actions, List<String> resources) {
@@ -354,5 +538,13 @@ public final class RotatorStack extends Stack {
 
     public RotatorAlarms alarms() {
         return alarms;
+    }
+
+    public ManagedPolicy noticeSubscriberPolicy() {
+        return noticeSubscriberPolicy;
+    }
+
+    public Rule parameterChangeRule() {
+        return parameterChangeRule;
     }
 }

@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.infra;
 
+import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Node;
@@ -55,6 +56,12 @@ public final class RotatorStackProps {
     /** Secrets Manager names: letters, digits and {@code / _ + = . @ -}. No wildcards, so it is safe in ARN patterns. */
     private static final Pattern SECRET_NAME_PREFIX = Pattern.compile("[A-Za-z0-9/_+=.@\\-]+");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    /**
+     * An IAM role or user (with an optional path) or an account root. No wildcards: the function writes it into
+     * every user secret's resource policy as one of the two principals that may change the secret.
+     */
+    private static final Pattern PRINCIPAL_ARN = Pattern.compile(
+            "arn:aws[a-z-]*:iam::\\d{12}:(root|(role|user)/([\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})");
 
     private final OptInTag optInTag;
     private final RotationSchedule schedule;
@@ -65,6 +72,7 @@ public final class RotatorStackProps {
     private final int memorySize;
     private final Path functionJar;
     private final int logRetentionDays;
+    private final Optional<String> breakGlassPrincipalArn;
     private final StackProps stackProps;
 
     private RotatorStackProps(Builder builder) {
@@ -97,6 +105,11 @@ public final class RotatorStackProps {
         this.logRetentionDays = Objects.requireNonNullElse(builder.logRetentionDays, DEFAULT_LOG_RETENTION_DAYS);
         require(RETENTION_BY_DAYS.containsKey(logRetentionDays), "logRetentionDays must be one of "
                 + RETENTION_BY_DAYS.keySet() + " (what CloudWatch Logs accepts), got " + logRetentionDays);
+        this.breakGlassPrincipalArn = Optional.ofNullable(builder.breakGlassPrincipalArn).map(String::strip)
+                .filter(arn -> !arn.isEmpty());
+        breakGlassPrincipalArn.ifPresent(arn -> require(PRINCIPAL_ARN.matcher(arn).matches(),
+                "breakGlassPrincipalArn '" + arn + "' must be the ARN of an IAM role or user, or of an account root"
+                        + " (arn:aws:iam::111122223333:role/NAME, ...:user/NAME or ...:root), without wildcards"));
         this.stackProps = Objects.requireNonNullElseGet(builder.stackProps, () -> StackProps.builder()
                 .description("Access Key Rotator: scheduled rotation of access keys of IAM users tagged " + optInTag)
                 .build());
@@ -121,7 +134,8 @@ public final class RotatorStackProps {
                 .memorySize(number(node, "memorySize"))
                 .functionJar(text(node, "functionJar"))
                 .logRetentionDays(number(node, "logRetentionDays"))
-                .runIntervalHours(number(node, "runIntervalHours"));
+                .runIntervalHours(number(node, "runIntervalHours"))
+                .breakGlassPrincipalArn(text(node, "breakGlassPrincipalArn"));
     }
 
     private static String text(Node node, String key) {
@@ -187,6 +201,14 @@ public final class RotatorStackProps {
         return RETENTION_BY_DAYS.get(logRetentionDays);
     }
 
+    /**
+     * The administrator principal that, besides the function, may change or delete a user secret (the repair path
+     * when the function cannot). Defaults to the root of the account the stack is deployed to.
+     */
+    public String breakGlassPrincipalArn() {
+        return breakGlassPrincipalArn.orElse("arn:" + Aws.PARTITION + ":iam::" + Aws.ACCOUNT_ID + ":root");
+    }
+
     public StackProps stackProps() {
         return stackProps;
     }
@@ -203,6 +225,7 @@ public final class RotatorStackProps {
         private String functionJar;
         private Integer logRetentionDays;
         private Integer runIntervalHours;
+        private String breakGlassPrincipalArn;
         private StackProps stackProps;
 
         private Builder() {}
@@ -260,6 +283,12 @@ public final class RotatorStackProps {
         /** Expected hours between runs of a cron schedule (rate schedules know their own). */
         public Builder runIntervalHours(Integer runIntervalHours) {
             this.runIntervalHours = runIntervalHours;
+            return this;
+        }
+
+        /** Role, user or account root ARN; default the deployment account's root. */
+        public Builder breakGlassPrincipalArn(String breakGlassPrincipalArn) {
+            this.breakGlassPrincipalArn = breakGlassPrincipalArn;
             return this;
         }
 

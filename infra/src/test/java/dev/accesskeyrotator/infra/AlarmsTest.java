@@ -22,7 +22,7 @@ class AlarmsTest {
 
     @Test
     void everyAlarmNotifiesTheAlarmTopic() {
-        template.resourceCountIs("AWS::CloudWatch::Alarm", 5);
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
         template.allResourcesProperties("AWS::CloudWatch::Alarm", toAlarmTopic());
     }
 
@@ -67,6 +67,42 @@ class AlarmsTest {
                 "Statistic", "Maximum",
                 "ComparisonOperator", "GreaterThanOrEqualToThreshold",
                 "Threshold", 1));
+    }
+
+    @Test
+    void aDryRunPagesTheAdministratorsAndStaysInAlarmUntilTheNextRun() {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "Namespace", "AccessKeyRotator",
+                "MetricName", "DryRun",
+                "Dimensions", Match.absent(),
+                "Statistic", "Sum",
+                "Period", 86400,
+                "EvaluationPeriods", 1,
+                "ComparisonOperator", "GreaterThanOrEqualToThreshold",
+                "Threshold", 1,
+                "TreatMissingData", "notBreaching",
+                "AlarmDescription", Match.stringLikeRegexp(".*dry-run=true.*rotated nothing.*")));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "rate(6 hours), 21600",
+            "rate(5 minutes), 300",
+            "rate(3 days), 86400",
+    })
+    void theDryRunAlarmPeriodIsOneSchedulePeriodAtMostADay(String schedule, int period) {
+        Stacks.template(RotatorStackProps.builder().schedule(schedule))
+                .hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                        "MetricName", "DryRun",
+                        "Period", period,
+                        "EvaluationPeriods", 1));
+    }
+
+    @Test
+    void dryRunsDoNotCountAsSuccessfulRuns() {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "MetricName", "RunSucceeded",
+                "AlarmDescription", Match.stringLikeRegexp(".*Dry runs do not count.*")));
     }
 
     @Test

@@ -30,7 +30,8 @@ class ContextOverridesTest {
                 "contact", "#platform-help on Slack",
                 "memorySize", "2048",
                 "logRetentionDays", "90",
-                "runIntervalHours", "24"));
+                "runIntervalHours", "24",
+                "breakGlassPrincipalArn", "arn:aws:iam::111122223333:role/BreakGlass"));
         stack = RotatorApp.createStack(app, "FromContext", RotatorStackProps.fromContext(app.getNode()).build());
         template = Template.fromStack(stack);
     }
@@ -61,7 +62,10 @@ class ContextOverridesTest {
                 "Environment", Map.of("Variables", Match.objectLike(Map.of(
                         "PARAMETER_PREFIX", "/platform/rotation/",
                         "SECRET_NAME_PREFIX", "platform/keys/",
-                        "ADMIN_CONTACT", "#platform-help on Slack")))));
+                        "ADMIN_CONTACT", "#platform-help on Slack",
+                        "OPT_IN_TAG", "team=platform",
+                        "BREAK_GLASS_PRINCIPAL_ARN", "arn:aws:iam::111122223333:role/BreakGlass")))));
+        template.hasOutput("BreakGlassPrincipalArn", Map.of("Value", "arn:aws:iam::111122223333:role/BreakGlass"));
         Map<String, Object> partition = ref("AWS::Partition");
         Map<String, Object> region = ref("AWS::Region");
         Map<String, Object> account = ref("AWS::AccountId");
@@ -95,6 +99,14 @@ class ContextOverridesTest {
         RotatorStackProps props = RotatorStackProps.fromContext(app.getNode()).build();
         assertEquals(1536, props.memorySize());
         assertEquals(30, props.logRetentionDays());
+    }
+
+    @Test
+    void aBreakGlassPrincipalWithAWildcardFailsTheSynth() {
+        App app = Stacks.newApp(Map.of("breakGlassPrincipalArn", "arn:aws:iam::111122223333:role/*"));
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> RotatorStackProps.fromContext(app.getNode()).build());
+        org.junit.jupiter.api.Assertions.assertTrue(error.getMessage().startsWith("breakGlassPrincipalArn '"));
     }
 
     @Test

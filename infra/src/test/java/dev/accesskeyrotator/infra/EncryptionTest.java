@@ -124,7 +124,7 @@ class EncryptionTest {
     }
 
     @Test
-    void onlyTheRotatorAndCloudWatchMayPublishToTheEncryptedTopics() {
+    void onlyTheRotatorCloudWatchAndEventBridgeMayPublishToTheEncryptedTopics() {
         String topicsKey = Stacks.logicalId(stack, stack.topicsKey());
         assertKeyStatement(topicsKey, Map.of(
                 "Sid", "RotatorPublishesNoticesThroughSns",
@@ -139,7 +139,26 @@ class EncryptionTest {
                 "Effect", "Allow",
                 "Principal", Map.of("Service", "cloudwatch.amazonaws.com"),
                 "Action", List.of("kms:Decrypt", "kms:GenerateDataKey"),
+                "Resource", "*",
+                // Only for this account's alarms in this region.
+                "Condition", Map.of(
+                        "StringEquals", Map.of("aws:SourceAccount", ACCOUNT),
+                        "ArnLike", Map.of("aws:SourceArn",
+                                join("arn:", PARTITION, ":cloudwatch:", REGION, ":", ACCOUNT, ":alarm:*")))));
+        // Without conditions: SNS does not support aws:SourceArn/aws:SourceAccount in a key policy for
+        // EventBridge deliveries; the alarm topic's policy names the rule instead (ParametersTest).
+        assertKeyStatement(topicsKey, Map.of(
+                "Sid", "EventBridgePublishesParameterChanges",
+                "Effect", "Allow",
+                "Principal", Map.of("Service", "events.amazonaws.com"),
+                "Action", List.of("kms:Decrypt", "kms:GenerateDataKey"),
                 "Resource", "*"));
+        template.hasResourceProperties("AWS::KMS::Key", Map.of(
+                "KeyPolicy", Map.of("Statement", Match.exact(List.of(
+                        Match.objectLike(Map.of("Sid", "AccountAdministersKeyWithoutUsingIt")),
+                        Match.objectLike(Map.of("Sid", "RotatorPublishesNoticesThroughSns")),
+                        Match.objectLike(Map.of("Sid", "CloudWatchPublishesAlarms")),
+                        Match.objectLike(Map.of("Sid", "EventBridgePublishesParameterChanges")))))));
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import static dev.accesskeyrotator.infra.Stacks.getAtt;
+import static dev.accesskeyrotator.infra.Stacks.join;
 import static dev.accesskeyrotator.infra.Stacks.ref;
 
 class FunctionTest {
@@ -42,14 +43,34 @@ class FunctionTest {
     void passesTheSettingsTheFunctionReadsAsEnvironment() {
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", RotatorStack.HANDLER,
-                "Environment", Map.of("Variables", Map.of(
-                        "PARAMETER_PREFIX", "/access-key-rotation/",
-                        "SECRET_NAME_PREFIX", "access-key-rotation/",
-                        "NOTICE_TOPIC_ARN", ref(Stacks.logicalId(stack, stack.noticeTopic())),
-                        "SECRET_KMS_KEY_ID", getAtt(Stacks.logicalId(stack, stack.userSecretsKey()), "Arn"),
-                        "ADMIN_CONTACT", "your platform team",
-                        "MAX_CONCURRENCY", "4",
-                        "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"))));
+                "Environment", Map.of("Variables", Map.ofEntries(
+                        Map.entry("PARAMETER_PREFIX", "/access-key-rotation/"),
+                        Map.entry("SECRET_NAME_PREFIX", "access-key-rotation/"),
+                        Map.entry("NOTICE_TOPIC_ARN", ref(Stacks.logicalId(stack, stack.noticeTopic()))),
+                        Map.entry("SECRET_KMS_KEY_ID", getAtt(Stacks.logicalId(stack, stack.userSecretsKey()), "Arn")),
+                        Map.entry("ADMIN_CONTACT", "your platform team"),
+                        Map.entry("MAX_CONCURRENCY", "4"),
+                        Map.entry("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"),
+                        Map.entry("OPT_IN_TAG", "access-key-rotation=enabled"),
+                        Map.entry("FUNCTION_ROLE_ARN", getAtt(Stacks.logicalId(stack, stack.functionRole()), "Arn")),
+                        // By default the account root is the break-glass principal.
+                        Map.entry("BREAK_GLASS_PRINCIPAL_ARN", join("arn:", ref("AWS::Partition"), ":iam::",
+                                ref("AWS::AccountId"), ":root"))))));
+        template.hasOutput("BreakGlassPrincipalArn", Map.of("Value",
+                join("arn:", ref("AWS::Partition"), ":iam::", ref("AWS::AccountId"), ":root")));
+    }
+
+    @Test
+    void passesAKeyOnlyOptInTagAndAGivenBreakGlassPrincipal() {
+        String admin = "arn:aws:iam::111122223333:role/admin/BreakGlass";
+        Template custom = Stacks.template(RotatorStackProps.builder().optInTag("rotate-me")
+                .breakGlassPrincipalArn(admin));
+        custom.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", RotatorStack.HANDLER,
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "OPT_IN_TAG", "rotate-me",
+                        "BREAK_GLASS_PRINCIPAL_ARN", admin)))));
+        custom.hasOutput("BreakGlassPrincipalArn", Map.of("Value", admin));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.accesskeyrotator.infra;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awscdk.Stack;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,35 @@ class RotatorStackPropsTest {
         assertEquals(1024, props.memorySize());
         assertEquals(365, props.logRetentionDays());
         assertTrue(Files.isRegularFile(props.functionJar()));
+        // The root of whichever account the stack is deployed to.
+        assertEquals(Stacks.join("arn:", Stacks.ref("AWS::Partition"), ":iam::", Stacks.ref("AWS::AccountId"), ":root"),
+                new Stack().resolve(props.breakGlassPrincipalArn()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/BreakGlass",
+            "arn:aws:iam::111122223333:role/admin/BreakGlass", "arn:aws-us-gov:iam::111122223333:user/jane.doe@x",
+            "  arn:aws:iam::111122223333:role/BreakGlass  "})
+    void acceptsRoleUserAndRootArnsAsBreakGlassPrincipal(String arn) {
+        assertEquals(arn.strip(), RotatorStackProps.builder().breakGlassPrincipalArn(arn).build()
+                .breakGlassPrincipalArn());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"*", "arn:aws:iam::111122223333:role/*", "arn:aws:iam::*:root", "111122223333",
+            "arn:aws:iam::111122223333:group/admins", "arn:aws:sts::111122223333:assumed-role/Admin/jane",
+            "arn:aws:iam::111122223333:role/", "arn:aws:iam::11112222333:root",
+            "arn:aws:iam::111122223333:role/path/", "arn:aws:iam::111122223333:role/a b"})
+    void rejectsWildcardsAndOtherPrincipalsAsBreakGlassPrincipal(String arn) {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> RotatorStackProps.builder().breakGlassPrincipalArn(arn).build());
+        assertTrue(error.getMessage().startsWith("breakGlassPrincipalArn '"), error.getMessage());
+    }
+
+    @Test
+    void aBlankBreakGlassPrincipalMeansTheDefault() {
+        assertEquals(RotatorStackProps.builder().build().breakGlassPrincipalArn(),
+                RotatorStackProps.builder().breakGlassPrincipalArn(" ").build().breakGlassPrincipalArn());
     }
 
     @Test

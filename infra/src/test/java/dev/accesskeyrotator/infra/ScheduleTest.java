@@ -9,6 +9,7 @@ import java.util.Map;
 
 import static dev.accesskeyrotator.infra.Stacks.getAtt;
 import static dev.accesskeyrotator.infra.Stacks.ref;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class ScheduleTest {
     private final RotatorStack stack = Stacks.defaultStack();
@@ -16,7 +17,10 @@ class ScheduleTest {
 
     @Test
     void runsDailyByDefault() {
-        template.resourceCountIs("AWS::Events::Rule", 1);
+        // The schedule, and the parameter-change notice (ParametersTest).
+        template.resourceCountIs("AWS::Events::Rule", 2);
+        assertEquals(1, template.findResources("AWS::Events::Rule",
+                Map.of("Properties", Map.of("ScheduleExpression", Match.anyValue()))).size());
         template.hasResourceProperties("AWS::Events::Rule", Map.of(
                 "ScheduleExpression", "rate(1 day)",
                 "State", "ENABLED"));
@@ -39,7 +43,8 @@ class ScheduleTest {
                 "Action", "lambda:InvokeFunction",
                 "FunctionName", ref(Stacks.logicalId(stack, stack.liveAlias())),
                 "Principal", "events.amazonaws.com",
-                "SourceArn", getAtt(template.getResourceId("AWS::Events::Rule"), "Arn")));
+                "SourceArn", getAtt(template.getResourceId("AWS::Events::Rule",
+                        Map.of("Properties", Map.of("ScheduleExpression", "rate(1 day)"))), "Arn")));
     }
 
     @Test
