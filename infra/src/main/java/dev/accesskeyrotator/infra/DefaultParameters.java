@@ -1,5 +1,7 @@
 package dev.accesskeyrotator.infra;
 
+import dev.accesskeyrotator.contract.OptInTag;
+import dev.accesskeyrotator.contract.Parameter;
 import software.amazon.awscdk.Arn;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
@@ -17,6 +19,7 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +64,11 @@ final class DefaultParameters extends Construct {
     }
 
     static final String PUT_PARAMETER_ALREADY_EXISTS = "ParameterAlreadyExists";
+
+    /** Every parameter of the catalogue; {@code user-tag} defaults to the stack's opt-in tag. */
+    DefaultParameters(Construct scope, String id, String parameterPrefix, OptInTag optInTag) {
+        this(scope, id, parameterPrefix, fromCatalogue(optInTag));
+    }
 
     DefaultParameters(Construct scope, String id, String parameterPrefix, List<Default> defaults) {
         super(scope, id);
@@ -127,6 +135,14 @@ final class DefaultParameters extends Construct {
                     .installLatestAwsSdk(false)
                     .build();
         }
+    }
+
+    static List<Default> fromCatalogue(OptInTag optInTag) {
+        return Arrays.stream(Parameter.values()).map(parameter -> new Default(parameter.parameterName(),
+                        parameter == Parameter.USER_TAG ? optInTag.toString() : parameter.defaultValue(),
+                        // Parameter Store shows the description as plain text.
+                        parameter.meaning().replace("`", ""), parameter.allowedPattern()))
+                .toList();
     }
 
     /** {@code max-key-age-days} becomes {@code MaxKeyAgeDays}. */

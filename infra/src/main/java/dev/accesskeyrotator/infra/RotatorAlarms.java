@@ -3,8 +3,8 @@ package dev.accesskeyrotator.infra;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import dev.accesskeyrotator.contract.Metric;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
-import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.Stats;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
@@ -25,7 +25,7 @@ import java.util.List;
  * {@code DryRun} (1 per completed dry run, instead of {@code RunSucceeded}: a dry run rotates nothing).
  */
 public final class RotatorAlarms extends Construct {
-    public static final String METRIC_NAMESPACE = "AccessKeyRotator";
+    public static final String METRIC_NAMESPACE = Metric.NAMESPACE;
     private static final Duration EVENT_PERIOD = Duration.minutes(5);
     private static final long ONE_DAY_SECONDS = 86_400;
     /** CloudWatch evaluates at most seven days of data. */
@@ -44,10 +44,10 @@ public final class RotatorAlarms extends Construct {
         this.functionErrors = whenAtLeastOne("FunctionErrors",
                 function.metricErrors(MetricOptions.builder().statistic(Stats.SUM).period(EVENT_PERIOD).build()),
                 "The rotation function failed (crashed or timed out). Runs are safe to repeat; check its log group.");
-        this.failedUsers = whenAtLeastOne("FailedUsers", rotatorMetric("Failed"),
+        this.failedUsers = whenAtLeastOne("FailedUsers", rotatorMetric(Metric.FAILED, EVENT_PERIOD),
                 "A run could not rotate or clean up at least one user; the run summary notice and the run report"
                         + " in the log name them and the reason.");
-        this.runFailed = whenAtLeastOne("RunFailed", rotatorMetric("RunFailed"),
+        this.runFailed = whenAtLeastOne("RunFailed", rotatorMetric(Metric.RUN_FAILED, EVENT_PERIOD),
                 "A run stopped before changing anything, usually because a parameter under the parameter prefix"
                         + " is invalid; the log names the parameter, its value and the allowed range.");
         this.undeliveredRuns = whenAtLeastOne("UndeliveredRuns",
@@ -69,10 +69,7 @@ public final class RotatorAlarms extends Construct {
                 .alarmDescription("No rotation run completed within two schedule periods: the schedule, the function"
                         + " or its configuration is broken, and keys are aging unrotated. Dry runs do not count:"
                         + " with dry-run=true nothing is rotated (see the DryRunLeftOn alarm).")
-                .metric(Metric.Builder.create()
-                        .namespace(METRIC_NAMESPACE).metricName("RunSucceeded")
-                        .statistic(Stats.SUM).period(Duration.seconds(periodSeconds))
-                        .build())
+                .metric(rotatorMetric(Metric.RUN_SUCCEEDED, Duration.seconds(periodSeconds)))
                 .comparisonOperator(ComparisonOperator.LESS_THAN_THRESHOLD)
                 .threshold(1)
                 .evaluationPeriods(evaluationPeriods)
@@ -87,10 +84,7 @@ public final class RotatorAlarms extends Construct {
         this.dryRunLeftOn = Alarm.Builder.create(this, "DryRunLeftOn")
                 .alarmDescription("A run was a dry run (parameter dry-run=true): it planned and reported but rotated"
                         + " nothing, and keys keep aging until dry-run is set back to false.")
-                .metric(Metric.Builder.create()
-                        .namespace(METRIC_NAMESPACE).metricName("DryRun")
-                        .statistic(Stats.SUM).period(Duration.seconds(dryRunPeriodSeconds))
-                        .build())
+                .metric(rotatorMetric(Metric.DRY_RUN, Duration.seconds(dryRunPeriodSeconds)))
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .threshold(1)
                 .evaluationPeriods(1)
@@ -113,10 +107,10 @@ public final class RotatorAlarms extends Construct {
                 .build();
     }
 
-    private static Metric rotatorMetric(String name) {
-        return Metric.Builder.create()
-                .namespace(METRIC_NAMESPACE).metricName(name)
-                .statistic(Stats.SUM).period(EVENT_PERIOD)
+    private static IMetric rotatorMetric(Metric metric, Duration period) {
+        return software.amazon.awscdk.services.cloudwatch.Metric.Builder.create()
+                .namespace(METRIC_NAMESPACE).metricName(metric.metricName())
+                .statistic(Stats.SUM).period(period)
                 .build();
     }
 

@@ -1,5 +1,9 @@
 package dev.accesskeyrotator.infra;
 
+import dev.accesskeyrotator.contract.OptInTag;
+import dev.accesskeyrotator.contract.Notices.EventType;
+import dev.accesskeyrotator.contract.Notices;
+import dev.accesskeyrotator.contract.EnvironmentVariable;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Arn;
 import software.amazon.awscdk.ArnComponents;
@@ -71,11 +75,8 @@ public final class RotatorStack extends Stack {
      * (thousands of opted-in users, IAM throttling with back-off) gets the whole window.
      */
     public static final Duration FUNCTION_TIMEOUT = Duration.minutes(15);
-    /**
-     * Users handled in parallel. IAM's control-plane API throttles at a low request rate per account, so more threads
-     * would mostly buy throttling retries; 4 overlaps the API latency of several users without provoking that.
-     */
-    public static final int MAX_CONCURRENCY = 4;
+    /** Users handled in parallel (see {@link EnvironmentVariable#DEFAULT_MAX_CONCURRENCY} for why 4). */
+    public static final int MAX_CONCURRENCY = EnvironmentVariable.DEFAULT_MAX_CONCURRENCY;
     /**
      * C1-only JIT. A run lasts seconds to minutes with a fraction of a vCPU: C2 would spend that CPU compiling code
      * that finishes before the optimized version pays off. AWS recommends this for short-lived Java functions; with
@@ -91,23 +92,6 @@ public final class RotatorStack extends Stack {
             "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*");
     /** Notice subscription protocols that reach a person or a queue the subscriber reads. */
     public static final List<String> SUBSCRIBER_PROTOCOLS = List.of("email", "email-json", "https", "sqs");
-
-    /**
-     * The AllowedPattern of each parameter: the values Parameter Store accepts. Numbers are plain decimals without
-     * sign or leading zeros, within the range the function accepts. Only constructs that Parameter Store's and
-     * Java's regular expressions share are used; ParametersTest checks them with java.util.regex.
-     */
-    static final String DAYS_1_TO_3650 = "^([1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)$";
-    static final String DAYS_0_TO_3650 = "^(0|[1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)$";
-    static final String COUNT_1_TO_100000 = "^([1-9][0-9]{0,4}|100000)$";
-    static final String TRUE_OR_FALSE = "^(true|false)$";
-    /**
-     * An IAM tag, {@code key} or {@code key=value}: a key of 1-128 tag characters other than '=' that neither starts
-     * nor ends with a space, and a value of 0-256 tag characters. A key starting with {@code aws:} passes here but
-     * not the run, which accepts only the deployed opt-in tag or a narrowing of it.
-     */
-    static final String TAG = "^[\\p{L}\\p{N}_.:/+\\-@]([\\p{L}\\p{Z}\\p{N}_.:/+\\-@]{0,126}[\\p{L}\\p{N}_.:/+\\-@])?"
-            + "(=[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{0,256})?$";
 
     /** Key-changing and key-reading IAM calls; each is allowed only on users carrying the opt-in tag. */
     public static final List<String> KEY_ACTIONS = List.of(
@@ -173,9 +157,10 @@ public final class RotatorStack extends Stack {
             alarmTopic.addSubscription(new EmailSubscription(email));
             // Administrators want the outcome of each run and what needs a person, not every user's notice.
             noticeTopic.addSubscription(EmailSubscription.Builder.create(email)
-                    .filterPolicy(Map.of("event_type",
+                    .filterPolicy(Map.of(Notices.EVENT_TYPE,
                             SubscriptionFilter.stringFilter(StringConditions.builder()
-                                    .allowlist(List.of("run-summary", "attention")).build())))
+                                    .allowlist(List.of(EventType.RUN_SUMMARY.value(),
+                                            EventType.ATTENTION.value())).build())))
                     .build());
         });
 
@@ -185,37 +170,21 @@ public final class RotatorStack extends Stack {
                 .retentionPeriod(Duration.days(14))
                 .build();
 
-        new DefaultParameters(this, "Parameters", props.parameterPrefix(), List.of(
-                new DefaultParameters.Default("max-key-age-days", "90",
-                        "Rotate an active access key at this age in days (1-3650)", DAYS_1_TO_3650),
-                new DefaultParameters.Default("user-tag", optInTag.toString(),
-                        "Opt-in tag, key=value or key; the stack's optInTag or, for a key-only optInTag, a value"
-                                + " of that key: its IAM permissions allow no other", TAG),
-                new DefaultParameters.Default("grace-days", "0",
-                        "Days the old key stays active after the new one is stored (0 to max-key-age-days - 1)",
-                        DAYS_0_TO_3650),
-                new DefaultParameters.Default("delete-after-days", "30",
-                        "Days after the grace period ends at which the disabled old key is deleted (0-3650)",
-                        DAYS_0_TO_3650),
-                new DefaultParameters.Default("dry-run", "false",
-                        "true: plan and report only, change nothing (raises the DryRunLeftOn alarm)", TRUE_OR_FALSE),
-                new DefaultParameters.Default("max-rotations-per-run", "100",
-                        "Rotations per run; users past it are deferred to the next run (1-100000)",
-                        COUNT_1_TO_100000)));
+        new DefaultParameters(this, "Parameters", props.parameterPrefix(), optInTag);
 
         Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("PARAMETER_PREFIX", props.parameterPrefix());
-        environment.put("SECRET_NAME_PREFIX", props.secretNamePrefix());
-        environment.put("NOTICE_TOPIC_ARN", noticeTopic.getTopicArn());
-        environment.put("SECRET_KMS_KEY_ID", userSecretsKey.getKeyArn());
-        environment.put("ADMIN_CONTACT", props.contact());
-        environment.put("MAX_CONCURRENCY", Integer.toString(MAX_CONCURRENCY));
+        environment.put(EnvironmentVariable.PARAMETER_PREFIX.name(), props.parameterPrefix());
+        environment.put(EnvironmentVariable.SECRET_NAME_PREFIX.name(), props.secretNamePrefix());
+        environment.put(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), noticeTopic.getTopicArn());
+        environment.put(EnvironmentVariable.SECRET_KMS_KEY_ID.name(), userSecretsKey.getKeyArn());
+        environment.put(EnvironmentVariable.ADMIN_CONTACT.name(), props.contact());
+        environment.put(EnvironmentVariable.MAX_CONCURRENCY.name(), Integer.toString(MAX_CONCURRENCY));
         environment.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
         // The function refuses a user-tag parameter that selects users this tag (its IAM permissions) does not.
-        environment.put("OPT_IN_TAG", optInTag.toString());
+        environment.put(EnvironmentVariable.OPT_IN_TAG.name(), optInTag.toString());
         // The two principals the function's secret resource policy lets change a user secret.
-        environment.put("FUNCTION_ROLE_ARN", functionRole.getRoleArn());
-        environment.put("BREAK_GLASS_PRINCIPAL_ARN", props.breakGlassPrincipalArn());
+        environment.put(EnvironmentVariable.FUNCTION_ROLE_ARN.name(), functionRole.getRoleArn());
+        environment.put(EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN.name(), props.breakGlassPrincipalArn());
 
         this.rotationFunction = Function.Builder.create(this, "RotationFunction")
                 .description("Rotates access keys of IAM users tagged " + optInTag)

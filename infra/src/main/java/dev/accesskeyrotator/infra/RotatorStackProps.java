@@ -1,5 +1,7 @@
 package dev.accesskeyrotator.infra;
 
+import dev.accesskeyrotator.contract.EnvironmentVariable;
+import dev.accesskeyrotator.contract.OptInTag;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -21,12 +23,12 @@ import java.util.regex.Pattern;
  * {@link #fromContext(Node)} and docs/deploy.md.
  */
 public final class RotatorStackProps {
-    public static final String DEFAULT_OPT_IN_TAG = "access-key-rotation=enabled";
+    public static final String DEFAULT_OPT_IN_TAG = OptInTag.DEFAULT;
     public static final String DEFAULT_SCHEDULE = "rate(1 day)";
-    public static final String DEFAULT_PARAMETER_PREFIX = "/access-key-rotation/";
-    public static final String DEFAULT_SECRET_NAME_PREFIX = "access-key-rotation/";
+    public static final String DEFAULT_PARAMETER_PREFIX = EnvironmentVariable.DEFAULT_PARAMETER_PREFIX;
+    public static final String DEFAULT_SECRET_NAME_PREFIX = EnvironmentVariable.DEFAULT_SECRET_NAME_PREFIX;
     /** Shown to users in notices when neither {@code contact} nor {@code alarmEmail} is given; the function's own default. */
-    public static final String DEFAULT_CONTACT = "your platform team";
+    public static final String DEFAULT_CONTACT = EnvironmentVariable.DEFAULT_CONTACT;
     /**
      * 1024 MB: the run is dominated by IAM/Secrets Manager latency, not CPU, but Lambda allots CPU in proportion to
      * memory, and JSON parsing of the account authorization details and TLS handshakes for up to MAX_CONCURRENCY

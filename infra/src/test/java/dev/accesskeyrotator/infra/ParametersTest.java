@@ -1,5 +1,7 @@
 package dev.accesskeyrotator.infra;
 
+import dev.accesskeyrotator.contract.Parameter;
+import dev.accesskeyrotator.contract.OptInTag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -201,7 +203,7 @@ class ParametersTest {
     @Test
     void aDefaultOutsideItsPatternFailsTheSynth() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> new DefaultParameters.Default("dry-run", "maybe", "", RotatorStack.TRUE_OR_FALSE));
+                () -> new DefaultParameters.Default("dry-run", "maybe", "", Parameter.DRY_RUN.allowedPattern()));
         assertTrue(error.getMessage().contains("dry-run"), error.getMessage());
     }
 

@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.infra;
 
+import dev.accesskeyrotator.contract.OptInTag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

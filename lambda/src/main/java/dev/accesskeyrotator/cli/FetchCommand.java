@@ -1,5 +1,7 @@
 package dev.accesskeyrotator.cli;
 
+import dev.accesskeyrotator.service.SecretDocument;
+import dev.accesskeyrotator.contract.EnvironmentVariable;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.config.RotatorSettings;
@@ -38,8 +40,8 @@ final class FetchCommand {
         String user = options.value("--user").orElseThrow(() -> new Arguments.UsageException("--user is required"));
         String profile = options.value("--profile").orElse("default");
         String secretName = options.value("--secret-prefix")
-                .or(() -> Optional.ofNullable(env.get(RotatorSettings.SECRET_NAME_PREFIX)))
-                .orElse(RotatorSettings.DEFAULT_SECRET_NAME_PREFIX) + user;
+                .or(() -> Optional.ofNullable(env.get(EnvironmentVariable.SECRET_NAME_PREFIX.name())))
+                .orElse(EnvironmentVariable.DEFAULT_SECRET_NAME_PREFIX) + user;
         Path file = options.value("--credentials-file").map(Path::of).orElseGet(() -> CredentialsFile.defaultLocation(env));
         // The profile read with is the one being replaced, from this file, unless --source-profile names another.
         Optional<String> explicitSource = options.value("--source-profile");
@@ -89,27 +91,22 @@ final class FetchCommand {
             return 3;
         }
 
-        JsonNode document;
-        try {
-            // A binary secret has no SecretString.
-            document = secretString == null ? null : JsonLog.mapper().readTree(secretString);
-        } catch (IOException e) {
-            document = null;
-        }
-        String accessKeyId = text(document, "AccessKeyId");
-        String secretAccessKey = text(document, "SecretAccessKey");
-        String owner = text(document, "UserName");
-        if (accessKeyId == null || secretAccessKey == null) {
+        // A binary secret has no SecretString.
+        Optional<SecretDocument.HeldKey> held = SecretDocument.heldKey(secretString);
+        if (held.isEmpty()) {
             err.println("error: secret " + secretName + " does not hold an access key document; ask your platform team");
             return 3;
         }
-        if (owner != null && !owner.equals(user)) {
-            err.println("error: secret " + secretName + " holds a key of user " + owner + ", not " + user
+        String accessKeyId = held.get().accessKeyId();
+        Optional<String> owner = held.get().userName();
+        if (owner.isPresent() && !owner.get().equals(user)) {
+            err.println("error: secret " + secretName + " holds a key of user " + owner.get() + ", not " + user
                     + "; nothing written. Tell your platform team.");
             return 3;
         }
         try {
-            Optional<Path> backup = CredentialsFile.writeProfile(file, profile, accessKeyId, secretAccessKey);
+            Optional<Path> backup = CredentialsFile.writeProfile(file, profile, accessKeyId,
+                    held.get().secretAccessKey());
             out.println("Wrote access key " + accessKeyId + " of IAM user " + user + " to profile [" + profile + "] in "
                     + file + backup.map(b -> " (previous file kept as " + b + ")").orElse("") + ".");
             out.println("Check it with: aws sts get-caller-identity --profile " + profile);
@@ -153,10 +150,5 @@ final class FetchCommand {
         UnreadableFile(String message) {
             super(message);
         }
-    }
-
-    private static String text(JsonNode document, String field) {
-        JsonNode node = document == null ? null : document.get(field);
-        return node != null && node.isTextual() ? node.asText() : null;
     }
 }

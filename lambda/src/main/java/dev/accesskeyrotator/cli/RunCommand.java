@@ -1,5 +1,7 @@
 package dev.accesskeyrotator.cli;
 
+import dev.accesskeyrotator.service.ReportCount;
+import dev.accesskeyrotator.contract.EnvironmentVariable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.accesskeyrotator.aws.AwsClients;
@@ -41,18 +43,18 @@ final class RunCommand {
             throw new Arguments.UsageException("--output must be json or table");
         }
         Map<String, String> settingsEnv = new HashMap<>(env);
-        overlay(settingsEnv, options, "--parameter-prefix", RotatorSettings.PARAMETER_PREFIX);
-        overlay(settingsEnv, options, "--secret-prefix", RotatorSettings.SECRET_NAME_PREFIX);
-        overlay(settingsEnv, options, "--topic-arn", RotatorSettings.NOTICE_TOPIC_ARN);
-        overlay(settingsEnv, options, "--kms-key-id", RotatorSettings.SECRET_KMS_KEY_ID);
-        overlay(settingsEnv, options, "--contact", RotatorSettings.ADMIN_CONTACT);
-        overlay(settingsEnv, options, "--max-concurrency", RotatorSettings.MAX_CONCURRENCY);
-        overlay(settingsEnv, options, "--opt-in-tag", RotatorSettings.OPT_IN_TAG);
-        overlay(settingsEnv, options, "--function-role-arn", RotatorSettings.FUNCTION_ROLE_ARN);
-        overlay(settingsEnv, options, "--break-glass-principal-arn", RotatorSettings.BREAK_GLASS_PRINCIPAL_ARN);
+        overlay(settingsEnv, options, "--parameter-prefix", EnvironmentVariable.PARAMETER_PREFIX);
+        overlay(settingsEnv, options, "--secret-prefix", EnvironmentVariable.SECRET_NAME_PREFIX);
+        overlay(settingsEnv, options, "--topic-arn", EnvironmentVariable.NOTICE_TOPIC_ARN);
+        overlay(settingsEnv, options, "--kms-key-id", EnvironmentVariable.SECRET_KMS_KEY_ID);
+        overlay(settingsEnv, options, "--contact", EnvironmentVariable.ADMIN_CONTACT);
+        overlay(settingsEnv, options, "--max-concurrency", EnvironmentVariable.MAX_CONCURRENCY);
+        overlay(settingsEnv, options, "--opt-in-tag", EnvironmentVariable.OPT_IN_TAG);
+        overlay(settingsEnv, options, "--function-role-arn", EnvironmentVariable.FUNCTION_ROLE_ARN);
+        overlay(settingsEnv, options, "--break-glass-principal-arn", EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN);
         if (dryRun) {
             // A preview before deploying has no topic yet, and a dry run publishes nothing.
-            settingsEnv.putIfAbsent(RotatorSettings.NOTICE_TOPIC_ARN, NOT_NEEDED_IN_DRY_RUN);
+            settingsEnv.putIfAbsent(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NOT_NEEDED_IN_DRY_RUN);
         }
         Clock clock = Clock.systemUTC();
         // Logs go to stderr so that stdout carries only the report.
@@ -66,7 +68,7 @@ final class RunCommand {
                 RotationService service = RotatorFactory.create(settings, clients, clock, log);
                 RunReport report = service.run(new RotationService.RunRequest(dryRun, RotationService.Deadline.none()));
                 out.println(output.equals("json") ? toPrettyJson(report) : ReportTable.render(report));
-                return report.count("failed") > 0 ? 1 : 0;
+                return report.count(ReportCount.FAILED) > 0 ? 1 : 0;
             }
         } catch (ConfigurationException e) {
             err.println("configuration error: " + e.getMessage());
@@ -88,8 +90,9 @@ final class RunCommand {
         }
     }
 
-    private static void overlay(Map<String, String> env, Arguments options, String option, String variable) {
-        options.value(option).ifPresent(v -> env.put(variable, v));
+    private static void overlay(Map<String, String> env, Arguments options, String option,
+                                EnvironmentVariable variable) {
+        options.value(option).ifPresent(v -> env.put(variable.name(), v));
     }
 
     static String toPrettyJson(RunReport report) {

@@ -1,5 +1,8 @@
 package dev.accesskeyrotator.config;
 
+import dev.accesskeyrotator.contract.OptInTag;
+import dev.accesskeyrotator.contract.Parameter;
+
 import java.time.Duration;
 import java.time.Instant;
 
@@ -16,26 +19,23 @@ import java.time.Instant;
 public record RotationConfig(int maxKeyAgeDays, OptInTag userTag, int graceDays, int deleteAfterDays,
                              boolean dryRun, int maxRotationsPerRun) {
 
-    public static final int MAX_DAYS = 3650;
-    public static final int MAX_ROTATIONS_LIMIT = 100_000;
-
     public RotationConfig {
-        if (maxKeyAgeDays < 1 || maxKeyAgeDays > MAX_DAYS) {
-            throw ConfigurationException.invalid(ConfigParameter.MAX_KEY_AGE_DAYS.parameterName(),
-                    String.valueOf(maxKeyAgeDays), "an integer from 1 to " + MAX_DAYS);
+        if (maxKeyAgeDays < 1 || maxKeyAgeDays > Parameter.MAX_DAYS) {
+            throw ConfigurationException.invalid(Parameter.MAX_KEY_AGE_DAYS.parameterName(),
+                    String.valueOf(maxKeyAgeDays), "an integer from 1 to " + Parameter.MAX_DAYS);
         }
         if (graceDays < 0 || graceDays > maxKeyAgeDays - 1) {
-            throw ConfigurationException.invalid(ConfigParameter.GRACE_DAYS.parameterName(),
+            throw ConfigurationException.invalid(Parameter.GRACE_DAYS.parameterName(),
                     String.valueOf(graceDays), "an integer from 0 to " + (maxKeyAgeDays - 1)
                             + " (max-key-age-days - 1)");
         }
-        if (deleteAfterDays < 0 || deleteAfterDays > MAX_DAYS) {
-            throw ConfigurationException.invalid(ConfigParameter.DELETE_AFTER_DAYS.parameterName(),
-                    String.valueOf(deleteAfterDays), "an integer from 0 to " + MAX_DAYS);
+        if (deleteAfterDays < 0 || deleteAfterDays > Parameter.MAX_DAYS) {
+            throw ConfigurationException.invalid(Parameter.DELETE_AFTER_DAYS.parameterName(),
+                    String.valueOf(deleteAfterDays), "an integer from 0 to " + Parameter.MAX_DAYS);
         }
-        if (maxRotationsPerRun < 1 || maxRotationsPerRun > MAX_ROTATIONS_LIMIT) {
-            throw ConfigurationException.invalid(ConfigParameter.MAX_ROTATIONS_PER_RUN.parameterName(),
-                    String.valueOf(maxRotationsPerRun), "an integer from 1 to " + MAX_ROTATIONS_LIMIT);
+        if (maxRotationsPerRun < 1 || maxRotationsPerRun > Parameter.MAX_ROTATIONS_LIMIT) {
+            throw ConfigurationException.invalid(Parameter.MAX_ROTATIONS_PER_RUN.parameterName(),
+                    String.valueOf(maxRotationsPerRun), "an integer from 1 to " + Parameter.MAX_ROTATIONS_LIMIT);
         }
     }
 
@@ -50,7 +50,7 @@ public record RotationConfig(int maxKeyAgeDays, OptInTag userTag, int graceDays,
     }
 
     public static RotationConfig defaults() {
-        return new RotationConfig(90, OptInTag.parse("user-tag", "access-key-rotation=enabled"), 0, 30, false, 100);
+        return RotationConfigParser.parse(java.util.Map.of()).config();
     }
 
     public RotationConfig withDryRun(boolean forced) {

@@ -1,5 +1,8 @@
 package dev.accesskeyrotator.config;
 
+import dev.accesskeyrotator.contract.OptInTag;
+import dev.accesskeyrotator.contract.Parameter;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,16 +23,25 @@ public final class RotationConfigParser {
     /** @param rawByName parameter values keyed by short name ({@code max-key-age-days}, ...) */
     public static Parsed parse(Map<String, String> rawByName) {
         List<String> defaulted = new ArrayList<>();
-        int maxAge = integer(ConfigParameter.MAX_KEY_AGE_DAYS, rawByName, defaulted, 1, RotationConfig.MAX_DAYS);
-        OptInTag tag = OptInTag.parse(ConfigParameter.USER_TAG.parameterName(),
-                valueOrDefault(ConfigParameter.USER_TAG, rawByName, defaulted));
-        int grace = integer(ConfigParameter.GRACE_DAYS, rawByName, defaulted, 0, maxAge - 1);
-        int deleteAfter = integer(ConfigParameter.DELETE_AFTER_DAYS, rawByName, defaulted, 0, RotationConfig.MAX_DAYS);
-        boolean dryRun = bool(ConfigParameter.DRY_RUN, rawByName, defaulted);
-        int maxRotations = integer(ConfigParameter.MAX_ROTATIONS_PER_RUN, rawByName, defaulted, 1,
-                RotationConfig.MAX_ROTATIONS_LIMIT);
+        int maxAge = integer(Parameter.MAX_KEY_AGE_DAYS, rawByName, defaulted, 1, Parameter.MAX_DAYS);
+        OptInTag tag = optInTag(Parameter.USER_TAG.parameterName(),
+                valueOrDefault(Parameter.USER_TAG, rawByName, defaulted));
+        int grace = integer(Parameter.GRACE_DAYS, rawByName, defaulted, 0, maxAge - 1);
+        int deleteAfter = integer(Parameter.DELETE_AFTER_DAYS, rawByName, defaulted, 0, Parameter.MAX_DAYS);
+        boolean dryRun = bool(Parameter.DRY_RUN, rawByName, defaulted);
+        int maxRotations = integer(Parameter.MAX_ROTATIONS_PER_RUN, rawByName, defaulted, 1,
+                Parameter.MAX_ROTATIONS_LIMIT);
         return new Parsed(new RotationConfig(maxAge, tag, grace, deleteAfter, dryRun, maxRotations),
                 List.copyOf(defaulted));
+    }
+
+    /** An opt-in tag; a malformed one fails naming {@code setting}, the value and what is allowed. */
+    public static OptInTag optInTag(String setting, String text) {
+        try {
+            return OptInTag.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationException.invalid(setting, text, OptInTag.ALLOWED);
+        }
     }
 
     /** Parses a day count the same way the parameters are parsed; used for per-user override tags too. */
@@ -45,7 +57,7 @@ public final class RotationConfigParser {
         return value;
     }
 
-    private static String valueOrDefault(ConfigParameter parameter, Map<String, String> raw, List<String> defaulted) {
+    private static String valueOrDefault(Parameter parameter, Map<String, String> raw, List<String> defaulted) {
         String value = raw.get(parameter.parameterName());
         if (value == null) {
             defaulted.add(parameter.parameterName());
@@ -54,12 +66,12 @@ public final class RotationConfigParser {
         return value;
     }
 
-    private static int integer(ConfigParameter parameter, Map<String, String> raw, List<String> defaulted,
+    private static int integer(Parameter parameter, Map<String, String> raw, List<String> defaulted,
                                int min, int max) {
         return parseDays(parameter.parameterName(), valueOrDefault(parameter, raw, defaulted), min, max);
     }
 
-    private static boolean bool(ConfigParameter parameter, Map<String, String> raw, List<String> defaulted) {
+    private static boolean bool(Parameter parameter, Map<String, String> raw, List<String> defaulted) {
         String value = valueOrDefault(parameter, raw, defaulted);
         return switch (value.strip().toLowerCase(Locale.ROOT)) {
             case "true" -> true;

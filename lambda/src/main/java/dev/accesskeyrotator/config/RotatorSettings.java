@@ -1,5 +1,8 @@
 package dev.accesskeyrotator.config;
 
+import dev.accesskeyrotator.contract.EnvironmentVariable;
+import dev.accesskeyrotator.contract.OptInTag;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,20 +27,11 @@ public record RotatorSettings(String parameterPrefix, String secretNamePrefix, S
                               Optional<OptInTag> deployedOptInTag, Optional<String> functionRoleArn,
                               Optional<String> breakGlassPrincipalArn) {
 
-    public static final String PARAMETER_PREFIX = "PARAMETER_PREFIX";
-    public static final String SECRET_NAME_PREFIX = "SECRET_NAME_PREFIX";
-    public static final String NOTICE_TOPIC_ARN = "NOTICE_TOPIC_ARN";
-    public static final String SECRET_KMS_KEY_ID = "SECRET_KMS_KEY_ID";
-    public static final String ADMIN_CONTACT = "ADMIN_CONTACT";
-    public static final String MAX_CONCURRENCY = "MAX_CONCURRENCY";
-    public static final String OPT_IN_TAG = "OPT_IN_TAG";
-    public static final String FUNCTION_ROLE_ARN = "FUNCTION_ROLE_ARN";
-    public static final String BREAK_GLASS_PRINCIPAL_ARN = "BREAK_GLASS_PRINCIPAL_ARN";
-
-    public static final String DEFAULT_PARAMETER_PREFIX = "/access-key-rotation/";
-    public static final String DEFAULT_SECRET_NAME_PREFIX = "access-key-rotation/";
-    public static final String DEFAULT_CONTACT = "your platform team";
-    public static final int DEFAULT_MAX_CONCURRENCY = 4;
+    private static final String PARAMETER_PREFIX = EnvironmentVariable.PARAMETER_PREFIX.name();
+    private static final String SECRET_NAME_PREFIX = EnvironmentVariable.SECRET_NAME_PREFIX.name();
+    private static final String SECRET_KMS_KEY_ID = EnvironmentVariable.SECRET_KMS_KEY_ID.name();
+    private static final String MAX_CONCURRENCY = EnvironmentVariable.MAX_CONCURRENCY.name();
+    private static final String FUNCTION_ROLE_ARN = EnvironmentVariable.FUNCTION_ROLE_ARN.name();
 
     /** A key ARN, never an alias: ownership is decided by comparing ARNs, and an alias can be re-pointed. */
     private static final Pattern KMS_KEY_ARN =
@@ -52,11 +46,12 @@ public record RotatorSettings(String parameterPrefix, String secretNamePrefix, S
         }
         if (secretNamePrefix.isBlank()) {
             throw new ConfigurationException(SECRET_NAME_PREFIX, "environment variable " + SECRET_NAME_PREFIX
-                    + " is empty; allowed: a secret name prefix such as '" + DEFAULT_SECRET_NAME_PREFIX + "'");
+                    + " is empty; allowed: a secret name prefix such as '" + EnvironmentVariable.DEFAULT_SECRET_NAME_PREFIX + "'");
         }
-        if (maxConcurrency < 1 || maxConcurrency > 32) {
+        if (maxConcurrency < 1 || maxConcurrency > EnvironmentVariable.MAX_MAX_CONCURRENCY) {
             throw new ConfigurationException(MAX_CONCURRENCY, "environment variable " + MAX_CONCURRENCY
-                    + " has value '" + maxConcurrency + "'; allowed: an integer from 1 to 32");
+                    + " has value '" + maxConcurrency + "'; allowed: an integer from 1 to "
+                    + EnvironmentVariable.MAX_MAX_CONCURRENCY);
         }
         secretKmsKeyArn.filter(arn -> !KMS_KEY_ARN.matcher(arn).matches()).ifPresent(arn -> {
             throw new ConfigurationException(SECRET_KMS_KEY_ID, "environment variable " + SECRET_KMS_KEY_ID
@@ -64,21 +59,24 @@ public record RotatorSettings(String parameterPrefix, String secretNamePrefix, S
                     + " (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias or a bare key id");
         });
         requirePrincipal(FUNCTION_ROLE_ARN, functionRoleArn);
-        requirePrincipal(BREAK_GLASS_PRINCIPAL_ARN, breakGlassPrincipalArn);
+        requirePrincipal(EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN.name(), breakGlassPrincipalArn);
     }
 
     /** Reads the settings; a missing required variable fails with a message that names it. */
     public static RotatorSettings fromEnvironment(Map<String, String> env) {
         return new RotatorSettings(
-                optional(env, PARAMETER_PREFIX).orElse(DEFAULT_PARAMETER_PREFIX),
-                optional(env, SECRET_NAME_PREFIX).orElse(DEFAULT_SECRET_NAME_PREFIX),
-                required(env, NOTICE_TOPIC_ARN),
-                optional(env, SECRET_KMS_KEY_ID),
-                optional(env, ADMIN_CONTACT).orElse(DEFAULT_CONTACT),
-                optional(env, MAX_CONCURRENCY).map(v -> parseConcurrency(v)).orElse(DEFAULT_MAX_CONCURRENCY),
-                optional(env, OPT_IN_TAG).map(tag -> OptInTag.parse("environment variable " + OPT_IN_TAG, tag)),
-                optional(env, FUNCTION_ROLE_ARN),
-                optional(env, BREAK_GLASS_PRINCIPAL_ARN));
+                optional(env, EnvironmentVariable.PARAMETER_PREFIX).orElse(EnvironmentVariable.DEFAULT_PARAMETER_PREFIX),
+                optional(env, EnvironmentVariable.SECRET_NAME_PREFIX)
+                        .orElse(EnvironmentVariable.DEFAULT_SECRET_NAME_PREFIX),
+                required(env, EnvironmentVariable.NOTICE_TOPIC_ARN),
+                optional(env, EnvironmentVariable.SECRET_KMS_KEY_ID),
+                optional(env, EnvironmentVariable.ADMIN_CONTACT).orElse(EnvironmentVariable.DEFAULT_CONTACT),
+                optional(env, EnvironmentVariable.MAX_CONCURRENCY).map(v -> parseConcurrency(v))
+                        .orElse(EnvironmentVariable.DEFAULT_MAX_CONCURRENCY),
+                optional(env, EnvironmentVariable.OPT_IN_TAG).map(tag -> RotationConfigParser.optInTag(
+                        "environment variable " + EnvironmentVariable.OPT_IN_TAG.name(), tag)),
+                optional(env, EnvironmentVariable.FUNCTION_ROLE_ARN),
+                optional(env, EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN));
     }
 
     /** Fails before any change when a setting that changes need is missing; a dry run needs none of them. */
@@ -117,16 +115,17 @@ public record RotatorSettings(String parameterPrefix, String secretNamePrefix, S
             return Integer.parseInt(raw.strip());
         } catch (NumberFormatException e) {
             throw new ConfigurationException(MAX_CONCURRENCY, "environment variable " + MAX_CONCURRENCY
-                    + " has value '" + raw + "'; allowed: an integer from 1 to 32");
+                    + " has value '" + raw + "'; allowed: an integer from 1 to "
+                    + EnvironmentVariable.MAX_MAX_CONCURRENCY);
         }
     }
 
-    private static Optional<String> optional(Map<String, String> env, String name) {
-        return Optional.ofNullable(env.get(name)).filter(v -> !v.isBlank());
+    private static Optional<String> optional(Map<String, String> env, EnvironmentVariable variable) {
+        return Optional.ofNullable(env.get(variable.name())).filter(v -> !v.isBlank());
     }
 
-    private static String required(Map<String, String> env, String name) {
-        return optional(env, name).orElseThrow(() -> new ConfigurationException(name,
-                "required environment variable " + name + " is not set"));
+    private static String required(Map<String, String> env, EnvironmentVariable variable) {
+        return optional(env, variable).orElseThrow(() -> new ConfigurationException(variable.name(),
+                "required environment variable " + variable.name() + " is not set"));
     }
 }

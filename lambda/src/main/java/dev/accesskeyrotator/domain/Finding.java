@@ -1,5 +1,7 @@
 package dev.accesskeyrotator.domain;
 
+import dev.accesskeyrotator.contract.Outcome;
+
 /** Something the rules noticed that a person should know, or why nothing was done. */
 public record Finding(Outcome outcome, String reason) {
 

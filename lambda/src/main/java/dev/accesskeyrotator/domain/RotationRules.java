@@ -1,5 +1,7 @@
 package dev.accesskeyrotator.domain;
 
+import dev.accesskeyrotator.contract.Parameter;
+import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.config.RotationConfigParser;
@@ -19,7 +21,7 @@ import java.util.Optional;
 public final class RotationRules {
 
     /** Per-user override of the rotation threshold. */
-    public static final String MAX_AGE_OVERRIDE_TAG = "access-key-rotation:max-key-age-days";
+    public static final String MAX_AGE_OVERRIDE_TAG = Parameter.MAX_KEY_AGE_DAYS.userOverrideTag();
 
     /**
      * A never-used key newer than the current one may be the new key of a run that is still going (the schedule
@@ -77,7 +79,7 @@ public final class RotationRules {
             return config.maxKeyAgeDays();
         }
         return RotationConfigParser.parseDays("tag " + MAX_AGE_OVERRIDE_TAG, override, config.graceDays() + 1,
-                RotationConfig.MAX_DAYS);
+                Parameter.MAX_DAYS);
     }
 
     private UserPlan decideWithoutSecret(UserState user, Instant now, int maxAgeDays) {

@@ -1,7 +1,9 @@
 package dev.accesskeyrotator.log;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.accesskeyrotator.contract.Outcome;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -13,7 +15,13 @@ import java.util.function.Consumer;
  * AWS error codes; never secret values or whole SDK responses.
  */
 public final class JsonLog {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The contract module is free of Jackson, so its vocabulary gets its JSON form here. */
+    private static final ObjectMapper MAPPER = new ObjectMapper().addMixIn(Outcome.class, OutcomeAsLabel.class);
+
+    private abstract static class OutcomeAsLabel {
+        @JsonValue
+        abstract String label();
+    }
 
     private final Consumer<String> sink;
     private final Clock clock;

@@ -1,5 +1,7 @@
 package dev.accesskeyrotator.service;
 
+import dev.accesskeyrotator.contract.Notices.EventType;
+import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.port.Notifier.Notice;
 
@@ -15,8 +17,6 @@ import java.util.Optional;
  * Writes the plain-text notices. They say where the new key is and how to fetch it; they never contain a secret.
  */
 public final class NoticeComposer {
-    public static final String USER_NAME = "user_name";
-    public static final String EVENT_TYPE = "event_type";
     /** SNS wants subjects shorter than 100 characters. */
     public static final int MAX_SUBJECT = 99;
     /** Leaves room under SNS's 256 KB (262,144 bytes) for the closing line and the message attributes. */
@@ -72,7 +72,7 @@ public final class NoticeComposer {
         });
         text.append("Questions: contact ").append(contact).append(".\n");
         return new Notice(subject("New AWS access key for IAM user " + userName), text.toString(),
-                Map.of(USER_NAME, userName, EVENT_TYPE, "key-rotated"));
+                attributes(userName, EventType.KEY_ROTATED));
     }
 
     /** The grace period ended and the previous key was disabled. */
@@ -85,7 +85,7 @@ public final class NoticeComposer {
                 + "If something broke because it still used the old key, switch it to the new key, or contact "
                 + contact + ".\n";
         return new Notice(subject("Old AWS access key disabled for IAM user " + userName), text,
-                Map.of(USER_NAME, userName, EVENT_TYPE, "key-disabled"));
+                attributes(userName, EventType.KEY_DISABLED));
     }
 
     /** The rotator left a user alone and a person should look. */
@@ -93,7 +93,7 @@ public final class NoticeComposer {
         String text = "Hello,\n\nAccess key rotation for IAM user " + userName + " needs a person:\n  " + reason
                 + "\n\nNothing was changed for this user. Contact " + contact + " if you are unsure what to do.\n";
         return new Notice(subject("Access key rotation needs attention: " + userName), text,
-                Map.of(USER_NAME, userName, EVENT_TYPE, "attention"));
+                attributes(userName, EventType.ATTENTION));
     }
 
     /** For admins after each run. */
@@ -127,9 +127,10 @@ public final class NoticeComposer {
                 shown++;
             }
         }
-        String subject = "Access key rotation: " + report.count("rotated") + " rotated, " + needPeople.size()
+        String subject = "Access key rotation: " + report.count(ReportCount.ROTATED) + " rotated, " + needPeople.size()
                 + " need attention";
-        return new Notice(subject(subject), text.toString(), Map.of(EVENT_TYPE, "run-summary"));
+        return new Notice(subject(subject), text.toString(),
+                Map.of(Notices.EVENT_TYPE, EventType.RUN_SUMMARY.value()));
     }
 
     /** A valid AWS CLI command the owner can paste. */
@@ -140,5 +141,9 @@ public final class NoticeComposer {
 
     static String subject(String text) {
         return text.length() <= MAX_SUBJECT ? text : text.substring(0, MAX_SUBJECT - 3) + "...";
+    }
+
+    private static Map<String, String> attributes(String userName, EventType eventType) {
+        return Map.of(Notices.USER_NAME, userName, Notices.EVENT_TYPE, eventType.value());
     }
 }

@@ -1,13 +1,13 @@
 package dev.accesskeyrotator.service;
 
+import dev.accesskeyrotator.contract.Parameter;
+import dev.accesskeyrotator.contract.OptInTag;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.accesskeyrotator.config.ConfigParameter;
 import dev.accesskeyrotator.config.ConfigurationException;
-import dev.accesskeyrotator.config.OptInTag;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.config.RotationConfigParser;
 import dev.accesskeyrotator.config.RotatorSettings;
-import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.domain.RotationRules;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.port.AwsFailure;
@@ -156,7 +156,7 @@ public final class RotationService {
 
     private void requireDeployedTag(OptInTag userTag) {
         settings.deployedOptInTag().filter(deployed -> !userTag.equalsOrNarrows(deployed)).ifPresent(deployed -> {
-            String parameter = ConfigParameter.USER_TAG.parameterName();
+            String parameter = Parameter.USER_TAG.parameterName();
             throw new ConfigurationException(parameter, "parameter '" + parameter + "' has value '" + userTag
                     + "', which is neither the stack's opt-in tag '" + deployed + "' nor a narrowing of it; allowed: '"
                     + deployed + "'" + (deployed.value().isEmpty() ? " or '" + deployed.key() + "=VALUE'" : "")
@@ -302,19 +302,18 @@ public final class RotationService {
 
     private static Map<String, Integer> counts(int scanned, List<UserResult> results) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        counts.put("usersScanned", scanned);
-        counts.put("rotated", results.stream().mapToInt(r -> r.effects().rotated()).sum());
-        counts.put("disabledOld", results.stream().mapToInt(r -> r.effects().disabled()).sum());
-        counts.put("deletedOld", results.stream().mapToInt(r -> r.effects().deleted()).sum());
-        for (Outcome outcome : List.of(Outcome.NOTIFIED, Outcome.ATTENTION, Outcome.BLOCKED, Outcome.FAILED,
-                Outcome.DEFERRED, Outcome.PLANNED, Outcome.UNCHANGED)) {
-            counts.put(camel(outcome), (int) results.stream().filter(r -> r.outcome() == outcome).count());
+        for (ReportCount count : ReportCount.values()) {
+            int value = switch (count) {
+                case USERS_SCANNED -> scanned;
+                case ROTATED -> results.stream().mapToInt(r -> r.effects().rotated()).sum();
+                case DISABLED_OLD -> results.stream().mapToInt(r -> r.effects().disabled()).sum();
+                case DELETED_OLD -> results.stream().mapToInt(r -> r.effects().deleted()).sum();
+                case NOTIFIED, ATTENTION, BLOCKED, FAILED, DEFERRED, PLANNED, UNCHANGED ->
+                        (int) results.stream().filter(r -> r.outcome() == count.outcome().orElseThrow()).count();
+            };
+            counts.put(count.key(), value);
         }
         return counts;
-    }
-
-    private static String camel(Outcome outcome) {
-        return outcome.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private void logReport(RunReport report) {
@@ -329,7 +328,7 @@ public final class RotationService {
             line.set("report", JsonLog.mapper().valueToTree(new RunReport(report.runId(), report.dryRun(),
                     report.startedAt(), report.finishedAt(), report.discovery(), report.configuration(),
                     report.defaultedParameters(), report.counts(), notable)));
-            line.put("unchangedUsersOmitted", report.count("unchanged"));
+            line.put("unchangedUsersOmitted", report.count(ReportCount.UNCHANGED));
             json = line.toString();
         }
         log.raw(json);

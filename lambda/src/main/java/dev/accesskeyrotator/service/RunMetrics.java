@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.service;
 
+import dev.accesskeyrotator.contract.Metric;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.accesskeyrotator.log.JsonLog;
@@ -13,22 +14,7 @@ import java.util.Map;
  * stack alarms on them. Namespace and names are part of the stack's contract.
  */
 public final class RunMetrics {
-    public static final String NAMESPACE = "AccessKeyRotator";
 
-    /** Report count name to metric name. */
-    private static final Map<String, String> METRIC_FOR_COUNT = new LinkedHashMap<>();
-
-    static {
-        METRIC_FOR_COUNT.put("usersScanned", "UsersScanned");
-        METRIC_FOR_COUNT.put("rotated", "Rotated");
-        METRIC_FOR_COUNT.put("disabledOld", "DisabledOld");
-        METRIC_FOR_COUNT.put("deletedOld", "DeletedOld");
-        METRIC_FOR_COUNT.put("attention", "Attention");
-        METRIC_FOR_COUNT.put("blocked", "Blocked");
-        METRIC_FOR_COUNT.put("failed", "Failed");
-        METRIC_FOR_COUNT.put("deferred", "Deferred");
-        METRIC_FOR_COUNT.put("planned", "Planned");
-    }
 
     private RunMetrics() {}
 
@@ -37,28 +23,30 @@ public final class RunMetrics {
      * {@code DryRun = 1} instead: a dry run rotates nothing, so a {@code dry-run} left on must not look healthy.
      */
     public static String completed(RunReport report, Instant timestamp) {
-        Map<String, Integer> values = new LinkedHashMap<>();
-        METRIC_FOR_COUNT.forEach((count, metric) -> values.put(metric, report.count(count)));
-        values.put(report.dryRun() ? "DryRun" : "RunSucceeded", 1);
+        Map<Metric, Integer> values = new LinkedHashMap<>();
+        for (ReportCount count : ReportCount.values()) {
+            count.metric().ifPresent(metric -> values.put(metric, report.count(count)));
+        }
+        values.put(report.dryRun() ? Metric.DRY_RUN : Metric.RUN_SUCCEEDED, 1);
         return emf(values, timestamp);
     }
 
     /** A run that stopped before changing anything (bad configuration, discovery failure). */
     public static String aborted(Instant timestamp) {
-        return emf(Map.of("RunFailed", 1), timestamp);
+        return emf(Map.of(Metric.RUN_FAILED, 1), timestamp);
     }
 
-    static String emf(Map<String, Integer> values, Instant timestamp) {
+    static String emf(Map<Metric, Integer> values, Instant timestamp) {
         ObjectNode line = JsonLog.mapper().createObjectNode();
         ObjectNode aws = line.putObject("_aws");
         aws.put("Timestamp", timestamp.toEpochMilli());
         ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
-        directive.put("Namespace", NAMESPACE);
+        directive.put("Namespace", Metric.NAMESPACE);
         directive.putArray("Dimensions").addArray();
         ArrayNode metrics = directive.putArray("Metrics");
-        values.forEach((name, value) -> {
-            metrics.addObject().put("Name", name).put("Unit", "Count");
-            line.put(name, value);
+        values.forEach((metric, value) -> {
+            metrics.addObject().put("Name", metric.metricName()).put("Unit", "Count");
+            line.put(metric.metricName(), value);
         });
         return line.toString();
     }

@@ -15,7 +15,12 @@ public record RunReport(String runId, boolean dryRun, String startedAt, String f
                         Map<String, Object> configuration, List<String> defaultedParameters,
                         Map<String, Integer> counts, List<UserResult> users) {
 
+    public int count(ReportCount count) {
+        return counts.getOrDefault(count.key(), 0);
+    }
+
+    /** @throws IllegalArgumentException for a name that is no count */
     public int count(String name) {
-        return counts.getOrDefault(name, 0);
+        return count(ReportCount.ofKey(name));
     }
 }

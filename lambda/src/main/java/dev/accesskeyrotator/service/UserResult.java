@@ -2,7 +2,7 @@ package dev.accesskeyrotator.service;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.contract.Outcome;
 
 /**
  * One user's line in the run report. Key ids are not secret; secret access keys never appear here.

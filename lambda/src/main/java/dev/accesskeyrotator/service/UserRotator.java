@@ -1,9 +1,10 @@
 package dev.accesskeyrotator.service;
 
+import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.domain.Finding;
-import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.domain.RotationRules;
 import dev.accesskeyrotator.domain.SecretState;
 import dev.accesskeyrotator.domain.Step;
@@ -417,7 +418,7 @@ final class UserRotator {
                 noticesSent++;
             } catch (AwsFailure failure) {
                 log.warn("notice not sent", "user", state.userName(), "eventType",
-                        notice.attributes().get(NoticeComposer.EVENT_TYPE), "errorCode", failure.errorCode());
+                        notice.attributes().get(Notices.EVENT_TYPE), "errorCode", failure.errorCode());
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.config;
 
+import dev.accesskeyrotator.contract.OptInTag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -76,7 +77,7 @@ class RotationConfigParserTest {
 
     @Test
     void keyOnlyTagMatchesAnyValue() {
-        OptInTag tag = OptInTag.parse("user-tag", "access-key-rotation");
+        OptInTag tag = OptInTag.parse("access-key-rotation");
         assertTrue(tag.matches(Map.of("access-key-rotation", "whatever")));
         assertTrue(!tag.matches(Map.of("other", "x")));
     }

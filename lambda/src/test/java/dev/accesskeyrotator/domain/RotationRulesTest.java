@@ -1,6 +1,7 @@
 package dev.accesskeyrotator.domain;
 
-import dev.accesskeyrotator.config.OptInTag;
+import dev.accesskeyrotator.contract.Outcome;
+import dev.accesskeyrotator.contract.OptInTag;
 import dev.accesskeyrotator.config.RotationConfig;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class RotationRulesTest {
     private static final String ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:access-key-rotation/alice-AbCdEf";
 
     private static RotationConfig config(int maxAge, int grace, int deleteAfter) {
-        return new RotationConfig(maxAge, OptInTag.parse("user-tag", "access-key-rotation=enabled"), grace,
+        return new RotationConfig(maxAge, OptInTag.parse("access-key-rotation=enabled"), grace,
                 deleteAfter, false, 100);
     }
 

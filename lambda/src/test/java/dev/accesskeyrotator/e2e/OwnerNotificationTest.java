@@ -1,7 +1,7 @@
 package dev.accesskeyrotator.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsExtension;
 import dev.accesskeyrotator.localaws.SnsEmulator.PublishedMessage;

@@ -2,7 +2,7 @@ package dev.accesskeyrotator.e2e;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.lambda.RotationHandler;
 import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;
 import dev.accesskeyrotator.localaws.LocalAws;

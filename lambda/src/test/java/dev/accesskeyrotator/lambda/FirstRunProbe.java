@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.lambda;
 
+import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.config.RotatorSettings;
@@ -30,8 +31,8 @@ public final class FirstRunProbe {
         AwsClients clients = new AwsClients(new AwsClients.Options(Region.US_EAST_1, Optional.of(endpoint),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), List.of(),
                 AwsClients.defaultRetryStrategy()));
-        RotatorSettings settings = new RotatorSettings(RotatorSettings.DEFAULT_PARAMETER_PREFIX,
-                RotatorSettings.DEFAULT_SECRET_NAME_PREFIX, topic,
+        RotatorSettings settings = new RotatorSettings(EnvironmentVariable.DEFAULT_PARAMETER_PREFIX,
+                EnvironmentVariable.DEFAULT_SECRET_NAME_PREFIX, topic,
                 Optional.of("arn:aws:kms:us-east-1:123456789012:key/probe"), "probe", 4, Optional.empty(),
                 Optional.of("arn:aws:iam::123456789012:role/probe"), Optional.empty());
         RotationService service = RotatorFactory.create(settings, clients, Clock.systemUTC(),

@@ -5,7 +5,7 @@ import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.cli.Main;
 import dev.accesskeyrotator.config.RotatorSettings;
-import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import dev.accesskeyrotator.service.RotationService;

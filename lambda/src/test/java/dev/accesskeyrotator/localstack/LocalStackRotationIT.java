@@ -1,10 +1,11 @@
 package dev.accesskeyrotator.localstack;
 
+import dev.accesskeyrotator.contract.EnvironmentVariable;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.config.RotatorSettings;
-import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.localstack.SqsQueues.Notification;
 import dev.accesskeyrotator.localstack.SqsQueues.Queue;
 import dev.accesskeyrotator.log.JsonLog;
@@ -221,7 +222,7 @@ class LocalStackRotationIT {
 
     private RunReport run(String topicArn, Clock clock) {
         RotatorSettings settings = RotatorHarness.settingsFor(topicArn, KMS_KEY,
-                RotatorSettings.DEFAULT_MAX_CONCURRENCY);
+                EnvironmentVariable.DEFAULT_MAX_CONCURRENCY);
         JsonLog log = new JsonLog(logLines::add, clock);
         RotationService service = RotatorFactory.create(settings, clients, clock, log,
                 pause -> Thread.sleep(pause.toMillis()));

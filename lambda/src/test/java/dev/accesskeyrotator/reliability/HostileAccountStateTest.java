@@ -1,6 +1,6 @@
 package dev.accesskeyrotator.reliability;
 
-import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;
 import dev.accesskeyrotator.localaws.IamEmulator.KeyStatus;
 import dev.accesskeyrotator.localaws.LocalAws;

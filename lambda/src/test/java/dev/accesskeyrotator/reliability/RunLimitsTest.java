@@ -1,6 +1,6 @@
 package dev.accesskeyrotator.reliability;
 
-import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.lambda.RotationHandler;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsExtension;

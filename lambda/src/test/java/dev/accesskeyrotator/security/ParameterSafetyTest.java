@@ -3,7 +3,7 @@ package dev.accesskeyrotator.security;
 import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.cli.Main;
 import dev.accesskeyrotator.config.ConfigurationException;
-import dev.accesskeyrotator.config.OptInTag;
+import dev.accesskeyrotator.contract.OptInTag;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsExtension;
@@ -138,7 +138,7 @@ class ParameterSafetyTest {
         // Deployed with the key only: any value is allowed, so choosing one value narrows it.
         RotatorSettings settings = new RotatorSettings(RotatorHarness.PARAMETER_PREFIX, RotatorHarness.SECRET_PREFIX,
                 harness.topicArn(), Optional.of(RotatorHarness.KMS_KEY), "the platform team", 1,
-                Optional.of(OptInTag.parse("test", "access-key-rotation")),
+                Optional.of(OptInTag.parse("access-key-rotation")),
                 Optional.of(RotatorHarness.FUNCTION_ROLE_ARN), Optional.empty());
         harness.parameter("user-tag", "access-key-rotation=enabled");
 

@@ -5,7 +5,7 @@ import dev.accesskeyrotator.aws.IamDirectory;
 import dev.accesskeyrotator.aws.SecretsManagerStore;
 import dev.accesskeyrotator.aws.SnsNotifier;
 import dev.accesskeyrotator.aws.SsmParameterSource;
-import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsClients;

@@ -1,9 +1,9 @@
 package dev.accesskeyrotator.service;
 
 import dev.accesskeyrotator.config.ConfigurationException;
-import dev.accesskeyrotator.config.OptInTag;
+import dev.accesskeyrotator.contract.OptInTag;
 import dev.accesskeyrotator.config.RotationConfig;
-import dev.accesskeyrotator.domain.Outcome;
+import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.port.Notifier.Notice;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +41,7 @@ class NoticeComposerTest {
     private final NoticeComposer composer = new NoticeComposer(REGION, CONTACT);
 
     private static RotationConfig config(int maxAge, int grace, int deleteAfter) {
-        return new RotationConfig(maxAge, OptInTag.parse("user-tag", "access-key-rotation=enabled"), grace,
+        return new RotationConfig(maxAge, OptInTag.parse("access-key-rotation=enabled"), grace,
                 deleteAfter, false, 100);
     }
 

@@ -1,6 +1,6 @@
 package dev.accesskeyrotator.service;
 
-import dev.accesskeyrotator.config.OptInTag;
+import dev.accesskeyrotator.contract.OptInTag;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TriageTest {
     private static final Instant NOW = Instant.parse("2026-06-01T00:00:00Z");
     private static final Triage GRACE_7_DELETE_30 = new Triage(new RotationConfig(90,
-            OptInTag.parse("user-tag", "access-key-rotation"), 7, 30, false, 100));
+            OptInTag.parse("access-key-rotation"), 7, 30, false, 100));
 
     private static CredentialReport.KeySlot key(boolean active, long ageDays) {
         return new CredentialReport.KeySlot(active, NOW.minus(Duration.ofDays(ageDays)));

@@ -1,8 +1,9 @@
 package dev.accesskeyrotator.testing;
 
+import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.RotatorFactory;
-import dev.accesskeyrotator.config.OptInTag;
+import dev.accesskeyrotator.contract.OptInTag;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.domain.RotationRules;
 import dev.accesskeyrotator.localaws.IamEmulator;
@@ -43,7 +44,7 @@ public final class RotatorHarness implements AutoCloseable {
     private final AwsClients clients;
     private final String topicArn;
     private final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
-    private int maxConcurrency = RotatorSettings.DEFAULT_MAX_CONCURRENCY;
+    private int maxConcurrency = EnvironmentVariable.DEFAULT_MAX_CONCURRENCY;
 
     /** The production (adaptive) retry strategy with millisecond delays. */
     public RotatorHarness(LocalAws aws) {
@@ -80,7 +81,7 @@ public final class RotatorHarness implements AutoCloseable {
     /** Settings as the stack sets them, with this topic and KMS key. */
     public static RotatorSettings settingsFor(String topicArn, String kmsKeyArn, int maxConcurrency) {
         return new RotatorSettings(PARAMETER_PREFIX, SECRET_PREFIX, topicArn, Optional.of(kmsKeyArn),
-                "the platform team", maxConcurrency, Optional.of(OptInTag.parse("test", OPT_IN_TAG)),
+                "the platform team", maxConcurrency, Optional.of(OptInTag.parse(OPT_IN_TAG)),
                 Optional.of(FUNCTION_ROLE_ARN), Optional.of(BREAK_GLASS_ARN));
     }
 

@@ -1,6 +1,4 @@
-package dev.accesskeyrotator.domain;
-
-import com.fasterxml.jackson.annotation.JsonValue;
+package dev.accesskeyrotator.contract;
 
 /**
  * A user's outcome in the run report. When several things happened to one user, the report shows the one that
@@ -24,7 +22,7 @@ public enum Outcome {
         this.label = label;
     }
 
-    @JsonValue
+    /** The word the report, the logs and the docs use. */
     public String label() {
         return label;
     }

@@ -1,0 +1,98 @@
+package dev.accesskeyrotator.contract;
+
+/**
+ * The rotation parameters in Parameter Store, under the deploy-time prefix: the catalogue the stack creates them
+ * from (default, description, {@code AllowedPattern}), the function validates with, and the parameters table in
+ * docs/operations.md is checked against.
+ */
+public enum Parameter {
+    MAX_KEY_AGE_DAYS("max-key-age-days", "90",
+            "Rotate an active key when it reaches this age, counted from the key's `CreateDate`.",
+            "integer 1–3650", Patterns.DAYS_1_TO_3650),
+    USER_TAG("user-tag", OptInTag.DEFAULT,
+            "Opt-in tag: `key=value` (that value only) or `key` (any value).",
+            "IAM tag rules: key 1–128 and value 0–256 characters of letters, digits, spaces and `_.:/=+-@`; the key"
+                    + " must not start with `aws:`. It must equal the stack's `optInTag` or, when that is a key only,"
+                    + " choose a value of it; anything else stops the run (see [Changing the opt-in"
+                    + " tag](#changing-the-opt-in-tag)).",
+            OptInTag.ALLOWED_PATTERN),
+    GRACE_DAYS("grace-days", "0",
+            "Days the old key stays active after the new key was created. With `0` the old key is disabled in the"
+                    + " same run.",
+            "integer 0 to `max-key-age-days` − 1", Patterns.DAYS_0_TO_3650),
+    DELETE_AFTER_DAYS("delete-after-days", "30",
+            "Days after the grace period ends before a disabled previous key is deleted. The old key is deleted at"
+                    + " the first run at least `grace-days` + `delete-after-days` days after the new key was created.",
+            "integer 0–3650", Patterns.DAYS_0_TO_3650),
+    DRY_RUN("dry-run", "false",
+            "`true` means plan and report only. Nothing changes in IAM or Secrets Manager, and no SNS message is"
+                    + " sent. A dry run counts as a dry run (`DryRun` metric, `DryRunLeftOn` alarm), never as a"
+                    + " successful run.",
+            "`true` or `false` (any case; Parameter Store's pattern takes lower case)", Patterns.TRUE_OR_FALSE),
+    MAX_ROTATIONS_PER_RUN("max-rotations-per-run", "100",
+            "Caps the rotations one run starts. Due users past the cap are reported as `deferred` and rotated in a"
+                    + " later run.",
+            "integer 1–100000", Patterns.COUNT_1_TO_100000);
+
+    /** The largest day count any parameter or override tag accepts. */
+    public static final int MAX_DAYS = 3650;
+    public static final int MAX_ROTATIONS_LIMIT = 100_000;
+    /** Prefix of the tags that override a parameter for one user. */
+    public static final String USER_OVERRIDE_TAG_PREFIX = "access-key-rotation:";
+
+    private final String parameterName;
+    private final String defaultValue;
+    private final String meaning;
+    private final String allowed;
+    private final String allowedPattern;
+
+    Parameter(String parameterName, String defaultValue, String meaning, String allowed, String allowedPattern) {
+        this.parameterName = parameterName;
+        this.defaultValue = defaultValue;
+        this.meaning = meaning;
+        this.allowed = allowed;
+        this.allowedPattern = allowedPattern;
+    }
+
+    /** The name under the prefix, e.g. {@code max-key-age-days}. */
+    public String parameterName() {
+        return parameterName;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** What the parameter does, in the words of the docs (Markdown); also its description in Parameter Store. */
+    public String meaning() {
+        return meaning;
+    }
+
+    /** The values the function accepts, in the words of the docs (Markdown). */
+    public String allowed() {
+        return allowed;
+    }
+
+    /**
+     * The regular expression Parameter Store checks values against. Only constructs that Parameter Store's and
+     * Java's regular expressions share are used. Ranges that depend on another parameter are the function's to check.
+     */
+    public String allowedPattern() {
+        return allowedPattern;
+    }
+
+    /** The user tag that overrides this parameter for one user, e.g. {@code access-key-rotation:max-key-age-days}. */
+    public String userOverrideTag() {
+        return USER_OVERRIDE_TAG_PREFIX + parameterName;
+    }
+
+    /** Numbers are plain decimals without sign or leading zeros. */
+    static final class Patterns {
+        static final String DAYS_1_TO_3650 = "^([1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)$";
+        static final String DAYS_0_TO_3650 = "^(0|[1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)$";
+        static final String COUNT_1_TO_100000 = "^([1-9][0-9]{0,4}|100000)$";
+        static final String TRUE_OR_FALSE = "^(true|false)$";
+
+        private Patterns() {}
+    }
+}
