@@ -3,9 +3,12 @@ package dev.accesskeyrotator.localaws;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Random;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -18,14 +21,27 @@ import java.util.function.Predicate;
  * }</pre>
  * For each request the rules are tried in the order they were added. Latency rules that fire delay the request and
  * let evaluation continue; the first error, throttle or crash rule that fires decides the outcome. A rule whose
- * probability roll fails, or whose {@link RuleBuilder#times count} is used up, does not fire. Probability rolls come
- * from one seeded {@link Random} so that a single-threaded test sees the same faults on every run.
+ * probability roll fails, or whose {@link RuleBuilder#times count} is used up, does not fire.
+ * <p>
+ * Probability rolls are repeatable even when several threads call at once: a roll is a function of the seed, the
+ * rule, the user the request is about (its {@code UserName}, or the owner of its {@code AccessKeyId}) and how many
+ * requests of that operation about that user the rule has seen before. The rotator works on each user from one
+ * thread at a time and lists the account from one thread, so every request gets the same roll in any interleaving.
  */
 public final class Faults {
     static final long DEFAULT_SEED = 20260101L;
 
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
-    private volatile Random random = new Random(DEFAULT_SEED);
+    /** The user a request is about, or "" (account-wide calls); part of the key a probability roll is made for. */
+    private final Function<AwsRequest, String> subject;
+    private volatile long seed = DEFAULT_SEED;
+    /** Probabilistic rules installed since the last reseed; numbers them so that two such rules roll independently. */
+    private final AtomicInteger probabilisticRules = new AtomicInteger();
+
+    /** @param subject the user a request is about, or "" when it is about none */
+    Faults(Function<AwsRequest, String> subject) {
+        this.subject = Objects.requireNonNull(subject);
+    }
 
     /** Starts a rule for one operation of one service ({@code "iam"}, {@code "ssm"}, ...); operation "*" matches any. */
     public RuleBuilder on(String service, String operation) {
@@ -42,9 +58,13 @@ public final class Faults {
         rules.remove(rule);
     }
 
-    /** Restarts the probability rolls from {@code seed}, to explore a different but still repeatable fault pattern. */
+    /**
+     * Probabilistic rules installed from now on roll from {@code seed}, to explore a different but still repeatable
+     * fault pattern.
+     */
     public void reseed(long seed) {
-        random = new Random(seed);
+        this.seed = seed;
+        probabilisticRules.set(0);
     }
 
     public List<Rule> rules() {
@@ -105,6 +125,9 @@ public final class Faults {
         /** Firings left; negative means unlimited. */
         private final AtomicInteger remaining;
         private final AtomicInteger fired = new AtomicInteger();
+        /** For probabilistic rules: the seed of their rolls and how many requests each roll key has seen. */
+        private final long rollSeed;
+        private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
 
         private Rule(String service, String operation, Predicate<AwsRequest> condition, double probability,
                      int times, Action action) {
@@ -114,6 +137,7 @@ public final class Faults {
             this.probability = probability;
             this.remaining = new AtomicInteger(times);
             this.action = action;
+            this.rollSeed = probability < 1.0 ? seed * 0x9E3779B97F4A7C15L + probabilisticRules.getAndIncrement() : 0;
         }
 
         public Action action() { return action; }
@@ -127,7 +151,7 @@ public final class Faults {
                     || !condition.test(request)) {
                 return false;
             }
-            if (probability < 1.0 && random.nextDouble() >= probability) {
+            if (probability < 1.0 && roll(request) >= probability) {
                 return false;
             }
             // Concurrent requests may race for the last firing; only the one that decrements from above zero wins.
@@ -137,6 +161,14 @@ public final class Faults {
             }
             fired.incrementAndGet();
             return true;
+        }
+
+        /** A number in [0, 1) fixed by this rule's seed, the request's operation and user, and its place among them. */
+        private double roll(AwsRequest request) {
+            String key = request.operation() + "/" + subject.apply(request);
+            int occurrence = seen.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement();
+            long mixed = (rollSeed * 31 + key.hashCode()) * 31 + occurrence;
+            return new SplittableRandom(mixed).nextDouble();
         }
 
         /**
@@ -191,7 +223,7 @@ public final class Faults {
             return times(1);
         }
 
-        /** Fire for each matching request with this probability (0..1), rolled with the seeded random. */
+        /** Fire for each matching request with this probability (0..1); see the class comment for how rolls repeat. */
         public RuleBuilder withProbability(double chance) {
             if (chance < 0 || chance > 1) {
                 throw new IllegalArgumentException("probability must be within 0..1: " + chance);

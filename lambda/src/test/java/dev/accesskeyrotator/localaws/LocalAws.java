@@ -67,7 +67,7 @@ public final class LocalAws implements AutoCloseable {
     private final SecretsManagerEmulator secretsManager;
     private final SnsEmulator sns;
     private final KmsKeys kms;
-    private final Faults faults = new Faults();
+    private final Faults faults = new Faults(this::subjectOf);
     private final Calls calls = new Calls();
     private final ExecutionInterceptor crashInterceptor = new CrashInterceptor();
     private final Set<String> crashedInvocations = ConcurrentHashMap.newKeySet();
@@ -107,6 +107,13 @@ public final class LocalAws implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the local AWS endpoint", e);
         }
+    }
+
+    /** The user a request is about: its {@code UserName}, else the owner of its {@code AccessKeyId}, else none (""). */
+    private String subjectOf(AwsRequest request) {
+        return request.text("UserName")
+                .or(() -> request.text("AccessKeyId").flatMap(iam::accessKey).map(IamEmulator.KeySnapshot::userName))
+                .orElse("");
     }
 
     private <E extends ServiceEmulator> E register(E emulator) {

@@ -10,6 +10,8 @@ import dev.accesskeyrotator.testing.RotatorHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
@@ -28,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every mutating step of a rotation x every fault x grace 0 and 3 x bulk discovery on and off (credential report
  * available or not). Each scenario runs once with the fault, then once cleanly a day later (the next scheduled
- * run), then checks every invariant of the contract.
+ * run), then checks every invariant of the contract. Scenarios share nothing (each has its own endpoint, clients and
+ * retry strategy), so they run concurrently (with each other only: the class as a whole runs in turn with the others).
  */
 class FaultMatrixTest {
 
@@ -48,13 +51,17 @@ class FaultMatrixTest {
      * throttling storm test) would make each throttled scenario take tens of seconds.
      */
     private static final int QUICK_RETRY_ATTEMPTS = 3;
-    private static final RetryStrategy QUICK_RETRIES = AwsRetryStrategy.standardRetryStrategy().toBuilder()
-            .maxAttempts(QUICK_RETRY_ATTEMPTS).backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(1), Duration.ofMillis(5)))
-            .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(1), Duration.ofMillis(5)))
-            .build();
     private static final AtomicInteger PASSED = new AtomicInteger();
 
+    /** A fresh strategy per scenario: its retry quota is state, and scenarios run concurrently. */
+    private static RetryStrategy quickRetries() {
+        BackoffStrategy quick = BackoffStrategy.exponentialDelay(Duration.ofMillis(1), Duration.ofMillis(5));
+        return AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(QUICK_RETRY_ATTEMPTS)
+                .backoffStrategy(quick).throttlingBackoffStrategy(quick).build();
+    }
+
     @TestFactory
+    @Execution(ExecutionMode.CONCURRENT)
     Stream<DynamicTest> everyStepTimesEveryFaultTimesGrace() {
         List<DynamicTest> scenarios = new ArrayList<>();
         for (String step : MUTATING_STEPS) {
@@ -80,7 +87,7 @@ class FaultMatrixTest {
     }
 
     private static void runScenario(String step, Fault fault, int graceDays, boolean credentialReport) {
-        try (LocalAws aws = LocalAws.start(); RotatorHarness harness = new RotatorHarness(aws, QUICK_RETRIES)) {
+        try (LocalAws aws = LocalAws.start(); RotatorHarness harness = new RotatorHarness(aws, quickRetries())) {
             aws.iam().setCredentialReportAvailable(credentialReport);
             harness.parameter("grace-days", String.valueOf(graceDays));
             harness.parameter("delete-after-days", "5");
