@@ -14,6 +14,7 @@ public enum Outcome {
     DISABLED_OLD("disabled-old"),
     DELETED_OLD("deleted-old"),
     NOTIFIED("notified"),
+    REMINDED("reminded"),
     UNCHANGED("unchanged");
 
     private final String label;

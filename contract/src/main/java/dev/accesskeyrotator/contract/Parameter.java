@@ -31,12 +31,51 @@ public enum Parameter {
             "`true` or `false` (any case; Parameter Store's pattern takes lower case)", Patterns.TRUE_OR_FALSE),
     MAX_ROTATIONS_PER_RUN("max-rotations-per-run", "100",
             "Caps the rotations one run starts. Due users past the cap are reported as `deferred` and rotated in a"
-                    + " later run.",
-            "integer 1–100000", Patterns.COUNT_1_TO_100000);
+                    + " later run, oldest keys first.",
+            "integer 1–100000", Patterns.COUNT_1_TO_100000),
+    CUTOVER("cutover", Cutover.ON_USE.value(),
+            "When the replaced key is disabled: `on-use` once IAM shows no use of it for `old-key-idle-hours`"
+                    + " (after `grace-days`, at the latest at `max-grace-days`), or `after-grace` after `grace-days`,"
+                    + " used or not.",
+            "`on-use` or `after-grace`", Patterns.CUTOVER),
+    MAX_GRACE_DAYS("max-grace-days", "7",
+            "With `on-use`: the replaced key is disabled at this age of the new key even if it is still in use.",
+            "integer `grace-days` to `max-key-age-days` − 1", Patterns.DAYS_0_TO_3650),
+    OLD_KEY_IDLE_HOURS("old-key-idle-hours", "24",
+            "With `on-use`: the replaced key counts as unused once IAM shows no use of it for this many hours,"
+                    + " measured from when the new key was stored. IAM reports use hours late, so no less than 4.",
+            "integer 4–720", Patterns.HOURS_4_TO_720),
+    REMINDER_DAYS("reminder-days", "7",
+            "Owners get one `key-expiring` notice this many days before their key reaches `max-key-age-days`;"
+                    + " `0` sends none.",
+            "integer 0 to `max-key-age-days` − 1", Patterns.DAYS_0_TO_3650),
+    ATTENTION_REMINDER_DAYS("attention-reminder-days", "7",
+            "An unchanged `attention` or `blocked` cause is told to the owner again at most this often; `0` tells it"
+                    + " once.",
+            "integer 0–365", Patterns.DAYS_0_TO_365);
+
+    /** Values of {@link #CUTOVER}. */
+    public enum Cutover {
+        ON_USE("on-use"),
+        AFTER_GRACE("after-grace");
+
+        private final String value;
+
+        Cutover(String value) {
+            this.value = value;
+        }
+
+        public String value() {
+            return value;
+        }
+    }
 
     /** The largest day count any parameter or override tag accepts. */
     public static final int MAX_DAYS = 3650;
     public static final int MAX_ROTATIONS_LIMIT = 100_000;
+    public static final int MIN_IDLE_HOURS = 4;
+    public static final int MAX_IDLE_HOURS = 720;
+    public static final int MAX_ATTENTION_REMINDER_DAYS = 365;
     /** Prefix of the tags that override a parameter for one user. */
     public static final String USER_OVERRIDE_TAG_PREFIX = "access-key-rotation:";
 
@@ -92,6 +131,9 @@ public enum Parameter {
         static final String DAYS_0_TO_3650 = "^(0|[1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)$";
         static final String COUNT_1_TO_100000 = "^([1-9][0-9]{0,4}|100000)$";
         static final String TRUE_OR_FALSE = "^(true|false)$";
+        static final String CUTOVER = "^(on-use|after-grace)$";
+        static final String HOURS_4_TO_720 = "^([4-9]|[1-9][0-9]|[1-6][0-9]{2}|7[01][0-9]|720)$";
+        static final String DAYS_0_TO_365 = "^(0|[1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-5])$";
 
         private Patterns() {}
     }

@@ -3,13 +3,16 @@ package dev.accesskeyrotator.infra;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.AnyPrincipal;
+import software.amazon.awscdk.services.iam.ArnPrincipal;
 import software.amazon.awscdk.services.iam.IPrincipal;
 import software.amazon.awscdk.services.iam.PolicyDocument;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Key policies of the stack's two KMS keys.
@@ -34,14 +37,21 @@ final class KeyPolicies {
 
     private KeyPolicies() {}
 
+    /** The user secrets key without delegated readers: each user's secret is read by that user alone. */
+    static PolicyDocument userSecretsKey(IPrincipal rotatorRole, String secretNamePrefix) {
+        return userSecretsKey(rotatorRole, secretNamePrefix, Map.of());
+    }
+
     /**
      * The user secrets key: the rotator encrypts and decrypts through Secrets Manager, only secrets under the
-     * prefix; each IAM user of this account decrypts through Secrets Manager, only their own secret.
+     * prefix; each IAM user of this account decrypts through Secrets Manager, only their own secret; and each role an
+     * administrator named for a user decrypts through Secrets Manager, only that user's secret.
      */
-    static PolicyDocument userSecretsKey(IPrincipal rotatorRole, String secretNamePrefix) {
+    static PolicyDocument userSecretsKey(IPrincipal rotatorRole, String secretNamePrefix,
+                                         Map<String, List<String>> delegatedReaders) {
         String secretArnPrefix = "arn:" + Aws.PARTITION + ":secretsmanager:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
                 + ":secret:" + secretNamePrefix;
-        return PolicyDocument.Builder.create().statements(List.of(
+        List<PolicyStatement> statements = new ArrayList<>(List.of(
                 administration(),
                 PolicyStatement.Builder.create()
                         .sid("RotatorEncryptsUserSecretsThroughSecretsManager")
@@ -69,8 +79,24 @@ final class KeyPolicies {
                                 // The secret is <prefix><UserName>; Secrets Manager appends '-' and six characters.
                                 "StringLike", Map.of("kms:EncryptionContext:SecretARN",
                                         secretArnPrefix + "${aws:username}-??????")))
-                        .build()))
-                .build();
+                        .build()));
+        int number = 0;
+        for (Map.Entry<String, List<String>> readers : new TreeMap<>(delegatedReaders).entrySet()) {
+            statements.add(PolicyStatement.Builder.create()
+                    // Sids allow letters and digits only, and user names have more: the user is in the condition.
+                    .sid("DelegatedReadersDecryptOneUsersSecret" + ++number)
+                    .principals(readers.getValue().stream().<IPrincipal>map(ArnPrincipal::new).toList())
+                    .actions(List.of("kms:Decrypt"))
+                    .resources(List.of("*"))
+                    .conditions(Map.of(
+                            "StringEquals", Map.of("kms:ViaService", SECRETS_MANAGER_SERVICE),
+                            // Exactly this user's secret: the name, then '-' and the six characters Secrets Manager
+                            // appends. A longer user name that starts with this one does not match.
+                            "StringLike", Map.of("kms:EncryptionContext:SecretARN",
+                                    secretArnPrefix + readers.getKey() + "-??????")))
+                    .build());
+        }
+        return PolicyDocument.Builder.create().statements(statements).build();
     }
 
     /**

@@ -4,6 +4,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import dev.accesskeyrotator.contract.Metric;
+import dev.accesskeyrotator.contract.Parameter;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.Stats;
@@ -26,6 +27,7 @@ import java.util.List;
  */
 public final class RotatorAlarms extends Construct {
     public static final String METRIC_NAMESPACE = Metric.NAMESPACE;
+    private static final String DRY_RUN = Parameter.DRY_RUN.parameterName();
     private static final Duration EVENT_PERIOD = Duration.minutes(5);
     private static final long ONE_DAY_SECONDS = 86_400;
     /** CloudWatch evaluates at most seven days of data. */
@@ -47,7 +49,9 @@ public final class RotatorAlarms extends Construct {
         this.failedUsers = whenAtLeastOne("FailedUsers", rotatorMetric(Metric.FAILED, EVENT_PERIOD),
                 "A run could not rotate or clean up at least one user; the run summary notice and the run report"
                         + " in the log name them and the reason.");
-        this.runFailed = whenAtLeastOne("RunFailed", rotatorMetric(Metric.RUN_FAILED, EVENT_PERIOD),
+        // Named after the metric it watches (the construct id, hence the alarm's logical id, is the metric's name).
+        this.runFailed = whenAtLeastOne(Metric.RUN_FAILED.metricName(),
+                rotatorMetric(Metric.RUN_FAILED, EVENT_PERIOD),
                 "A run stopped before changing anything, usually because a parameter under the parameter prefix"
                         + " is invalid; the log names the parameter, its value and the allowed range.");
         this.undeliveredRuns = whenAtLeastOne("UndeliveredRuns",
@@ -68,7 +72,7 @@ public final class RotatorAlarms extends Construct {
         this.noSuccessfulRun = Alarm.Builder.create(this, "NoSuccessfulRun")
                 .alarmDescription("No rotation run completed within two schedule periods: the schedule, the function"
                         + " or its configuration is broken, and keys are aging unrotated. Dry runs do not count:"
-                        + " with dry-run=true nothing is rotated (see the DryRunLeftOn alarm).")
+                        + " with " + DRY_RUN + "=true nothing is rotated (see the DryRunLeftOn alarm).")
                 .metric(rotatorMetric(Metric.RUN_SUCCEEDED, Duration.seconds(periodSeconds)))
                 .comparisonOperator(ComparisonOperator.LESS_THAN_THRESHOLD)
                 .threshold(1)
@@ -82,8 +86,8 @@ public final class RotatorAlarms extends Construct {
         // and every further dry run after an OK period pages again, so dry-run=true cannot be left on quietly.
         long dryRunPeriodSeconds = Math.min(ONE_DAY_SECONDS, (runInterval.toSeconds() + 59) / 60 * 60);
         this.dryRunLeftOn = Alarm.Builder.create(this, "DryRunLeftOn")
-                .alarmDescription("A run was a dry run (parameter dry-run=true): it planned and reported but rotated"
-                        + " nothing, and keys keep aging until dry-run is set back to false.")
+                .alarmDescription("A run was a dry run (parameter " + DRY_RUN + "=true): it planned and reported but"
+                        + " rotated nothing, and keys keep aging until " + DRY_RUN + " is set back to false.")
                 .metric(rotatorMetric(Metric.DRY_RUN, Duration.seconds(dryRunPeriodSeconds)))
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .threshold(1)

@@ -6,10 +6,14 @@ import software.amazon.awscdk.Validations;
 
 /**
  * The CDK app: one environment-agnostic {@link RotatorStack} named {@value #STACK_NAME}, configured from context
- * (see {@link RotatorStackProps#fromContext}), checked by cdk-nag's AwsSolutions rules on every synth.
+ * (see {@link RotatorStackProps#fromContext}), or with {@code -c mode=organization} the
+ * {@link OrganizationHubStack} named {@value #HUB_STACK_NAME} (see {@link OrganizationProps#fromContext}); checked by
+ * cdk-nag's AwsSolutions rules on every synth.
  */
 public final class RotatorApp {
     public static final String STACK_NAME = "AccessKeyRotator";
+    /** The stack of {@code -c mode=organization}: the hub, which deploys the spokes itself through a StackSet. */
+    public static final String HUB_STACK_NAME = "AccessKeyRotatorHub";
     /** Context key; {@code -c cdkNag=false} skips the AwsSolutions checks (they run by default). */
     public static final String CDK_NAG_CONTEXT = "cdkNag";
 
@@ -17,7 +21,11 @@ public final class RotatorApp {
 
     public static void main(String[] args) {
         App app = new App();
-        createStack(app, STACK_NAME, RotatorStackProps.fromContext(app.getNode()).build());
+        if (OrganizationProps.requested(app.getNode())) {
+            new OrganizationHubStack(app, HUB_STACK_NAME, OrganizationProps.fromContext(app.getNode()));
+        } else {
+            createStack(app, STACK_NAME, RotatorStackProps.fromContext(app.getNode()).build());
+        }
         if (!"false".equalsIgnoreCase(String.valueOf(app.getNode().tryGetContext(CDK_NAG_CONTEXT)))) {
             // An unacknowledged error-level finding fails the synth; the report lands in the cloud assembly.
             Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -130,7 +130,7 @@ public final class RotatorStack extends Stack {
         this.userSecretsKey = Key.Builder.create(this, "UserSecretsKey")
                 .description("Access Key Rotator: encrypts each user's access key secret")
                 .enableKeyRotation(true)
-                .policy(KeyPolicies.userSecretsKey(functionRole, props.secretNamePrefix()))
+                .policy(KeyPolicies.userSecretsKey(functionRole, props.secretNamePrefix(), props.delegatedReaders()))
                 // The user secrets are created by the function, not the stack, and outlive it: without this key
                 // they could not be read any more.
                 .removalPolicy(RemovalPolicy.RETAIN)
@@ -185,6 +185,11 @@ public final class RotatorStack extends Stack {
         // The two principals the function's secret resource policy lets change a user secret.
         environment.put(EnvironmentVariable.FUNCTION_ROLE_ARN.name(), functionRole.getRoleArn());
         environment.put(EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN.name(), props.breakGlassPrincipalArn());
+        // The same readers as the key policy's, for the secret resource policy the function writes.
+        if (!props.delegatedReaders().isEmpty()) {
+            environment.put(EnvironmentVariable.DELEGATED_READERS.name(),
+                    RotatorStackProps.delegatedReadersVariable(props.delegatedReaders()));
+        }
 
         this.rotationFunction = Function.Builder.create(this, "RotationFunction")
                 .description("Rotates access keys of IAM users tagged " + optInTag)
@@ -242,7 +247,8 @@ public final class RotatorStack extends Stack {
         CdkNagAcknowledgements.acknowledgeRotatorFindings(functionRole, deadLetterQueue, props);
 
         CfnOutput.Builder.create(this, "NoticeTopicArn").value(noticeTopic.getTopicArn())
-                .description("Subscribe users (filter on user_name) and admins (filter on event_type) here").build();
+                .description("Subscribe users (filter on " + Notices.USER_NAME + ") and admins (filter on "
+                        + Notices.EVENT_TYPE + ") here").build();
         CfnOutput.Builder.create(this, "AlarmTopicArn").value(alarmTopic.getTopicArn())
                 .description("Receives the rotator's CloudWatch alarms").build();
         CfnOutput.Builder.create(this, "FunctionName").value(rotationFunction.getFunctionName()).build();
@@ -363,7 +369,7 @@ public final class RotatorStack extends Stack {
         // secret. Protocols are limited to ones that reach a person or a queue, not Lambda or SMS/mobile push.
         return ManagedPolicy.Builder.create(this, "NoticeSubscriberPolicy")
                 .description("Access Key Rotator: subscribe to the rotation notice topic by email, HTTPS or SQS;"
-                        + " set a filter policy on your own user_name")
+                        + " set a filter policy on your own " + Notices.USER_NAME)
                 .statements(List.of(PolicyStatement.Builder.create()
                         .sid("SubscribeToRotationNotices")
                         .actions(List.of("sns:Subscribe"))

@@ -7,8 +7,16 @@ import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Node;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -64,6 +72,13 @@ public final class RotatorStackProps {
      */
     private static final Pattern PRINCIPAL_ARN = Pattern.compile(
             "arn:aws[a-z-]*:iam::\\d{12}:(root|(role|user)/([\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})");
+    private static final Pattern ROLE_ARN = Pattern.compile(EnvironmentVariable.ROLE_ARN_PATTERN);
+    private static final Pattern USER_NAME = Pattern.compile(EnvironmentVariable.USER_NAME_PATTERN);
+    /**
+     * Lambda allows 4 KB for all of a function's environment variables together; the others take well under 1 KB.
+     * Past this, name fewer roles (one role per reading system, not per host) rather than lose the deployment.
+     */
+    static final int MAX_DELEGATED_READERS_LENGTH = 3000;
 
     private final OptInTag optInTag;
     private final RotationSchedule schedule;
@@ -75,6 +90,7 @@ public final class RotatorStackProps {
     private final Path functionJar;
     private final int logRetentionDays;
     private final Optional<String> breakGlassPrincipalArn;
+    private final Map<String, List<String>> delegatedReaders;
     private final StackProps stackProps;
 
     private RotatorStackProps(Builder builder) {
@@ -112,6 +128,7 @@ public final class RotatorStackProps {
         breakGlassPrincipalArn.ifPresent(arn -> require(PRINCIPAL_ARN.matcher(arn).matches(),
                 "breakGlassPrincipalArn '" + arn + "' must be the ARN of an IAM role or user, or of an account root"
                         + " (arn:aws:iam::111122223333:role/NAME, ...:user/NAME or ...:root), without wildcards"));
+        this.delegatedReaders = validDelegatedReaders(builder.delegatedReaders);
         this.stackProps = Objects.requireNonNullElseGet(builder.stackProps, () -> StackProps.builder()
                 .description("Access Key Rotator: scheduled rotation of access keys of IAM users tagged " + optInTag)
                 .build());
@@ -137,7 +154,74 @@ public final class RotatorStackProps {
                 .functionJar(text(node, "functionJar"))
                 .logRetentionDays(number(node, "logRetentionDays"))
                 .runIntervalHours(number(node, "runIntervalHours"))
-                .breakGlassPrincipalArn(text(node, "breakGlassPrincipalArn"));
+                .breakGlassPrincipalArn(text(node, "breakGlassPrincipalArn"))
+                .delegatedReaders(delegatedReadersContext(node.tryGetContext("delegatedReaders")));
+    }
+
+    /**
+     * {@code -c delegatedReaders='{"ci-bot":["arn:aws:iam::111122223333:role/ci"]}'} arrives as a string, the same
+     * in cdk.json as an object; both become user name to role ARNs, checked when the props are built.
+     */
+    private static Map<String, List<String>> delegatedReadersContext(Object value) {
+        if (value == null || value.toString().isBlank()) {
+            return null;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, List<String>> readers = new LinkedHashMap<>();
+            map.forEach((user, roles) -> {
+                require(roles instanceof List<?>, "delegatedReaders for user '" + user + "' must be a list of IAM"
+                        + " role ARNs, got " + roles);
+                List<String> arns = new ArrayList<>();
+                ((List<?>) roles).forEach(role -> arns.add(String.valueOf(role)));
+                readers.put(String.valueOf(user), arns);
+            });
+            return readers;
+        }
+        try {
+            return new ObjectMapper().readValue(value.toString(),
+                    new TypeReference<LinkedHashMap<String, List<String>>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("context value delegatedReaders must be a JSON object of user name to"
+                    + " a list of IAM role ARNs, e.g. {\"ci-bot\":[\"arn:aws:iam::111122223333:role/ci\"]}; got '"
+                    + value + "'");
+        }
+    }
+
+    /**
+     * Only roles, by exact ARN: a reader is a system (External Secrets, a CI server, a vault sync) that assumes a role.
+     * A user ARN would let a person read another user's key; a wildcard, root or session ARN would admit more than
+     * the one role meant.
+     */
+    private static Map<String, List<String>> validDelegatedReaders(Map<String, List<String>> readers) {
+        Map<String, List<String>> valid = new TreeMap<>();
+        if (readers == null) {
+            return Map.of();
+        }
+        readers.forEach((user, roles) -> {
+            require(user != null && USER_NAME.matcher(user).matches(), "delegatedReaders names '" + user
+                    + "', which is not an IAM user name (1-64 letters, digits and +=,.@_-)");
+            require(roles != null && !roles.isEmpty(), "delegatedReaders for user '" + user + "' names no role");
+            for (String role : roles) {
+                require(role != null && ROLE_ARN.matcher(role).matches(), "delegatedReaders for user '" + user
+                        + "': '" + role + "' is not an IAM role ARN (arn:aws:iam::111122223333:role/NAME, with an"
+                        + " optional path); users, roots, wildcards and session ARNs cannot be readers");
+            }
+            valid.put(user, List.copyOf(new LinkedHashSet<>(roles)));
+        });
+        String variable = delegatedReadersVariable(valid);
+        require(variable.length() <= MAX_DELEGATED_READERS_LENGTH, "delegatedReaders take " + variable.length()
+                + " characters in the function's environment, more than " + MAX_DELEGATED_READERS_LENGTH
+                + " (Lambda allows 4 KB for all variables); name one role per reading system");
+        return Map.copyOf(valid);
+    }
+
+    /** The function's {@link EnvironmentVariable#DELEGATED_READERS} value: {@code USER ARN...} entries. */
+    static String delegatedReadersVariable(Map<String, List<String>> readers) {
+        List<String> entries = new ArrayList<>();
+        new TreeMap<>(readers).forEach((user, roles) -> entries.add(user
+                + EnvironmentVariable.DELEGATED_READERS_FIELD_SEPARATOR
+                + String.join(EnvironmentVariable.DELEGATED_READERS_FIELD_SEPARATOR, roles)));
+        return String.join(EnvironmentVariable.DELEGATED_READERS_ENTRY_SEPARATOR, entries);
     }
 
     private static String text(Node node, String key) {
@@ -211,6 +295,11 @@ public final class RotatorStackProps {
         return breakGlassPrincipalArn.orElse("arn:" + Aws.PARTITION + ":iam::" + Aws.ACCOUNT_ID + ":root");
     }
 
+    /** Per user name, the roles that may read that user's secret (besides the user and the function). */
+    public Map<String, List<String>> delegatedReaders() {
+        return delegatedReaders;
+    }
+
     public StackProps stackProps() {
         return stackProps;
     }
@@ -228,6 +317,7 @@ public final class RotatorStackProps {
         private Integer logRetentionDays;
         private Integer runIntervalHours;
         private String breakGlassPrincipalArn;
+        private Map<String, List<String>> delegatedReaders;
         private StackProps stackProps;
 
         private Builder() {}
@@ -291,6 +381,15 @@ public final class RotatorStackProps {
         /** Role, user or account root ARN; default the deployment account's root. */
         public Builder breakGlassPrincipalArn(String breakGlassPrincipalArn) {
             this.breakGlassPrincipalArn = breakGlassPrincipalArn;
+            return this;
+        }
+
+        /**
+         * Per IAM user name (exactly as IAM spells it), the IAM role ARNs that may read that user's secret: for
+         * External Secrets, a CI system or a vault sync. The roles must exist when the stack is deployed.
+         */
+        public Builder delegatedReaders(Map<String, List<String>> delegatedReaders) {
+            this.delegatedReaders = delegatedReaders;
             return this;
         }
 

@@ -50,8 +50,14 @@ class ParametersTest {
                 "grace-days", "0",
                 "delete-after-days", "30",
                 "dry-run", "false",
-                "max-rotations-per-run", "100");
-        template.resourceCountIs("Custom::RotationParameter", defaults.size());
+                "max-rotations-per-run", "100",
+                "cutover", "on-use",
+                "max-grace-days", "7",
+                "old-key-idle-hours", "24");
+        Map<String, String> reminders = Map.of("reminder-days", "7", "attention-reminder-days", "7");
+        template.resourceCountIs("Custom::RotationParameter", defaults.size() + reminders.size());
+        defaults = new java.util.HashMap<>(defaults);
+        defaults.putAll(reminders);
         defaults.forEach((parameter, value) -> {
             String name = "/access-key-rotation/" + parameter;
             template.hasResourceProperties("Custom::RotationParameter", Map.of(
@@ -96,7 +102,16 @@ class ParametersTest {
                                                 arnStart + "delete-after-days"),
                                         join("arn:", partition, ":ssm:", region, ":", account, arnStart + "dry-run"),
                                         join("arn:", partition, ":ssm:", region, ":", account,
-                                                arnStart + "max-rotations-per-run")))))))))));
+                                                arnStart + "max-rotations-per-run"),
+                                        join("arn:", partition, ":ssm:", region, ":", account, arnStart + "cutover"),
+                                        join("arn:", partition, ":ssm:", region, ":", account,
+                                                arnStart + "max-grace-days"),
+                                        join("arn:", partition, ":ssm:", region, ":", account,
+                                                arnStart + "old-key-idle-hours"),
+                                        join("arn:", partition, ":ssm:", region, ":", account,
+                                                arnStart + "reminder-days"),
+                                        join("arn:", partition, ":ssm:", region, ":", account,
+                                                arnStart + "attention-reminder-days")))))))))));
     }
 
     @Test
@@ -149,6 +164,15 @@ class ParametersTest {
                 Arguments.of("max-rotations-per-run", "100",
                         List.of("1", "50", "100", "99999", "100000"),
                         List.of("", "0", "000", "0100", "100001", "999999", "-5", "1,000", " 100")),
+                Arguments.of("cutover", "on-use",
+                        List.of("on-use", "after-grace"),
+                        List.of("", "ON-USE", "on use", "onuse", "after-grace ", "never")),
+                Arguments.of("old-key-idle-hours", "24",
+                        List.of("4", "9", "10", "99", "100", "699", "700", "719", "720"),
+                        List.of("", "0", "3", "04", "721", "800", "1000", "-4", "24h")),
+                Arguments.of("attention-reminder-days", "7",
+                        List.of("0", "1", "99", "100", "299", "300", "359", "365"),
+                        List.of("", "366", "400", "07", "-1", "weekly")),
                 Arguments.of("dry-run", "false",
                         List.of("true", "false"),
                         List.of("", "TRUE", "True", "False", "yes", "no", "1", "0", " true", "false ", "truefalse")),

@@ -1,6 +1,7 @@
 package dev.accesskeyrotator.aws;
 
 import dev.accesskeyrotator.domain.AccessKey;
+import dev.accesskeyrotator.domain.KeyUse;
 import dev.accesskeyrotator.port.AwsFailure;
 import dev.accesskeyrotator.port.IdentityDirectory;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -61,11 +62,19 @@ public final class IamDirectory implements IdentityDirectory {
     }
 
     @Override
-    public Optional<Instant> lastUsed(String userName, String accessKeyId) {
+    public Optional<KeyUse> lastUsed(String userName, String accessKeyId) {
         return AwsCalls.call("GetAccessKeyLastUsed", () -> {
             AccessKeyLastUsed used = iam.getAccessKeyLastUsed(r -> r.accessKeyId(accessKeyId)).accessKeyLastUsed();
-            return Optional.ofNullable(used == null ? null : used.lastUsedDate());
+            if (used == null || used.lastUsedDate() == null) {
+                return Optional.empty();
+            }
+            // IAM answers "N/A" for the region and service of a key that was never used.
+            return Optional.of(new KeyUse(used.lastUsedDate(), known(used.region()), known(used.serviceName())));
         });
+    }
+
+    private static Optional<String> known(String value) {
+        return Optional.ofNullable(value).filter(v -> !v.isBlank() && !"N/A".equals(v));
     }
 
     @Override

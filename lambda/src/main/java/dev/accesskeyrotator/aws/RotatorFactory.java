@@ -3,6 +3,7 @@ package dev.accesskeyrotator.aws;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.RotationService;
+import dev.accesskeyrotator.service.StatusView;
 
 import java.time.Clock;
 
@@ -22,5 +23,12 @@ public final class RotatorFactory {
                 new SecretsManagerStore(clients.secretsManager()),
                 new SnsNotifier(clients.sns(), settings.noticeTopicArn()),
                 clock, log);
+    }
+
+    /** The read-only status view: IAM, Parameter Store and Secrets Manager metadata; SNS is never built. */
+    public static StatusView statusView(RotatorSettings settings, AwsClients clients, Clock clock) {
+        return new StatusView(settings, new SsmParameterSource(clients.ssm()),
+                new IamDirectory(clients.iam(), pause -> Thread.sleep(pause.toMillis())),
+                new SecretsManagerStore(clients.secretsManager()), clock);
     }
 }

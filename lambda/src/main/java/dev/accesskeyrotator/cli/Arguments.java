@@ -41,7 +41,8 @@ final class Arguments {
                 }
                 parsed.values.put(name, value);
             } else {
-                throw new UsageException("unknown option " + arg);
+                // Only the name: a value pasted after '=' may be a secret, and this message goes to a terminal.
+                throw new UsageException("unknown option " + name);
             }
         }
         return parsed;

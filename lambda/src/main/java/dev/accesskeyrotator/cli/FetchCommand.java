@@ -2,24 +2,20 @@ package dev.accesskeyrotator.cli;
 
 import dev.accesskeyrotator.service.SecretDocument;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.accesskeyrotator.aws.AwsClients;
-import dev.accesskeyrotator.config.RotatorSettings;
-import dev.accesskeyrotator.log.JsonLog;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.profiles.ProfileFileLocation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
-import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +28,10 @@ import java.util.Set;
 final class FetchCommand {
     private static final Set<String> VALUE_OPTIONS = Set.of("--user", "--profile", "--source-profile",
             "--credentials-file", "--region", "--endpoint-url", "--secret-prefix");
+
+    /** A person waits for this: the rotator's own timeouts and adaptive retries. */
+    private static final UserSecretReader.Patience PATIENCE = new UserSecretReader.Patience(Duration.ofSeconds(5),
+            Duration.ofSeconds(30), Duration.ofMinutes(2), AwsClients.defaultRetryStrategy());
 
     private FetchCommand() {}
 
@@ -64,49 +64,30 @@ final class FetchCommand {
             return 2;
         }
 
-        String secretString;
+        UserSecretReader.Outcome outcome;
         try {
             Region region = options.value("--region").map(Region::of)
                     .orElseGet(() -> new DefaultAwsRegionProviderChain().getRegion());
             Optional<URI> endpoint = options.value("--endpoint-url").map(URI::create);
             // An explicit --source-profile the file does not define is looked up in the SDK's shared files.
-            AwsClients.Options clientOptions = ownFile
-                    .map(profiles -> new AwsClients.Options(region, endpoint, ProfileCredentialsProvider.builder()
-                            .profileFile(profiles).profileName(sourceProfile).build(), List.of(),
-                            AwsClients.defaultRetryStrategy()))
-                    .orElseGet(() -> AwsClients.Options.forCli(region, Optional.of(sourceProfile), endpoint));
-            try (AwsClients clients = new AwsClients(clientOptions)) {
-                secretString = clients.secretsManager().getSecretValue(r -> r.secretId(secretName)).secretString();
-            }
-        } catch (ResourceNotFoundException e) {
-            err.println("error: there is no secret named " + secretName + " (has your key been rotated yet? is the"
-                    + " region right?)");
-            return 3;
-        } catch (AwsServiceException e) {
-            err.println("error: cannot read secret " + secretName + ": " + e.awsErrorDetails().errorCode() + ": "
-                    + e.awsErrorDetails().errorMessage());
-            return 3;
+            ProfileCredentialsProvider credentials = ownFile
+                    .map(profiles -> ProfileCredentialsProvider.builder().profileFile(profiles)
+                            .profileName(sourceProfile).build())
+                    .orElseGet(() -> ProfileCredentialsProvider.builder().profileName(sourceProfile).build());
+            outcome = UserSecretReader.read(secretName, user, region, endpoint, credentials, PATIENCE);
         } catch (SdkClientException e) {
-            err.println("error: cannot reach AWS or find credentials: " + e.getMessage());
-            return 3;
+            outcome = new UserSecretReader.Unreachable(e.getMessage());
         }
 
-        // A binary secret has no SecretString.
-        Optional<SecretDocument.HeldKey> held = SecretDocument.heldKey(secretString);
-        if (held.isEmpty()) {
-            err.println("error: secret " + secretName + " does not hold an access key document; ask your platform team");
+        if (!(outcome instanceof UserSecretReader.Read read)) {
+            err.println("error: " + problem(outcome, secretName, user));
             return 3;
         }
-        String accessKeyId = held.get().accessKeyId();
-        Optional<String> owner = held.get().userName();
-        if (owner.isPresent() && !owner.get().equals(user)) {
-            err.println("error: secret " + secretName + " holds a key of user " + owner.get() + ", not " + user
-                    + "; nothing written. Tell your platform team.");
-            return 3;
-        }
+        SecretDocument.HeldKey held = read.key();
+        String accessKeyId = held.accessKeyId();
         try {
             Optional<Path> backup = CredentialsFile.writeProfile(file, profile, accessKeyId,
-                    held.get().secretAccessKey());
+                    held.secretAccessKey());
             out.println("Wrote access key " + accessKeyId + " of IAM user " + user + " to profile [" + profile + "] in "
                     + file + backup.map(b -> " (previous file kept as " + b + ")").orElse("") + ".");
             out.println("Check it with: aws sts get-caller-identity --profile " + profile);
@@ -115,6 +96,27 @@ final class FetchCommand {
             err.println("error: cannot write " + file + ": " + e.getMessage());
             return 3;
         }
+    }
+
+    /** Why nothing was written, in one line without the secret's value. */
+    private static String problem(UserSecretReader.Outcome outcome, String secretName, String user) {
+        if (outcome instanceof UserSecretReader.NoSecret) {
+            return "there is no secret named " + secretName + " (has your key been rotated yet? is the region right?)";
+        }
+        if (outcome instanceof UserSecretReader.Refused refused) {
+            return "cannot read secret " + secretName + ": " + refused.errorCode() + ": " + refused.message();
+        }
+        if (outcome instanceof UserSecretReader.KeyRefused refused) {
+            return "cannot read secret " + secretName + ": " + refused.errorCode() + ": " + refused.message();
+        }
+        if (outcome instanceof UserSecretReader.Unreachable unreachable) {
+            return "cannot reach AWS or find credentials: " + unreachable.message();
+        }
+        if (outcome instanceof UserSecretReader.OtherUsersKey other) {
+            return "secret " + secretName + " holds a key of user " + other.owner() + ", not " + user
+                    + "; nothing written. Tell your platform team.";
+        }
+        return "secret " + secretName + " does not hold an access key document; ask your platform team";
     }
 
     /**

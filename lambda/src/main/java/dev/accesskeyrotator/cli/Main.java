@@ -1,6 +1,10 @@
 package dev.accesskeyrotator.cli;
 
+import dev.accesskeyrotator.contract.EnvironmentVariable;
+import dev.accesskeyrotator.contract.Parameter;
+
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +14,18 @@ import java.util.Map;
  * Exit codes: 0 done, 1 the run reported failures, 2 usage or configuration error, 3 AWS error.
  */
 public final class Main {
+    /**
+     * The environment variables, parameter names and defaults are the contract's, filled in rather than spelled, so
+     * the help cannot name a variable the function no longer reads.
+     */
     static final String USAGE = """
             Access Key Rotator: rotates IAM user access keys into each user's own Secrets Manager secret.
 
             Usage:
               java -jar access-key-rotator.jar run [options]     one rotation run, as the scheduled Lambda does it
               java -jar access-key-rotator.jar fetch [options]   key owners: write your new key into ~/.aws/credentials
+              java -jar access-key-rotator.jar status [options]  admins, auditors: every key and what happens next, read-only
+              java -jar access-key-rotator.jar credentials [options]  machines: a credential_process that follows rotations
               java -jar access-key-rotator.jar --help
 
             run options:
@@ -24,16 +34,21 @@ public final class Main {
               --region R                AWS region (default: from the profile or AWS_REGION)
               --profile P               credentials profile (default: the standard AWS credential chain)
               --endpoint-url URL        send every AWS call to this endpoint (local testing)
-              --parameter-prefix P      Parameter Store prefix     [env PARAMETER_PREFIX, default /access-key-rotation/]
-              --secret-prefix P         secret name prefix         [env SECRET_NAME_PREFIX, default access-key-rotation/]
-              --topic-arn ARN           SNS topic for notices      [env NOTICE_TOPIC_ARN; required unless --dry-run]
-              --kms-key-id ARN          the stack's KMS key ARN    [env SECRET_KMS_KEY_ID; required unless --dry-run]
+              --parameter-prefix P      Parameter Store prefix     [env %s, default %s]
+              --secret-prefix P         secret name prefix         [env %s, default %s]
+              --topic-arn ARN           SNS topic for notices      [env %s; required unless --dry-run]
+              --kms-key-id ARN          the stack's KMS key ARN    [env %s; required unless --dry-run]
               --function-role-arn ARN   the rotator's role, the one principal (with the break-glass one) that may
-                                        change user secrets    [env FUNCTION_ROLE_ARN; required unless --dry-run]
-              --break-glass-principal-arn ARN   administrators' repair principal [env BREAK_GLASS_PRINCIPAL_ARN]
-              --opt-in-tag TAG          the stack's opt-in tag; user-tag must equal or narrow it [env OPT_IN_TAG]
-              --contact TEXT            whom notices tell owners to contact [env ADMIN_CONTACT]
-              --max-concurrency N       users processed at once, 1-32 [env MAX_CONCURRENCY, default 4]
+                                        change user secrets    [env %s; required unless --dry-run]
+              --break-glass-principal-arn ARN   administrators' repair principal [env %s]
+              --opt-in-tag TAG          the stack's opt-in tag; %s must equal or narrow it [env %s]
+              --contact TEXT            whom notices tell owners to contact [env %s]
+              --max-concurrency N       users processed at once, 1-%d [env %s, default %d]
+
+            status options (read-only: never reads a secret value):
+              --output table|json|csv   default: table
+              --kms-key-id ARN          the stack's KMS key ARN, to tell secrets that are not the rotator's
+              --region R, --profile P, --endpoint-url URL, --parameter-prefix P, --secret-prefix P   as for run
 
             fetch options:
               --user NAME               your IAM user name (required)
@@ -43,9 +58,34 @@ public final class Main {
               --credentials-file PATH   default: AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials
               --region R, --endpoint-url URL, --secret-prefix P   as for run
 
-            Configuration (thresholds, opt-in tag, grace period, dry-run) is read from Parameter Store; see
+            credentials options (credential_process: standard output is only the JSON the AWS CLI and SDKs read):
+              --cache PATH              the cache credentials init wrote (default: ~/.aws/access-key-rotator/USER.json)
+              --user NAME               the IAM user, for the default cache path
+            credentials init: set a machine up once, from a key it holds today (never a key on the command line)
+              --user NAME               the IAM user (required)
+              --from-profile P | --stdin   the key to start from: a profile of ~/.aws, or its JSON on standard input
+              --refresh-minutes N       how often to check the secret for a new key, 1-1440 (default 60)
+              --cache PATH, --region R, --endpoint-url URL, --secret-prefix P   as above and for run
+            credentials status [--user NAME | --cache PATH]: the cached key id and the next check, never the secret
+            credentials exit codes: 0 done (a warning on stderr if AWS could not be asked), 2 usage, 3 not set up
+              (run init), 4 cache unusable (run init again), 5 no key to start from (no such profile, or no key on
+              standard input), 6 the secret holds no key of this user, 7 AWS unreachable during init, 8 the cached
+              key was disabled or deleted (run init with a working key), 9 cannot write the cache
+
+            Configuration (thresholds, opt-in tag, grace period, %s) is read from Parameter Store; see
             docs/operations.md.
-            """;
+            """.formatted(
+            EnvironmentVariable.PARAMETER_PREFIX, EnvironmentVariable.DEFAULT_PARAMETER_PREFIX,
+            EnvironmentVariable.SECRET_NAME_PREFIX, EnvironmentVariable.DEFAULT_SECRET_NAME_PREFIX,
+            EnvironmentVariable.NOTICE_TOPIC_ARN,
+            EnvironmentVariable.SECRET_KMS_KEY_ID,
+            EnvironmentVariable.FUNCTION_ROLE_ARN,
+            EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN,
+            Parameter.USER_TAG.parameterName(), EnvironmentVariable.OPT_IN_TAG,
+            EnvironmentVariable.ADMIN_CONTACT,
+            EnvironmentVariable.MAX_MAX_CONCURRENCY, EnvironmentVariable.MAX_CONCURRENCY,
+            EnvironmentVariable.DEFAULT_MAX_CONCURRENCY,
+            Parameter.DRY_RUN.parameterName());
 
     private Main() {}
 
@@ -63,6 +103,8 @@ public final class Main {
             return switch (args.get(0)) {
                 case "run" -> RunCommand.execute(rest, env, out, err);
                 case "fetch" -> FetchCommand.execute(rest, env, out, err);
+                case "status" -> StatusCommand.execute(rest, env, out, err);
+                case "credentials" -> CredentialsCommand.execute(rest, env, System.in, out, err, Clock.systemUTC());
                 default -> throw new Arguments.UsageException("unknown command " + args.get(0));
             };
         } catch (Arguments.UsageException e) {

@@ -2,6 +2,7 @@ package dev.accesskeyrotator.config;
 
 import dev.accesskeyrotator.contract.OptInTag;
 import dev.accesskeyrotator.contract.Parameter;
+import dev.accesskeyrotator.contract.Parameter.Cutover;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +32,36 @@ public final class RotationConfigParser {
         boolean dryRun = bool(Parameter.DRY_RUN, rawByName, defaulted);
         int maxRotations = integer(Parameter.MAX_ROTATIONS_PER_RUN, rawByName, defaulted, 1,
                 Parameter.MAX_ROTATIONS_LIMIT);
-        return new Parsed(new RotationConfig(maxAge, tag, grace, deleteAfter, dryRun, maxRotations),
-                List.copyOf(defaulted));
+        Cutover cutover = cutover(valueOrDefault(Parameter.CUTOVER, rawByName, defaulted));
+        // Ranges that depend on another parameter are checked as a whole by RotationConfig.
+        int maxGrace = integer(Parameter.MAX_GRACE_DAYS, rawByName, defaulted, 0, Parameter.MAX_DAYS);
+        int idleHours = integer(Parameter.OLD_KEY_IDLE_HOURS, rawByName, defaulted, Parameter.MIN_IDLE_HOURS,
+                Parameter.MAX_IDLE_HOURS);
+        int reminder = integer(Parameter.REMINDER_DAYS, rawByName, defaulted, 0, Parameter.MAX_DAYS);
+        int attentionReminder = integer(Parameter.ATTENTION_REMINDER_DAYS, rawByName, defaulted, 0,
+                Parameter.MAX_ATTENTION_REMINDER_DAYS);
+        // Defaults fit the other values: a grace period longer than the default cut-over deadline makes that deadline
+        // the grace period, and a short threshold shortens the default deadline and reminder. Values set explicitly
+        // are checked as given.
+        if (!rawByName.containsKey(Parameter.MAX_GRACE_DAYS.parameterName())) {
+            maxGrace = Math.max(Math.min(maxGrace, maxAge - 1), grace);
+        }
+        if (!rawByName.containsKey(Parameter.REMINDER_DAYS.parameterName())) {
+            reminder = Math.min(reminder, maxAge - 1);
+        }
+        return new Parsed(new RotationConfig(maxAge, tag, grace, deleteAfter, dryRun, maxRotations, cutover,
+                maxGrace, idleHours, reminder, attentionReminder), List.copyOf(defaulted));
+    }
+
+    private static Cutover cutover(String raw) {
+        String value = raw.strip().toLowerCase(Locale.ROOT);
+        for (Cutover cutover : Cutover.values()) {
+            if (cutover.value().equals(value)) {
+                return cutover;
+            }
+        }
+        throw ConfigurationException.invalid(Parameter.CUTOVER.parameterName(), raw,
+                Cutover.ON_USE.value() + " or " + Cutover.AFTER_GRACE.value());
     }
 
     /** An opt-in tag; a malformed one fails naming {@code setting}, the value and what is allowed. */

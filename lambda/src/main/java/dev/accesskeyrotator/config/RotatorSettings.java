@@ -4,9 +4,11 @@ import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.contract.OptInTag;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -21,11 +23,14 @@ import java.util.regex.Pattern;
  * @param functionRoleArn        the rotator's own role: the one principal (with the break-glass one) that the secret
  *                               resource policy lets change a user secret. Needed for any change.
  * @param breakGlassPrincipalArn an administrator principal that may also change user secrets, for repairs
+ * @param delegatedReaders       per user name, the IAM roles an administrator named at deploy time that may read
+ *                               that user's secret; never taken from a tag or a parameter, which people other than
+ *                               the deployer can change
  */
 public record RotatorSettings(String parameterPrefix, String secretNamePrefix, String noticeTopicArn,
                               Optional<String> secretKmsKeyArn, String adminContact, int maxConcurrency,
                               Optional<OptInTag> deployedOptInTag, Optional<String> functionRoleArn,
-                              Optional<String> breakGlassPrincipalArn) {
+                              Optional<String> breakGlassPrincipalArn, Map<String, List<String>> delegatedReaders) {
 
     private static final String PARAMETER_PREFIX = EnvironmentVariable.PARAMETER_PREFIX.name();
     private static final String SECRET_NAME_PREFIX = EnvironmentVariable.SECRET_NAME_PREFIX.name();
@@ -38,6 +43,9 @@ public record RotatorSettings(String parameterPrefix, String secretNamePrefix, S
             Pattern.compile("arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+");
     private static final Pattern PRINCIPAL_ARN =
             Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:(root|(role|user)/[\\w+=,.@/-]+)");
+    private static final Pattern ROLE_ARN = Pattern.compile(EnvironmentVariable.ROLE_ARN_PATTERN);
+    private static final Pattern USER_NAME = Pattern.compile(EnvironmentVariable.USER_NAME_PATTERN);
+    private static final String DELEGATED_READERS = EnvironmentVariable.DELEGATED_READERS.name();
 
     public RotatorSettings {
         if (!parameterPrefix.startsWith("/") || !parameterPrefix.endsWith("/")) {
@@ -60,6 +68,19 @@ public record RotatorSettings(String parameterPrefix, String secretNamePrefix, S
         });
         requirePrincipal(FUNCTION_ROLE_ARN, functionRoleArn);
         requirePrincipal(EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN.name(), breakGlassPrincipalArn);
+        delegatedReaders.forEach(RotatorSettings::requireDelegatedReaders);
+        Map<String, List<String>> copy = new TreeMap<>();
+        delegatedReaders.forEach((user, roles) -> copy.put(user, List.copyOf(roles)));
+        delegatedReaders = Map.copyOf(copy);
+    }
+
+    /** Settings without delegated readers: only the owner reads a user secret. */
+    public RotatorSettings(String parameterPrefix, String secretNamePrefix, String noticeTopicArn,
+                           Optional<String> secretKmsKeyArn, String adminContact, int maxConcurrency,
+                           Optional<OptInTag> deployedOptInTag, Optional<String> functionRoleArn,
+                           Optional<String> breakGlassPrincipalArn) {
+        this(parameterPrefix, secretNamePrefix, noticeTopicArn, secretKmsKeyArn, adminContact, maxConcurrency,
+                deployedOptInTag, functionRoleArn, breakGlassPrincipalArn, Map.of());
     }
 
     /** Reads the settings; a missing required variable fails with a message that names it. */
@@ -76,7 +97,37 @@ public record RotatorSettings(String parameterPrefix, String secretNamePrefix, S
                 optional(env, EnvironmentVariable.OPT_IN_TAG).map(tag -> RotationConfigParser.optInTag(
                         "environment variable " + EnvironmentVariable.OPT_IN_TAG.name(), tag)),
                 optional(env, EnvironmentVariable.FUNCTION_ROLE_ARN),
-                optional(env, EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN));
+                optional(env, EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN),
+                optional(env, EnvironmentVariable.DELEGATED_READERS).map(RotatorSettings::parseDelegatedReaders)
+                        .orElse(Map.of()));
+    }
+
+    /**
+     * {@code USER ARN [ARN...]} entries as the stack writes them (see {@link EnvironmentVariable#DELEGATED_READERS});
+     * each part is checked when the record is built.
+     */
+    static Map<String, List<String>> parseDelegatedReaders(String value) {
+        Map<String, List<String>> readers = new LinkedHashMap<>();
+        for (String entry : value.split(EnvironmentVariable.DELEGATED_READERS_ENTRY_SEPARATOR)) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            List<String> fields = List.of(entry.strip().split(EnvironmentVariable.DELEGATED_READERS_FIELD_SEPARATOR
+                    + "+"));
+            String user = fields.get(0);
+            if (fields.size() < 2) {
+                throw new ConfigurationException(DELEGATED_READERS, "environment variable " + DELEGATED_READERS
+                        + " names user '" + ConfigurationException.abbreviate(user) + "' without a role; allowed:"
+                        + " entries 'USER ROLE_ARN [ROLE_ARN...]' separated by '"
+                        + EnvironmentVariable.DELEGATED_READERS_ENTRY_SEPARATOR + "'");
+            }
+            if (readers.put(user, fields.subList(1, fields.size())) != null) {
+                throw new ConfigurationException(DELEGATED_READERS, "environment variable " + DELEGATED_READERS
+                        + " names user '" + ConfigurationException.abbreviate(user) + "' twice; allowed: one entry"
+                        + " per user");
+            }
+        }
+        return readers;
     }
 
     /** Fails before any change when a setting that changes need is missing; a dry run needs none of them. */
@@ -95,12 +146,34 @@ public record RotatorSettings(String parameterPrefix, String secretNamePrefix, S
         }
     }
 
-    /** The principals the secret resource policy lets change a user secret. */
-    public List<String> secretWriters() {
+    /**
+     * The principals the secret resource policy lets change a user secret, carrying each user's delegated readers
+     * with them (see {@link SecretPrincipals}).
+     */
+    public SecretPrincipals secretWriters() {
         List<String> writers = new ArrayList<>();
         functionRoleArn.ifPresent(writers::add);
         breakGlassPrincipalArn.ifPresent(writers::add);
-        return List.copyOf(writers);
+        return new SecretPrincipals(writers, delegatedReaders);
+    }
+
+    /**
+     * Only roles: a reader is a workload (External Secrets, a CI system) that assumes a role. A user ARN would let a
+     * person read another user's key, and a wildcard, an account root or a session ARN would admit more than the
+     * one role the administrator meant.
+     */
+    private static void requireDelegatedReaders(String user, List<String> roles) {
+        if (!USER_NAME.matcher(user).matches()) {
+            throw new ConfigurationException(DELEGATED_READERS, "environment variable " + DELEGATED_READERS
+                    + " names user '" + ConfigurationException.abbreviate(user) + "'; allowed: an IAM user name");
+        }
+        for (String role : roles) {
+            if (!ROLE_ARN.matcher(role).matches()) {
+                throw new ConfigurationException(DELEGATED_READERS, "environment variable " + DELEGATED_READERS
+                        + " names '" + ConfigurationException.abbreviate(role) + "' as a reader of user " + user
+                        + "; allowed: an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)");
+            }
+        }
     }
 
     private static void requirePrincipal(String variable, Optional<String> arn) {

@@ -1,6 +1,7 @@
 package dev.accesskeyrotator.domain;
 
 import dev.accesskeyrotator.contract.Parameter;
+import dev.accesskeyrotator.contract.Parameter.Cutover;
 import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotationConfig;
@@ -29,6 +30,9 @@ public final class RotationRules {
      * left behind once it is older than that.
      */
     public static final Duration IN_FLIGHT_GUARD = Duration.ofMinutes(15);
+
+    /** The still-in-use reminder goes out this long before max-grace-days ends: one daily run ahead. */
+    static final Duration GRACE_REMINDER_LEAD = Duration.ofDays(1);
 
     /** IAM user names may contain a comma; secret names may not, so such a user cannot have a user secret. */
     private static final java.util.regex.Pattern SECRET_NAME_CHARACTERS =
@@ -69,7 +73,9 @@ public final class RotationRules {
         if (secret instanceof SecretState.Stored stored) {
             return decideWithSecret(user, stored, now, maxAgeDays);
         }
-        return decideWithoutSecret(user, now, maxAgeDays);
+        Optional<Instant> intentAt = secret instanceof SecretState.Reserved reserved ? reserved.intentAt()
+                : Optional.empty();
+        return decideWithoutKeyInSecret(user, intentAt, now, maxAgeDays);
     }
 
     /** The user's rotation threshold: the override tag if present, else the configured one. */
@@ -82,42 +88,42 @@ public final class RotationRules {
                 Parameter.MAX_DAYS);
     }
 
-    private UserPlan decideWithoutSecret(UserState user, Instant now, int maxAgeDays) {
+    /** A user the rotator has stored no key for yet: no secret, or its reserved secret. */
+    private UserPlan decideWithoutKeyInSecret(UserState user, Optional<Instant> intentAt, Instant now,
+                                              int maxAgeDays) {
         List<AccessKey> active = user.keys().stream().filter(AccessKey::active).toList();
         if (active.isEmpty()) {
             return new UserPlan(user.userName(), List.of(), List.of(), maxAgeDays);
         }
         List<Step> steps = new ArrayList<>();
         if (active.size() > 1) {
-            // Rule 2 without a secret: the newer key may be what a run left behind between creating and storing.
-            // Keys created in the same second are ambiguous: neither is treated as a stray.
+            // Rule 3: the newer key may be what a run left behind between creating and storing it, which the
+            // intent it recorded first proves. Without that proof both keys are people's, and people decide.
             AccessKey older = active.get(0).newerThan(active.get(1)) ? active.get(1) : active.get(0);
             AccessKey newer = older == active.get(0) ? active.get(1) : active.get(0);
-            if (newer.newerThan(older) && !user.everUsed(newer.id())) {
+            if (newer.newerThan(older) && createdByRotator(newer, intentAt) && !user.everUsed(newer.id())) {
                 if (newer.age(now).compareTo(IN_FLIGHT_GUARD) < 0) {
-                    return findingOnly(user, maxAgeDays, Finding.deferred("unused key " + newer.id() + " was created minutes ago,"
-                            + " possibly by a rotation still in progress; checked again next run"));
+                    return findingOnly(user, maxAgeDays, Finding.deferred("unused key " + newer.id() + " was created"
+                            + " minutes ago by a rotation that may still be in progress; checked again next run"));
                 }
                 steps.add(new Step.DeleteStrayKey(newer.id()));
                 active = List.of(older);
+            } else {
+                return findingOnly(user, maxAgeDays, Finding.blocked("two active keys (" + ids(active)
+                        + ") made outside the rotator: it cannot tell which one is in use and never retires a key it"
+                        + " did not make; disable one by hand"));
             }
         }
-        boolean anyDue = active.stream().anyMatch(k -> isDue(k, now, maxAgeDays));
-        if (active.size() > 1) {
-            return anyDue
-                    ? findingOnly(user, maxAgeDays, Finding.blocked("two active keys (" + ids(active)
-                    + ") and no rotator secret yet: cannot tell which one is in use; disable one by hand"))
-                    : findingOnly(user, maxAgeDays, Finding.attention("two active keys (" + ids(active)
-                    + "); CIS 1.13 expects one. The rotator takes over once only one is active"));
-        }
         AccessKey only = active.get(0);
-        if (!anyDue) {
-            return new UserPlan(user.userName(), steps, List.of(), maxAgeDays);
+        List<Finding> findings = new ArrayList<>();
+        if (!isDue(only, now, maxAgeDays)) {
+            remind(user, only, now, maxAgeDays).ifPresent(steps::add);
+            return new UserPlan(user.userName(), steps, findings, maxAgeDays);
         }
-        user.keys().stream().filter(k -> !k.active())
-                .forEach(k -> steps.add(new Step.DeleteInactiveKeyForRoom(k.id())));
-        steps.add(rotate(only.id(), Optional.empty()));
-        return new UserPlan(user.userName(), steps, List.of(), maxAgeDays);
+        List<AccessKey> remaining = new ArrayList<>(user.keys().stream()
+                .filter(k -> !steps.contains(new Step.DeleteStrayKey(k.id()))).toList());
+        planRotation(only, Optional.empty(), remaining, Optional.empty(), steps, findings);
+        return new UserPlan(user.userName(), steps, findings, maxAgeDays);
     }
 
     private UserPlan decideWithSecret(UserState user, SecretState.Stored secret, Instant now, int maxAgeDays) {
@@ -143,7 +149,10 @@ public final class RotationRules {
         Optional<String> previousId = secret.previousKeyId().filter(id -> !id.equals(current.id()));
         boolean due = isDue(current, now, maxAgeDays);
         boolean ownerKnowsCurrentKey = secret.notifiedKeyId().map(current.id()::equals).orElse(false);
-        if (!due && !ownerKnowsCurrentKey) {
+        // A key minutes old may be another run's, which is about to send this very notice (two runs at once must
+        // not tell the owner twice); a run that died owes it, and the next one sends it.
+        boolean noticeOwed = !ownerKnowsCurrentKey && current.age(now).compareTo(IN_FLIGHT_GUARD) >= 0;
+        if (!due && noticeOwed) {
             // First, so that the owner can fetch the current key before the previous one is retired; when a rotation
             // is due, its own notice supersedes this one.
             steps.add(new Step.SendPendingNotice(current.id(), previousId.filter(id -> user.key(id).isPresent())));
@@ -154,16 +163,20 @@ public final class RotationRules {
                 continue;
             }
             if (previousId.isPresent() && previousId.get().equals(other.id())) {
-                retirePrevious(other, current, now, steps).ifPresent(remaining::add);
+                retirePrevious(user, secret, other, current, now, steps).ifPresent(remaining::add);
             } else {
-                classifyStray(user, other, current, now, steps, findings).ifPresent(remaining::add);
+                classifyStray(user, secret.intentAt(), other, current, now, steps, findings)
+                        .ifPresent(remaining::add);
             }
         }
 
-        Optional<Step.SendPendingNotice> owedNotice = ownerKnowsCurrentKey ? Optional.empty()
+        Optional<Step.SendPendingNotice> owedNotice = !noticeOwed ? Optional.empty()
                 : Optional.of(new Step.SendPendingNotice(current.id(), previousId.filter(id -> user.key(id).isPresent())));
+        if (!due) {
+            remind(user, current, now, maxAgeDays).ifPresent(steps::add);
+        }
         if (due) {
-            planRotation(current, Optional.of(current.id()), remaining, steps, findings);
+            planRotation(current, Optional.of(current.id()), remaining, previousId, steps, findings);
             boolean rotating = steps.stream().anyMatch(Step.Rotate.class::isInstance);
             if (!rotating) {
                 owedNotice.ifPresent(notice -> steps.add(0, notice));
@@ -173,33 +186,98 @@ public final class RotationRules {
         return new UserPlan(user.userName(), steps, findings, maxAgeDays);
     }
 
-    /** Rule 3 for the previous key; returns it (with its status after the steps) if it stays. */
-    private Optional<AccessKey> retirePrevious(AccessKey previous, AccessKey current, Instant now, List<Step> steps) {
-        Instant disableAt = config.previousKeyDisableAt(current.createDate());
-        Instant deleteAt = config.previousKeyDeleteAt(current.createDate());
+    /** Rule 4 for the previous key; returns it (with its status after the steps) if it stays. */
+    private Optional<AccessKey> retirePrevious(UserState user, SecretState.Stored secret, AccessKey previous,
+                                               AccessKey current, Instant now, List<Step> steps) {
         boolean active = previous.active();
-        if (active && !now.isBefore(disableAt)) {
-            steps.add(new Step.DisablePreviousKey(previous.id()));
-            active = false;
+        if (active) {
+            Optional<Step.CutoverReason> reason = cutover(user, previous, current, now);
+            if (reason.isPresent()) {
+                steps.add(new Step.DisablePreviousKey(previous.id(), reason.get()));
+                return Optional.of(new AccessKey(previous.id(), false, previous.createDate()));
+            }
+            graceReminder(user, previous, current, now).ifPresent(steps::add);
+            return Optional.of(previous);
         }
-        if (!active && !now.isBefore(deleteAt)) {
+        if (!now.isBefore(config.previousKeyDeleteAt(disabledAt(secret, current)))) {
             steps.add(new Step.DeletePreviousKey(previous.id()));
             return Optional.empty();
         }
-        return Optional.of(new AccessKey(previous.id(), active, previous.createDate()));
+        return Optional.of(previous);
     }
 
-    /** Rule 2 for any key that is neither current nor previous; returns it if it stays. */
-    private Optional<AccessKey> classifyStray(UserState user, AccessKey stray, AccessKey current, Instant now,
-                                              List<Step> steps, List<Finding> findings) {
+    /**
+     * Rule 4's cut-over: whether, and why, the replaced key is disabled now. With {@code on-use} a replaced key
+     * that IAM shows in use is never disabled before max-grace-days.
+     */
+    public Optional<Step.CutoverReason> cutover(UserState user, AccessKey previous, AccessKey current, Instant now) {
+        if (now.isBefore(config.previousKeyDisableAt(current.createDate()))) {
+            return Optional.empty();
+        }
+        if (config.cutover() == Cutover.AFTER_GRACE) {
+            return Optional.of(Step.CutoverReason.GRACE_OVER);
+        }
+        if (!now.isBefore(config.previousKeyDeadline(current.createDate()))) {
+            return Optional.of(Step.CutoverReason.DEADLINE);
+        }
+        return now.isBefore(idleSince(user, previous, current).plus(config.oldKeyIdle())) ? Optional.empty()
+                : Optional.of(Step.CutoverReason.IDLE);
+    }
+
+    /** Since when IAM has shown no use of the replaced key: its last use, or when its replacement was stored. */
+    private static Instant idleSince(UserState user, AccessKey previous, AccessKey current) {
+        return user.lastUse(previous.id()).map(KeyUse::when).filter(used -> used.isAfter(current.createDate()))
+                .orElse(current.createDate());
+    }
+
+    /**
+     * When the rotator disabled the previous key, from its record on the secret. A key disabled before that record
+     * existed, or by a run that died before writing it, counts from the latest moment the cut-over would have
+     * disabled it, so that it is never deleted early.
+     */
+    private Instant disabledAt(SecretState.Stored secret, AccessKey current) {
+        return secret.previousDisabledAt().orElse(config.previousKeyDeadline(current.createDate()));
+    }
+
+    /** Rule 5 with on-use: one reminder, a day before max-grace-days, while the replaced key is still in use. */
+    private Optional<Step> graceReminder(UserState user, AccessKey previous, AccessKey current, Instant now) {
+        // The record names the rotation by its new key, which is what the secret's tags can be matched against.
+        if (config.cutover() != Cutover.ON_USE || user.notices().graceRemindedKeyId().map(current.id()::equals)
+                .orElse(false)) {
+            return Optional.empty();
+        }
+        Instant deadline = config.previousKeyDeadline(current.createDate());
+        Instant remindFrom = deadline.minus(GRACE_REMINDER_LEAD);
+        Optional<KeyUse> lastUse = user.lastUse(previous.id()).filter(use -> use.when().isAfter(current.createDate()));
+        if (now.isBefore(remindFrom) || !now.isBefore(deadline) || lastUse.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Step.SendGraceReminder(previous.id(), deadline, lastUse.get()));
+    }
+
+    /** Rule 5: one key-expiring notice within reminder-days of the key's threshold. */
+    private Optional<Step> remind(UserState user, AccessKey key, Instant now, int maxAgeDays) {
+        if (config.reminderDays() == 0 || user.notices().remindedKeyId().map(key.id()::equals).orElse(false)) {
+            return Optional.empty();
+        }
+        Instant due = key.createDate().plus(Duration.ofDays(maxAgeDays));
+        Instant remindFrom = due.minus(Duration.ofDays(config.reminderDays()));
+        return now.isBefore(remindFrom) || !now.isBefore(due) ? Optional.empty()
+                : Optional.of(new Step.SendReminder(key.id(), due));
+    }
+
+    /** Rule 3 for any key that is neither current nor previous; returns it if it stays. */
+    private Optional<AccessKey> classifyStray(UserState user, Optional<Instant> intentAt, AccessKey stray,
+                                              AccessKey current, Instant now, List<Step> steps,
+                                              List<Finding> findings) {
         if (user.everUsed(stray.id())) {
             findings.add(Finding.attention("stray key " + stray.id() + " (" + (stray.active() ? "active" : "inactive")
                     + ") is not the key in the secret and has been used; left alone for its owner to retire"));
             return Optional.of(stray);
         }
-        if (!stray.newerThan(current)) {
-            findings.add(Finding.attention("stray key " + stray.id()
-                    + " is older than the current key and is not a key the rotator replaced; left alone"));
+        if (!stray.newerThan(current) || !createdByRotator(stray, intentAt)) {
+            findings.add(Finding.attention("stray key " + stray.id() + " (" + (stray.active() ? "active" : "inactive")
+                    + ") was made outside the rotator; left alone for its owner to retire"));
             return Optional.of(stray);
         }
         if (stray.age(now).compareTo(IN_FLIGHT_GUARD) < 0) {
@@ -211,9 +289,22 @@ public final class RotationRules {
         return Optional.empty();
     }
 
+    /**
+     * Provenance: the rotator made a key only if it recorded its intent to create one just before the key's creation
+     * (IAM keeps creation times to the second, hence the second of slack).
+     */
+    private static boolean createdByRotator(AccessKey key, Optional<Instant> intentAt) {
+        return intentAt.filter(intent -> !key.createDate().isBefore(intent.minusSeconds(1))
+                && !key.createDate().isAfter(intent.plus(IN_FLIGHT_GUARD))).isPresent();
+    }
+
     /** Rule 4: make room, or report why the rotation cannot happen. */
+    /**
+     * Rule 6: make room, or report why the rotation cannot happen. Only a key the rotator replaced may be deleted to
+     * make room; a key made outside it stays, and the rotation waits for a person.
+     */
     private void planRotation(AccessKey current, Optional<String> expectedCurrent, List<AccessKey> remaining,
-                              List<Step> steps, List<Finding> findings) {
+                              Optional<String> previousId, List<Step> steps, List<Finding> findings) {
         if (findings.stream().anyMatch(f -> f.outcome() == Outcome.DEFERRED)) {
             // A possibly in-flight key occupies the second slot; rotating now would race that run.
             return;
@@ -224,13 +315,22 @@ public final class RotationRules {
                     + ids(remaining) + "); retire one by hand"));
             return;
         }
+        List<AccessKey> peoples = others.stream().filter(k -> previousId.filter(k.id()::equals).isEmpty()).toList();
+        if (!peoples.isEmpty()) {
+            findings.add(Finding.blocked("rotation due but inactive key " + ids(peoples) + ", made outside the"
+                    + " rotator, takes the second key slot; delete it by hand if it is no longer needed"));
+            return;
+        }
         others.forEach(k -> steps.add(new Step.DeleteInactiveKeyForRoom(k.id())));
         steps.add(rotate(current.id(), expectedCurrent));
     }
 
     private Step.Rotate rotate(String replacedKeyId, Optional<String> expectedCurrent) {
-        return new Step.Rotate(replacedKeyId, expectedCurrent, config.graceDays() == 0,
-                config.graceDays() == 0 && config.deleteAfterDays() == 0);
+        // The cut-over can only say "now" at rotation time when its earliest and latest moments are both now.
+        boolean disableNow = config.cutover() == Cutover.AFTER_GRACE ? config.graceDays() == 0
+                : config.maxGraceDays() == 0;
+        return new Step.Rotate(replacedKeyId, expectedCurrent, disableNow,
+                disableNow && config.deleteAfterDays() == 0);
     }
 
     private static boolean isDue(AccessKey key, Instant now, int maxAgeDays) {

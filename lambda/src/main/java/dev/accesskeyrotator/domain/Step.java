@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.domain;
 
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -25,7 +26,21 @@ public sealed interface Step {
 
         R sendPendingNotice(SendPendingNotice step);
 
+        R sendReminder(SendReminder step);
+
+        R sendGraceReminder(SendGraceReminder step);
+
         R rotate(Rotate step);
+    }
+
+    /** Why a replaced key is disabled now; the notice tells the owner which. */
+    enum CutoverReason {
+        /** {@code after-grace}: the grace period is over. */
+        GRACE_OVER,
+        /** {@code on-use}: IAM has shown no use of it for {@code old-key-idle-hours} since the new key was stored. */
+        IDLE,
+        /** {@code on-use}: {@code max-grace-days} reached while it was still in use. */
+        DEADLINE
     }
 
     /** Rule 3: a never-used key newer than the current one, left by a run that died before storing it. */
@@ -34,9 +49,15 @@ public sealed interface Step {
         public <R> R accept(Visitor<R> visitor) { return visitor.deleteStrayKey(this); }
     }
 
-    /** Rule 4: the grace period of the previous key is over. */
-    record DisablePreviousKey(String keyId) implements Step {
-        public String describe() { return "disable previous key " + keyId; }
+    /** Rule 4: the cut-over says the previous key is to be disabled, for {@code reason}. */
+    record DisablePreviousKey(String keyId, CutoverReason reason) implements Step {
+        public String describe() {
+            return "disable previous key " + keyId + switch (reason) {
+                case GRACE_OVER -> " (grace period over)";
+                case IDLE -> " (unused since the new key was stored)";
+                case DEADLINE -> " (max-grace-days reached while still in use)";
+            };
+        }
         public <R> R accept(Visitor<R> visitor) { return visitor.disablePreviousKey(this); }
     }
 
@@ -58,11 +79,26 @@ public sealed interface Step {
         public <R> R accept(Visitor<R> visitor) { return visitor.sendPendingNotice(this); }
     }
 
+    /** Rule 5: the key is within reminder-days of its threshold; its owner is told once. */
+    record SendReminder(String keyId, Instant rotationDue) implements Step {
+        public String describe() { return "remind the owner that key " + keyId + " is rotated on " + rotationDue; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.sendReminder(this); }
+    }
+
+    /** Rule 5 with on-use: the replaced key is still in use shortly before max-grace-days; its owner is told once. */
+    record SendGraceReminder(String previousKeyId, Instant deadline, KeyUse lastUse) implements Step {
+        public String describe() {
+            return "remind the owner that replaced key " + previousKeyId + " is still in use and is disabled on "
+                    + deadline;
+        }
+        public <R> R accept(Visitor<R> visitor) { return visitor.sendGraceReminder(this); }
+    }
+
     /**
      * Rule 6: create a key, store it, then retire the replaced key as far as the grace settings allow now.
      *
      * @param replacedKeyId      the key the new one replaces
-     * @param expectedCurrentKey what the secret held when the plan was made (empty: no secret); checked again
+     * @param expectedCurrentKey what the secret held when the plan was made (empty: no key yet); checked again
      *                           after the new key exists so that two runs cannot both rotate the user
      */
     record Rotate(String replacedKeyId, Optional<String> expectedCurrentKey, boolean disableReplacedNow,

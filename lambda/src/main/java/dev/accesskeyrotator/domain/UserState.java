@@ -1,6 +1,5 @@
 package dev.accesskeyrotator.domain;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,11 +7,12 @@ import java.util.Optional;
 /**
  * Everything the rules look at for one opted-in user, read right before acting.
  *
- * @param lastUsed when each key was last used, looked up only for keys that are neither current nor previous
- *                 (an absent entry or an empty Optional means never used)
+ * @param lastUsed IAM's last use of the keys it was looked up for (strays, and a replaced key whose cut-over
+ *                 depends on its use); an absent entry or an empty Optional means never used
+ * @param notices  what the owner was already told
  */
 public record UserState(String userName, String userArn, Map<String, String> tags, List<AccessKey> keys,
-                        SecretState secret, Map<String, Optional<Instant>> lastUsed) {
+                        SecretState secret, Map<String, Optional<KeyUse>> lastUsed, NoticeRecord notices) {
 
     public UserState {
         tags = Map.copyOf(tags);
@@ -20,11 +20,20 @@ public record UserState(String userName, String userArn, Map<String, String> tag
         lastUsed = Map.copyOf(lastUsed);
     }
 
+    public UserState(String userName, String userArn, Map<String, String> tags, List<AccessKey> keys,
+                     SecretState secret, Map<String, Optional<KeyUse>> lastUsed) {
+        this(userName, userArn, tags, keys, secret, lastUsed, NoticeRecord.NONE);
+    }
+
     public Optional<AccessKey> key(String id) {
         return keys.stream().filter(k -> k.id().equals(id)).findFirst();
     }
 
     public boolean everUsed(String keyId) {
-        return lastUsed.getOrDefault(keyId, Optional.empty()).isPresent();
+        return lastUse(keyId).isPresent();
+    }
+
+    public Optional<KeyUse> lastUse(String keyId) {
+        return lastUsed.getOrDefault(keyId, Optional.empty());
     }
 }

@@ -4,7 +4,10 @@ import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.port.IdentityDirectory.NewAccessKey;
 import dev.accesskeyrotator.service.RotationService;
+import dev.accesskeyrotator.service.SecretDocument;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.AbortableInputStream;
@@ -83,8 +86,10 @@ final class Priming {
                     String operation = target.isPresent() ? target.get().substring(target.get().indexOf('.') + 1)
                             : parameter(content, "Action");
                     served.add(operation);
-                    boolean neverRotated = target.isPresent() && operation.equals("DescribeSecret")
-                            && content.contains("priming/" + USER);
+                    // The user never rotated has no secret, then a secret without a value; the run has no records.
+                    boolean neverRotated = target.isPresent()
+                            && (operation.equals("DescribeSecret") || operation.equals("GetSecretValue"))
+                            && (content.contains("priming/" + USER) || content.contains("priming/rotator/"));
                     byte[] body = (neverRotated ? NO_SUCH_SECRET : body(operation, parameter(content, "UserName")))
                             .getBytes(StandardCharsets.UTF_8);
                     SdkHttpResponse response = SdkHttpResponse.builder().statusCode(neverRotated ? 400 : 200)
@@ -129,10 +134,7 @@ final class Priming {
                 case "GetParametersByPath" -> "{\"Parameters\":[]}";
                 case "ListSecrets" -> "{\"SecretList\":[{\"ARN\":\"" + secretArn(VETERAN) + "\",\"Name\":\"priming/"
                         + VETERAN + "\",\"KmsKeyId\":\"" + KMS_KEY + "\",\"Tags\":[]}]}";
-                case "GetSecretValue" -> "{\"ARN\":\"" + secretArn(VETERAN) + "\",\"Name\":\"priming/" + VETERAN
-                        + "\",\"SecretString\":\"{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"" + VETERAN_KEY_ID
-                        + "\\\",\\\"SecretAccessKey\\\":\\\"priming\\\",\\\"UserName\\\":\\\"" + VETERAN
-                        + "\\\"}\",\"VersionId\":\"priming\"}";
+                case "GetSecretValue" -> veteranSecretValue(old);
                 case "CreateSecret", "PutSecretValue" -> "{\"ARN\":\"" + secretArn(USER) + "\",\"Name\":\"priming/"
                         + USER + "\",\"VersionId\":\"priming\"}";
                 case "GetAccountAuthorizationDetails" -> query(operation, "<UserDetailList>" + userDetail(USER, old)
@@ -155,6 +157,20 @@ final class Priming {
                 case "PutResourcePolicy", "TagResource" -> "{}";
                 default -> query(operation, "");
             };
+        }
+
+        /**
+         * The veteran's secret as the rotator wrote it at its last rotation: the document comes from
+         * {@link SecretDocument#render}, so priming reads exactly the fields a real secret has.
+         */
+        private static String veteranSecretValue(Instant created) {
+            ObjectNode response = JsonLog.mapper().createObjectNode();
+            response.put("ARN", secretArn(VETERAN));
+            response.put("Name", "priming/" + VETERAN);
+            response.put("SecretString", SecretDocument.render(
+                    new NewAccessKey(VETERAN, VETERAN_KEY_ID, "priming", created), null));
+            response.put("VersionId", "priming");
+            return response.toString();
         }
 
         private static String userDetail(String name, Instant created) {

@@ -1,6 +1,7 @@
 package dev.accesskeyrotator.port;
 
 import dev.accesskeyrotator.domain.AccessKey;
+import dev.accesskeyrotator.domain.KeyUse;
 
 import java.time.Instant;
 import java.util.List;
@@ -32,8 +33,8 @@ public interface IdentityDirectory {
 
     List<AccessKey> listAccessKeys(String userName);
 
-    /** When the key was last used; empty if never. */
-    Optional<Instant> lastUsed(String userName, String accessKeyId);
+    /** When, where and by which service the key was last used; empty if never. */
+    Optional<KeyUse> lastUsed(String userName, String accessKeyId);
 
     NewAccessKey createAccessKey(String userName);
 

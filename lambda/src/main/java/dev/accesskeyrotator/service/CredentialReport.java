@@ -18,8 +18,16 @@ public final class CredentialReport {
     /** AWS regenerates the report at most every four hours; anything older has been left behind. */
     public static final Duration MAX_AGE = Duration.ofHours(4);
 
-    /** One key slot of a report row. */
-    public record KeySlot(boolean active, Instant lastRotated) {}
+    /**
+     * One key slot of a report row.
+     *
+     * @param lastUsed IAM's last use of the key; empty when never used or when the report has no such column
+     */
+    public record KeySlot(boolean active, Instant lastRotated, Optional<Instant> lastUsed) {
+        public KeySlot(boolean active, Instant lastRotated) {
+            this(active, lastRotated, Optional.empty());
+        }
+    }
 
     private final Instant generatedAt;
     private final Map<String, List<KeySlot>> keysByUser;
@@ -52,6 +60,8 @@ public final class CredentialReport {
         int user = column(header, "user");
         int[] active = {column(header, "access_key_1_active"), column(header, "access_key_2_active")};
         int[] rotated = {column(header, "access_key_1_last_rotated"), column(header, "access_key_2_last_rotated")};
+        // Last use decides the on-use cut-over in bulk; a report without the columns only costs per-user calls.
+        int[] used = {header.indexOf("access_key_1_last_used_date"), header.indexOf("access_key_2_last_used_date")};
         Map<String, List<KeySlot>> keysByUser = new HashMap<>();
         for (int i = 1; i < lines.length; i++) {
             if (lines[i].isBlank()) {
@@ -67,7 +77,10 @@ public final class CredentialReport {
                 String activeCell = cells.get(active[slot]);
                 String rotatedCell = cells.get(rotated[slot]);
                 if (!"N/A".equals(rotatedCell)) {
-                    keys.add(new KeySlot(parseBoolean(activeCell, i), parseInstant(rotatedCell, i)));
+                    String usedCell = used[slot] < 0 ? "N/A" : cells.get(used[slot]);
+                    keys.add(new KeySlot(parseBoolean(activeCell, i), parseInstant(rotatedCell, i),
+                            "N/A".equals(usedCell) || usedCell.isEmpty() ? Optional.empty()
+                                    : Optional.of(parseInstant(usedCell, i))));
                 }
             }
             keysByUser.put(cells.get(user), List.copyOf(keys));

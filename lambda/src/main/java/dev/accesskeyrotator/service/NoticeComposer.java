@@ -2,7 +2,13 @@ package dev.accesskeyrotator.service;
 
 import dev.accesskeyrotator.contract.Notices.EventType;
 import dev.accesskeyrotator.contract.Notices;
+import dev.accesskeyrotator.contract.Parameter;
+import dev.accesskeyrotator.contract.SecretField;
 import dev.accesskeyrotator.config.RotationConfig;
+import dev.accesskeyrotator.contract.Outcome;
+import dev.accesskeyrotator.contract.Parameter.Cutover;
+import dev.accesskeyrotator.domain.KeyUse;
+import dev.accesskeyrotator.domain.Step;
 import dev.accesskeyrotator.port.Notifier.Notice;
 
 import java.nio.charset.StandardCharsets;
@@ -12,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Writes the plain-text notices. They say where the new key is and how to fetch it; they never contain a secret.
@@ -25,11 +32,16 @@ public final class NoticeComposer {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
             .withZone(ZoneOffset.UTC);
 
+    /** Users named per outcome in the summary; the run report in the log has them all. */
+    private static final int SUMMARY_NAMES = 50;
+
     private final String region;
+    private final String account;
     private final String contact;
 
-    public NoticeComposer(String region, String contact) {
+    public NoticeComposer(String region, String account, String contact) {
         this.region = region;
+        this.account = account;
         this.contact = contact;
     }
 
@@ -38,7 +50,9 @@ public final class NoticeComposer {
                              Instant newKeyCreated, Optional<String> replacedKeyId, RotationConfig config,
                              int maxKeyAgeDays) {
         Instant disableAt = config.previousKeyDisableAt(newKeyCreated);
-        Instant deleteAt = config.previousKeyDeleteAt(newKeyCreated);
+        Instant deadline = config.previousKeyDeadline(newKeyCreated);
+        boolean onUse = config.cutover() == Cutover.ON_USE;
+        boolean disabledNow = !newKeyCreated.isBefore(deadline) || (!onUse && config.graceDays() == 0);
         StringBuilder text = new StringBuilder();
         text.append("Hello,\n\n");
         text.append(replacedKeyId
@@ -51,20 +65,41 @@ public final class NoticeComposer {
         text.append("  Secret name: ").append(secretName).append('\n');
         text.append("  Secret ARN:  ").append(secretArn).append('\n');
         text.append("  Region:      ").append(region).append("\n\n");
-        text.append("Fetch it with the AWS CLI, signed in as ").append(userName).append(":\n");
-        text.append("  ").append(fetchCommand(secretArn)).append("\n\n");
-        text.append("The result is JSON with AccessKeyId and SecretAccessKey (it also works as a credential_process"
-                + " payload). Put the new key everywhere the old one is used.\n\n");
+        if (replacedKeyId.isPresent() && disabledNow) {
+            // The old key no longer works, so it cannot be what the owner signs the fetch with.
+            text.append("The old key is already disabled, so fetch the new key signed in as ").append(userName)
+                    .append(" another way (the AWS console's CloudShell, for example):\n");
+        } else {
+            text.append("Fetch it with the AWS CLI, signed in as ").append(userName)
+                    .append(replacedKeyId.isPresent() ? " (the old key still works for this):\n" : ":\n");
+        }
+        text.append("  ").append(fetchCommand(secretArn)).append("\n");
+        text.append("A machine that holds this key can pick up each new key by itself: see \"Machines\" in the key"
+                + " owner's guide (credential_process); set that up once and no rotation needs a person.\n\n");
+        text.append("The result is JSON with ").append(SecretField.ACCESS_KEY_ID.field()).append(" and ")
+                .append(SecretField.SECRET_ACCESS_KEY.field()).append(" (it also works as a credential_process"
+                        + " payload). Put the new key everywhere the old one is used.\n\n");
         replacedKeyId.ifPresent(old -> {
             text.append("What happens to the old key ").append(old).append(":\n");
-            if (config.graceDays() == 0) {
+            if (disabledNow) {
                 text.append("  - it has been disabled now.\n");
+                text.append("  - it will be deleted on or after ")
+                        .append(DATE.format(config.previousKeyDeleteAt(newKeyCreated))).append(".\n");
+            } else if (onUse) {
+                text.append("  - it stays active while it is in use: it is disabled once AWS shows no use of it for ")
+                        .append(config.oldKeyIdleHours()).append(" hours")
+                        .append(config.graceDays() > 0 ? ", not before " + DATE.format(disableAt) : "")
+                        .append(", and on ").append(DATE.format(deadline))
+                        .append(" at the latest; switch to the new key before then.\n");
+                text.append("  - it will be deleted ").append(config.deleteAfterDays())
+                        .append(" days after it is disabled.\n");
             } else {
                 text.append("  - it stays active until ").append(DATE.format(disableAt))
                         .append("; switch to the new key before then.\n");
+                text.append("  - it will be deleted on or after ")
+                        .append(DATE.format(config.previousKeyDeleteAt(disableAt))).append(".\n");
             }
-            text.append("  - it will be deleted on or after ").append(DATE.format(deleteAt)).append(".\n");
-            if (config.graceDays() > 0) {
+            if (!disabledNow) {
                 text.append("If something cannot switch in time, tell ").append(contact)
                         .append(" before the old key is disabled.\n");
             }
@@ -75,11 +110,18 @@ public final class NoticeComposer {
                 attributes(userName, EventType.KEY_ROTATED));
     }
 
-    /** The grace period ended and the previous key was disabled. */
+    /** The cut-over disabled the previous key, for {@code reason}. */
     public Notice keyDisabled(String userName, String disabledKeyId, String currentKeyId, String secretArn,
-                              Instant deleteAt) {
+                              Instant deleteAt, Step.CutoverReason reason, RotationConfig config) {
+        String why = switch (reason) {
+            case GRACE_OVER -> "its grace period is over";
+            case IDLE -> "AWS has shown no use of it for " + config.oldKeyIdleHours() + " hours since the new key"
+                    + " was stored";
+            case DEADLINE -> "it was still in use, but " + Parameter.MAX_GRACE_DAYS.parameterName() + " ("
+                    + config.maxGraceDays() + ") is reached";
+        };
         String text = "Hello,\n\nThe old AWS access key " + disabledKeyId + " of IAM user " + userName
-                + " has been disabled: its grace period is over. The key to use is " + currentKeyId
+                + " has been disabled: " + why + ". The key to use is " + currentKeyId
                 + ", stored in Secrets Manager:\n  " + fetchCommand(secretArn) + "\n\n"
                 + "The disabled key will be deleted on or after " + DATE.format(deleteAt) + ".\n"
                 + "If something broke because it still used the old key, switch it to the new key, or contact "
@@ -96,11 +138,72 @@ public final class NoticeComposer {
                 attributes(userName, EventType.ATTENTION));
     }
 
-    /** For admins after each run. */
+    /** A rotation is due but cannot happen until a person acts. */
+    public Notice blocked(String userName, String reason) {
+        String text = "Hello,\n\nThe access key of IAM user " + userName + " is due for rotation, but the rotator"
+                + " cannot rotate it until a person acts:\n  " + reason + "\n\nNothing was changed for this user."
+                + " Contact " + contact + " if you are unsure what to do.\n";
+        return new Notice(subject("Access key rotation blocked: " + userName), text,
+                attributes(userName, EventType.BLOCKED));
+    }
+
+    /** One reminder before a key reaches its threshold. */
+    public Notice keyExpiring(String userName, String keyId, Instant rotationDue, String secretName) {
+        String text = "Hello,\n\nThe AWS access key " + keyId + " of IAM user " + userName + " will be rotated on or"
+                + " after " + DATE.format(rotationDue) + ". Nothing changes for you until then.\n\n"
+                + "The new key will be stored in Secrets Manager as " + secretName + " (region " + region
+                + "), and you will be told when it is there. The old key keeps working until what uses it has"
+                + " switched.\n\nA machine that holds this key can pick up the new key by itself: set up"
+                + " credential_process once, as \"Machines\" in the key owner's guide describes, and this rotation"
+                + " needs no person.\n\nQuestions: contact " + contact + ".\n";
+        return new Notice(subject("AWS access key of IAM user " + userName + " rotates soon"), text,
+                attributes(userName, EventType.KEY_EXPIRING));
+    }
+
+    /** With on-use: the replaced key is still in use shortly before it is disabled regardless. */
+    public Notice graceReminder(String userName, String previousKeyId, KeyUse lastUse, Instant deadline,
+                                String currentKeyId, String secretArn) {
+        String text = "Hello,\n\nThe old AWS access key " + previousKeyId + " of IAM user " + userName + " is still"
+                + " in use, and it will be disabled on " + DATE.format(deadline) + " whether or not it is.\n\n"
+                + "These callers still use the old key: last used " + DATE.format(lastUse.when())
+                + lastUse.region().map(r -> " in " + r).orElse("")
+                + lastUse.service().map(service -> " by " + service).orElse("") + ".\n\n"
+                + "Switch them to the new key " + currentKeyId + ":\n  " + fetchCommand(secretArn) + "\n\n"
+                + "Questions: contact " + contact + ".\n";
+        return new Notice(subject("Old AWS access key of IAM user " + userName + " still in use"), text,
+                attributes(userName, EventType.KEY_EXPIRING));
+    }
+
+    /**
+     * Whether a run is worth a summary: something happened, or something went wrong that the admins have not heard
+     * of yet. A cause that stays the same is told again with the owner's cadence (attention-reminder-days), so a run
+     * with nothing new sends nothing.
+     */
+    public static boolean summaryWorthSending(RunReport report) {
+        boolean changed = Stream.of(ReportCount.ROTATED, ReportCount.DISABLED_OLD, ReportCount.DELETED_OLD,
+                ReportCount.FAILED, ReportCount.DEFERRED).anyMatch(count -> report.count(count) > 0);
+        boolean newProblem = report.users().stream()
+                .anyMatch(u -> (u.outcome() == Outcome.ATTENTION || u.outcome() == Outcome.BLOCKED)
+                        && u.effects().notices() > 0);
+        return changed || newProblem;
+    }
+
+    /** For admins after a run in which something happened or went wrong. */
     public Notice runSummary(RunReport report) {
         StringBuilder text = new StringBuilder();
-        text.append("Access key rotation run ").append(report.runId()).append(" finished at ")
-                .append(report.finishedAt()).append(".\n\n");
+        text.append("Access key rotation run ").append(report.runId()).append(" in account ").append(account)
+                .append(", region ").append(region).append(", finished at ").append(report.finishedAt())
+                .append(".\n\n");
+        for (Outcome named : List.of(Outcome.ROTATED, Outcome.DISABLED_OLD, Outcome.DELETED_OLD)) {
+            List<String> users = report.users().stream().filter(u -> u.outcome() == named).map(UserResult::user)
+                    .toList();
+            if (!users.isEmpty()) {
+                text.append(named.label()).append(" (").append(users.size()).append("): ")
+                        .append(String.join(", ", users.subList(0, Math.min(users.size(), SUMMARY_NAMES))))
+                        .append(users.size() > SUMMARY_NAMES ? ", ..." : "").append('\n');
+            }
+        }
+        text.append('\n');
         report.counts().forEach((name, count) -> text.append("  ").append(name).append(": ").append(count)
                 .append('\n'));
         List<UserResult> needPeople = report.users().stream()

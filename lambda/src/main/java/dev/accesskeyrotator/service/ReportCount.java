@@ -15,13 +15,14 @@ public enum ReportCount {
     ROTATED("rotated", Metric.ROTATED, null),
     DISABLED_OLD("disabledOld", Metric.DISABLED_OLD, null),
     DELETED_OLD("deletedOld", Metric.DELETED_OLD, null),
-    NOTIFIED("notified", null, Outcome.NOTIFIED),
-    ATTENTION("attention", Metric.ATTENTION, Outcome.ATTENTION),
-    BLOCKED("blocked", Metric.BLOCKED, Outcome.BLOCKED),
-    FAILED("failed", Metric.FAILED, Outcome.FAILED),
-    DEFERRED("deferred", Metric.DEFERRED, Outcome.DEFERRED),
-    PLANNED("planned", Metric.PLANNED, Outcome.PLANNED),
-    UNCHANGED("unchanged", null, Outcome.UNCHANGED);
+    NOTIFIED(null, Outcome.NOTIFIED),
+    REMINDED(null, Outcome.REMINDED),
+    ATTENTION(Metric.ATTENTION, Outcome.ATTENTION),
+    BLOCKED(Metric.BLOCKED, Outcome.BLOCKED),
+    FAILED(Metric.FAILED, Outcome.FAILED),
+    DEFERRED(Metric.DEFERRED, Outcome.DEFERRED),
+    PLANNED(Metric.PLANNED, Outcome.PLANNED),
+    UNCHANGED(null, Outcome.UNCHANGED);
 
     private final String key;
     private final Metric metric;
@@ -31,6 +32,11 @@ public enum ReportCount {
         this.key = key;
         this.metric = metric;
         this.outcome = outcome;
+    }
+
+    /** A count of users by outcome is keyed by the outcome's label, so the report's words are the contract's. */
+    ReportCount(Metric metric, Outcome outcome) {
+        this(outcome.label(), metric, outcome);
     }
 
     /** The key in the report's {@code counts} object. */

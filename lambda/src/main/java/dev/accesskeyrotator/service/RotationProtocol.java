@@ -12,6 +12,8 @@ import dev.accesskeyrotator.port.IdentityDirectory.NewAccessKey;
 import dev.accesskeyrotator.port.SecretStore;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -32,11 +34,13 @@ final class RotationProtocol {
     private final IdentityDirectory iam;
     private final SecretStore secrets;
     private final SecretOwnership ownership;
+    private final Clock clock;
     private final JsonLog log;
 
     RotationProtocol(RotatorSettings settings, IdentityDirectory iam, SecretStore secrets, SecretOwnership ownership,
-                     JsonLog log) {
+                     Clock clock, JsonLog log) {
         this.settings = settings;
+        this.clock = clock;
         this.iam = iam;
         this.secrets = secrets;
         this.ownership = ownership;
@@ -48,13 +52,13 @@ final class RotationProtocol {
      * when no key is stored; then no new key is left behind unless even its withdrawal failed.
      */
     Optional<StoredKey> createAndStore(UserState state, Step.Rotate step, UserReportLine line) {
-        if (step.expectedCurrentKey().isPresent()) {
-            Optional<String> notOwned = confirmOwned(state);
-            if (notOwned.isPresent()) {
-                line.problem(Outcome.ATTENTION, notOwned.get() + "; no key was created");
-                return Optional.empty();
-            }
+        Optional<String> arn = ownedSecret(state, line);
+        if (arn.isEmpty()) {
+            return Optional.empty();
         }
+        // Provenance: the intent is on record before the key exists, so that a key left behind by a run that dies
+        // next is provably the rotator's to delete.
+        secrets.tag(arn.get(), Map.of(SecretTags.CREATING_SINCE, clock.instant().toString()));
         NewAccessKey created;
         try {
             created = iam.createAccessKey(state.userName());
@@ -66,23 +70,39 @@ final class RotationProtocol {
             throw failure;
         }
         line.newKey(created.accessKeyId());
-        return store(state, created, step, line).map(arn -> new StoredKey(arn, created));
+        return store(state, arn.get(), created, step, line).map(stored -> new StoredKey(stored, created));
     }
 
     /**
-     * Gives the owner read access to the secret (the rotator's resource policy). Returns false, with the reason on
-     * {@code line}, when that failed.
+     * The user secret, confirmed to be the rotator's and carrying its policy, ready for a key: the existing one, or
+     * one reserved now (no value yet, so that the intent and the records have a home before the first key).
+     * Empty, with the reason on {@code line}, when there is none to write to.
      */
-    boolean grantOwnerRead(UserState state, String secretArn, UserReportLine line) {
-        try {
-            secrets.putResourcePolicy(secretArn, policy(state));
-            return true;
-        } catch (AwsFailure failure) {
-            line.failed(failure);
-            line.note("the new key is stored but its owner cannot read it yet; the old key stays active until the"
-                    + " next run grants access and sends the notice");
-            return false;
+    Optional<String> ownedSecret(UserState state, UserReportLine line) {
+        if (state.secret() instanceof SecretState.Missing) {
+            return reserve(state, line);
         }
+        Optional<String> notOwned = confirmOwned(state);
+        if (notOwned.isPresent()) {
+            line.problem(Outcome.ATTENTION, notOwned.get() + "; no key was created");
+            return Optional.empty();
+        }
+        return Optional.of(secretArn(state));
+    }
+
+    private Optional<String> reserve(UserState state, UserReportLine line) {
+        String name = settings.secretNamePrefix() + state.userName();
+        String arn;
+        try {
+            arn = secrets.create(name, null, settings.secretKmsKeyArn().orElseThrow(),
+                    SecretTags.atCreation(state.userName()), idempotencyToken("reserve:" + name));
+        } catch (AwsFailure failure) {
+            // Someone (another run, or not) created it since this run looked: the next run decides with it in view.
+            line.failed(failure);
+            return Optional.empty();
+        }
+        reapplyPolicy(state, arn);
+        return Optional.of(arn);
     }
 
     /** Re-applies the rotator's resource policy, as before every write. */
@@ -125,7 +145,7 @@ final class RotationProtocol {
      * write, and the new key is withdrawn.
      */
     private Optional<String> confirmOwned(UserState state) {
-        String arn = ((SecretState.Stored) state.secret()).arn();
+        String arn = secretArn(state);
         Optional<SecretStore.SecretSummary> now = secrets.describe(arn);
         if (now.isEmpty() || now.get().scheduledForDeletion()) {
             return Optional.of("secret " + arn + " was deleted or scheduled for deletion during this run");
@@ -138,20 +158,16 @@ final class RotationProtocol {
         return Optional.empty();
     }
 
-    /** Stores the new key; on failure withdraws it (it is useless without its secret) and returns empty. */
-    private Optional<String> store(UserState state, NewAccessKey created, Step.Rotate step, UserReportLine line) {
+    /**
+     * Stores the new key; on failure withdraws it (it is useless without its secret) and returns empty. Once
+     * checked, the secret is written by ARN: a secret deleted and re-created under the same name since then has
+     * another ARN and is never written.
+     */
+    private Optional<String> store(UserState state, String target, NewAccessKey created, Step.Rotate step,
+                                   UserReportLine line) {
         String document = SecretDocument.render(created, step.replacedKeyId());
         String token = idempotencyToken(created.accessKeyId());
-        String secretName = settings.secretNamePrefix() + state.userName();
-        // Once checked, the secret is written by ARN: a secret deleted and re-created under the same name since
-        // then has another ARN and is never written.
-        String target = step.expectedCurrentKey().isEmpty() ? secretName
-                : ((SecretState.Stored) state.secret()).arn();
         try {
-            if (step.expectedCurrentKey().isEmpty()) {
-                return Optional.of(secrets.create(secretName, document, settings.secretKmsKeyArn().orElseThrow(),
-                        SecretTags.atCreation(state.userName()), token));
-            }
             Optional<String> currentNow = secrets.readCurrent(target)
                     .flatMap(v -> SecretDocument.currentKeyId(v.secretString()));
             if (!currentNow.equals(step.expectedCurrentKey())) {
@@ -208,6 +224,16 @@ final class RotationProtocol {
                 why + (cause == null ? "" : ": " + cause.getMessage()) + "; " + undo);
         log.warn("rotation withdrawn", "user", state.userName(), "newKeyId", created.accessKeyId(),
                 "reason", why, "errorCode", cause == null ? null : cause.errorCode());
+    }
+
+    private static String secretArn(UserState state) {
+        if (state.secret() instanceof SecretState.Stored stored) {
+            return stored.arn();
+        }
+        if (state.secret() instanceof SecretState.Reserved reserved) {
+            return reserved.arn();
+        }
+        throw new IllegalStateException("no secret of the rotator's to write for " + state.userName());
     }
 
     private String policy(UserState state) {

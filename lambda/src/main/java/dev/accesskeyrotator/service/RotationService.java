@@ -80,7 +80,7 @@ public final class RotationService {
         this.iam = iam;
         this.secrets = secrets;
         this.notifier = notifier;
-        this.notices = new NoticeComposer(region, settings.adminContact());
+        this.notices = new NoticeComposer(region, accountOf(settings.noticeTopicArn()), settings.adminContact());
         this.clock = clock;
         this.log = log;
     }
@@ -122,6 +122,7 @@ public final class RotationService {
             log.warn("no KMS key ARN given: this dry run cannot tell whether user secrets are the rotator's own",
                     "runId", runId);
         }
+        NoticeLedger ledger = NoticeLedger.load(secrets, ledgerName(), log);
         for (DirectoryUser user : optedIn) {
             Optional<SecretSummary> secret = Optional.ofNullable(secretsByUser.get(user.userName()));
             // A secret that is not the rotator's is reported every run, whatever its tags claim.
@@ -134,8 +135,12 @@ public final class RotationService {
                 results.add(UserResult.of(user.userName(), Outcome.UNCHANGED, null));
             }
         }
-        UserRotator rotator = new UserRotator(settings, config, iam, secrets, notifier, notices, ownership, clock,
-                log);
+        if (report.isPresent()) {
+            // Past max-rotations-per-run the oldest keys go first: users are started oldest key first.
+            toLook.sort(Comparator.comparing(user -> oldestKey(report.get(), user)));
+        }
+        UserRotator rotator = new UserRotator(settings, config, iam, secrets, notifier, notices, ownership, ledger,
+                clock, log);
         results.addAll(processAll(toLook, secretsByUser, rotator, config, request.deadline()));
         results.sort(Comparator.comparing(UserResult::user));
 
@@ -145,13 +150,55 @@ public final class RotationService {
         logReport(runReport);
         log.raw(RunMetrics.completed(runReport, clock.instant()));
         if (!config.dryRun()) {
-            try {
-                notifier.publish(notices.runSummary(runReport));
-            } catch (AwsFailure failure) {
-                log.warn("run summary not sent", "runId", runId, "errorCode", failure.errorCode());
+            saveLedger(ledger);
+            if (NoticeComposer.summaryWorthSending(runReport)) {
+                try {
+                    notifier.publish(notices.runSummary(runReport));
+                } catch (AwsFailure failure) {
+                    log.warn("run summary not sent", "runId", runId, "errorCode", failure.errorCode());
+                }
             }
         }
         return runReport;
+    }
+
+    private String ledgerName() {
+        return settings.secretNamePrefix() + NoticeLedger.NAME_UNDER_PREFIX;
+    }
+
+    /** One write per run; a failure only means causes may be told again. */
+    private void saveLedger(NoticeLedger ledger) {
+        if (!ledger.changed()) {
+            return;
+        }
+        String value = ledger.render();
+        String token = UUID.randomUUID().toString();
+        try {
+            try {
+                secrets.putValue(ledgerName(), value, token);
+            } catch (AwsFailure failure) {
+                if (!failure.is(AwsFailure.Kind.NOT_FOUND)) {
+                    throw failure;
+                }
+                String arn = secrets.create(ledgerName(), value, settings.secretKmsKeyArn().orElseThrow(),
+                        Map.of(SecretTags.MANAGED_BY, SecretTags.MANAGED_BY_VALUE), token);
+                secrets.putResourcePolicy(arn, SecretPolicy.forRotatorOnly(settings.secretWriters()));
+            }
+        } catch (AwsFailure failure) {
+            log.warn("attention notice records not saved; causes may be told again", "errorCode",
+                    failure.errorCode());
+        }
+    }
+
+    private static Instant oldestKey(CredentialReport report, DirectoryUser user) {
+        return report.keysOf(user.userName()).orElse(List.of()).stream().filter(CredentialReport.KeySlot::active)
+                .map(CredentialReport.KeySlot::lastRotated).min(Comparator.naturalOrder()).orElse(Instant.MAX);
+    }
+
+    /** The account the notices speak of: the one the notice topic is in (arn:aws:sns:REGION:ACCOUNT:NAME). */
+    private static String accountOf(String topicArn) {
+        String[] parts = topicArn.split(":");
+        return parts.length >= 6 ? parts[4] : "unknown";
     }
 
     private void requireDeployedTag(OptInTag userTag) {
@@ -167,7 +214,9 @@ public final class RotationService {
     private Map<String, SecretSummary> secretsByUser() {
         Map<String, SecretSummary> byUser = new HashMap<>();
         for (SecretSummary summary : secrets.listByNamePrefix(settings.secretNamePrefix())) {
-            if (summary.name().startsWith(settings.secretNamePrefix())) {
+            // IAM user names cannot contain '/': such a name under the prefix is the rotator's own record.
+            if (summary.name().startsWith(settings.secretNamePrefix())
+                    && summary.name().indexOf('/', settings.secretNamePrefix().length()) < 0) {
                 byUser.put(summary.name().substring(settings.secretNamePrefix().length()), summary);
             }
         }
@@ -291,12 +340,22 @@ public final class RotationService {
 
     private static Map<String, Object> describe(RotationConfig config) {
         Map<String, Object> described = new LinkedHashMap<>();
-        described.put("max-key-age-days", config.maxKeyAgeDays());
-        described.put("user-tag", config.userTag().toString());
-        described.put("grace-days", config.graceDays());
-        described.put("delete-after-days", config.deleteAfterDays());
-        described.put("dry-run", config.dryRun());
-        described.put("max-rotations-per-run", config.maxRotationsPerRun());
+        // An exhaustive switch: a parameter added to the catalogue does not compile until the run logs it.
+        for (Parameter parameter : Parameter.values()) {
+            described.put(parameter.parameterName(), switch (parameter) {
+                case MAX_KEY_AGE_DAYS -> config.maxKeyAgeDays();
+                case USER_TAG -> config.userTag().toString();
+                case GRACE_DAYS -> config.graceDays();
+                case DELETE_AFTER_DAYS -> config.deleteAfterDays();
+                case DRY_RUN -> config.dryRun();
+                case MAX_ROTATIONS_PER_RUN -> config.maxRotationsPerRun();
+                case CUTOVER -> config.cutover().value();
+                case MAX_GRACE_DAYS -> config.maxGraceDays();
+                case OLD_KEY_IDLE_HOURS -> config.oldKeyIdleHours();
+                case REMINDER_DAYS -> config.reminderDays();
+                case ATTENTION_REMINDER_DAYS -> config.attentionReminderDays();
+            });
+        }
         return described;
     }
 
@@ -308,7 +367,7 @@ public final class RotationService {
                 case ROTATED -> results.stream().mapToInt(r -> r.effects().rotated()).sum();
                 case DISABLED_OLD -> results.stream().mapToInt(r -> r.effects().disabled()).sum();
                 case DELETED_OLD -> results.stream().mapToInt(r -> r.effects().deleted()).sum();
-                case NOTIFIED, ATTENTION, BLOCKED, FAILED, DEFERRED, PLANNED, UNCHANGED ->
+                case NOTIFIED, REMINDED, ATTENTION, BLOCKED, FAILED, DEFERRED, PLANNED, UNCHANGED ->
                         (int) results.stream().filter(r -> r.outcome() == count.outcome().orElseThrow()).count();
             };
             counts.put(count.key(), value);

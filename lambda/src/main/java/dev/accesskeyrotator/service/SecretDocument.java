@@ -1,13 +1,21 @@
 package dev.accesskeyrotator.service;
 
 import dev.accesskeyrotator.contract.SecretField;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.accesskeyrotator.domain.SecretState;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.port.IdentityDirectory.NewAccessKey;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The user secret's value: the key the user should use now, in a shape that also works as a
@@ -18,6 +26,10 @@ public final class SecretDocument {
     private static final String ACCESS_KEY_ID = SecretField.ACCESS_KEY_ID.field();
     private static final String SECRET_ACCESS_KEY = SecretField.SECRET_ACCESS_KEY.field();
     private static final String USER_NAME = SecretField.USER_NAME.field();
+    /** AWS's {@code credential_process} field, only ever in that output: the secret itself has no expiry. */
+    private static final String EXPIRATION = "Expiration";
+    /** Jackson's streaming layer alone; the object mapper costs a credential process more to start than the rest. */
+    private static final JsonFactory STREAMING = new JsonFactory();
 
     private SecretDocument() {}
 
@@ -49,7 +61,8 @@ public final class SecretDocument {
         Optional<String> keyId = text(document, ACCESS_KEY_ID);
         Optional<String> owner = text(document, USER_NAME);
         if (keyId.isEmpty() || owner.isEmpty() || text(document, SECRET_ACCESS_KEY).isEmpty()) {
-            return new SecretState.Unreadable(arn, "missing AccessKeyId, SecretAccessKey or UserName");
+            return new SecretState.Unreadable(arn,
+                    "missing " + ACCESS_KEY_ID + ", " + SECRET_ACCESS_KEY + " or " + USER_NAME);
         }
         return new SecretState.Stored(arn, name, keyId.get(), owner.get(),
                 text(document, SecretField.PREVIOUS_ACCESS_KEY_ID.field()), notifiedKeyId);
@@ -71,12 +84,49 @@ public final class SecretDocument {
         } catch (Exception e) {
             return Optional.empty();
         }
-        Optional<String> keyId = text(document, ACCESS_KEY_ID);
-        Optional<String> secret = text(document, SECRET_ACCESS_KEY);
+        return heldKey(document);
+    }
+
+    /** The key in a parsed document (a secret value, or a {@code credential_process} payload); empty if none. */
+    public static Optional<HeldKey> heldKey(JsonNode document) {
+        return heldKey(field -> text(document, field));
+    }
+
+    /**
+     * The one rule for what holds a key, whatever parsed the document: both key fields present as non-blank text.
+     * The owner's credentials cache keeps its key in the same fields and is read with this rule too, by a parser
+     * light enough for a command an SDK starts on every credential refresh.
+     *
+     * @param textField a top-level field's text; empty when it is missing or not text
+     */
+    public static Optional<HeldKey> heldKey(Function<String, Optional<String>> textField) {
+        Function<String, Optional<String>> nonBlank = field -> textField.apply(field).filter(v -> !v.isBlank());
+        Optional<String> keyId = nonBlank.apply(ACCESS_KEY_ID);
+        Optional<String> secret = nonBlank.apply(SECRET_ACCESS_KEY);
         if (keyId.isEmpty() || secret.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new HeldKey(keyId.get(), secret.get(), text(document, USER_NAME)));
+        return Optional.of(new HeldKey(keyId.get(), secret.get(), nonBlank.apply(USER_NAME)));
+    }
+
+    /**
+     * The key as the AWS CLI and SDKs read a {@code credential_process}'s output; they run the process again when
+     * {@code expiration} comes, which is how a long-running process picks up a rotated key. Written with the
+     * streaming generator: this is on the path that must start fast.
+     */
+    public static String credentialProcessOutput(HeldKey key, Instant expiration) {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator output = STREAMING.createGenerator(text)) {
+            output.writeStartObject();
+            output.writeNumberField(SecretField.VERSION.field(), SecretField.DOCUMENT_VERSION);
+            output.writeStringField(ACCESS_KEY_ID, key.accessKeyId());
+            output.writeStringField(SECRET_ACCESS_KEY, key.secretAccessKey());
+            output.writeStringField(EXPIRATION, expiration.truncatedTo(ChronoUnit.SECONDS).toString());
+            output.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
     }
 
     public static Optional<String> currentKeyId(String secretString) {

@@ -2,13 +2,15 @@ package dev.accesskeyrotator.service;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.accesskeyrotator.config.SecretPrincipals;
 import dev.accesskeyrotator.log.JsonLog;
 
 import java.util.List;
 
 /**
- * The resource policy of a user secret: its owner may read it, and nobody but the rotator (and the administrators'
- * break-glass principal) may change its value, policy, KMS key, tags or existence. Re-applied before every write.
+ * The resource policy of a user secret: its owner (and the roles an administrator named for that user at deploy
+ * time) may read it, and nobody but the rotator (and the administrators' break-glass principal) may change its value,
+ * policy, KMS key, tags or existence. Re-applied before every write.
  */
 final class SecretPolicy {
     /**
@@ -24,12 +26,53 @@ final class SecretPolicy {
 
     private SecretPolicy() {}
 
-    /** @param writers the principals that may still change the secret: the rotator's role and the break-glass one */
-    static String forUser(String userArn, List<String> writers) {
+    /**
+     * @param principals the principals that may still change the secret (the rotator's role and the break-glass one),
+     *                   with the readers an administrator named at deploy time for each user
+     */
+    static String forUser(String userArn, SecretPrincipals principals) {
         ObjectNode policy = JsonLog.mapper().createObjectNode();
         policy.put("Version", "2012-10-17");
         ArrayNode statements = policy.putArray("Statement");
+        ownerRead(statements, userArn);
+        delegatedRead(statements, principals.readersOf(userNameOf(userArn)));
+        onlyRotatorChanges(statements, principals);
+        return policy.toString();
+    }
 
+    /**
+     * Read access for the roles named for this user only. Without a matching statement in the stack's key policy
+     * they could not decrypt; with it, the secret policy is what still limits them to this one secret.
+     */
+    private static void delegatedRead(ArrayNode statements, List<String> readers) {
+        if (readers.isEmpty()) {
+            return;
+        }
+        ObjectNode read = statements.addObject();
+        read.put("Sid", "DelegatedReadersReadAccessKey");
+        read.put("Effect", "Allow");
+        ArrayNode roles = read.putObject("Principal").putArray("AWS");
+        readers.forEach(roles::add);
+        ArrayNode readActions = read.putArray("Action");
+        readActions.add("secretsmanager:GetSecretValue");
+        readActions.add("secretsmanager:DescribeSecret");
+        read.put("Resource", "*");
+    }
+
+    /** An IAM user ARN ends with the user name after its path; a user name cannot contain '/'. */
+    static String userNameOf(String userArn) {
+        return userArn.substring(userArn.lastIndexOf('/') + 1);
+    }
+
+    /** A secret of the rotator's own that no user reads (its notice records). */
+    static String forRotatorOnly(List<String> writers) {
+        ObjectNode policy = JsonLog.mapper().createObjectNode();
+        policy.put("Version", "2012-10-17");
+        onlyRotatorChanges(policy.putArray("Statement"), writers);
+        return policy.toString();
+    }
+
+    private static void ownerRead(ArrayNode statements, String userArn) {
         ObjectNode ownerRead = statements.addObject();
         ownerRead.put("Sid", "OwnerReadsOwnAccessKey");
         ownerRead.put("Effect", "Allow");
@@ -38,7 +81,9 @@ final class SecretPolicy {
         readActions.add("secretsmanager:GetSecretValue");
         readActions.add("secretsmanager:DescribeSecret");
         ownerRead.put("Resource", "*");
+    }
 
+    private static void onlyRotatorChanges(ArrayNode statements, List<String> writers) {
         ObjectNode onlyRotatorChanges = statements.addObject();
         onlyRotatorChanges.put("Sid", "OnlyTheRotatorChangesTheSecret");
         onlyRotatorChanges.put("Effect", "Deny");
@@ -50,6 +95,5 @@ final class SecretPolicy {
         ArrayNode exempt = onlyRotatorChanges.putObject("Condition").putObject("StringNotEquals")
                 .putArray("aws:PrincipalArn");
         writers.forEach(exempt::add);
-        return policy.toString();
     }
 }

@@ -17,7 +17,28 @@ public final class SecretTags {
     /** Creation time of the current key, so triage can match it against the credential report. */
     public static final String CURRENT_KEY_CREATED = "access-key-rotation:current-key-created";
 
+    /**
+     * When the rotator was about to create a key for the user, written before {@code CreateAccessKey}: a stray
+     * created in the minutes after it is provably the rotator's (provenance).
+     */
+    public static final String CREATING_SINCE = "access-key-rotation:creating-since";
+    /** When the rotator disabled the previous key; delete-after-days counts from here. */
+    public static final String PREVIOUS_DISABLED_AT = "access-key-rotation:previous-disabled-at";
+    /** The key a key-expiring reminder was sent for. */
+    public static final String REMINDED_KEY_ID = "access-key-rotation:reminded-key-id";
+    /** The current key of the rotation whose replaced key a still-in-use reminder was sent for. */
+    public static final String GRACE_REMINDED_KEY_ID = "access-key-rotation:grace-reminded-key-id";
+
     private SecretTags() {}
+
+    /** An instant written by this class, or empty when absent or not an instant (a hand-edited tag). */
+    public static java.util.Optional<Instant> instant(Map<String, String> tags, String key) {
+        try {
+            return java.util.Optional.ofNullable(tags.get(key)).map(Instant::parse);
+        } catch (java.time.format.DateTimeParseException e) {
+            return java.util.Optional.empty();
+        }
+    }
 
     public static Map<String, String> atCreation(String userName) {
         return Map.of(USER, userName, MANAGED_BY, MANAGED_BY_VALUE);

@@ -12,7 +12,9 @@ import dev.accesskeyrotator.port.AwsFailure;
 import dev.accesskeyrotator.port.Notifier;
 import dev.accesskeyrotator.port.SecretStore;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,11 +32,16 @@ final class StepExecutor implements Step.Visitor<Void> {
     private final NoticeComposer notices;
     private final JsonLog log;
     private final String secretName;
+    private final NoticeLedger ledger;
+    private final Clock clock;
     private final UserReportLine line;
 
     StepExecutor(UserState state, UserPlan plan, RotationConfig config, RotationProtocol protocol,
-                 SecretStore secrets, Notifier notifier, NoticeComposer notices, String secretName, JsonLog log) {
+                 SecretStore secrets, Notifier notifier, NoticeComposer notices, String secretName,
+                 NoticeLedger ledger, Clock clock, JsonLog log) {
         this.state = state;
+        this.ledger = ledger;
+        this.clock = clock;
         this.plan = plan;
         this.config = config;
         this.protocol = protocol;
@@ -54,10 +61,29 @@ final class StepExecutor implements Step.Visitor<Void> {
         } catch (AwsFailure failure) {
             line.failed(failure);
         }
-        if (line.needsAttention()) {
-            publishQuietly(notices.attention(state.userName(), line.reasons()));
-        }
+        tellOwnerOfProblems();
         return line.build();
+    }
+
+    /**
+     * An attention or blocked cause is told to the owner when it is new, then at most every
+     * attention-reminder-days while it stays the same; once it is gone, a later one is told at once.
+     */
+    private void tellOwnerOfProblems() {
+        boolean blocked = line.outcome() == Outcome.BLOCKED;
+        if (!blocked && !line.needsAttention()) {
+            ledger.resolved(state.userName());
+            return;
+        }
+        String cause = line.reasons();
+        Instant now = clock.instant();
+        if (ledger.due(state.userName(), cause, now, config.attentionReminderDays())) {
+            boolean sent = publishQuietly(blocked ? notices.blocked(state.userName(), cause)
+                    : notices.attention(state.userName(), cause));
+            if (sent) {
+                ledger.told(state.userName(), cause, now);
+            }
+        }
     }
 
     @Override
@@ -80,14 +106,43 @@ final class StepExecutor implements Step.Visitor<Void> {
             line.action("previous key " + keyId + " was already gone");
             return null;
         }
+        Instant disabledAt = clock.instant();
         line.disabled();
         line.oldKey(keyId);
-        line.action("disabled previous key " + keyId);
+        line.action(step.describe().replaceFirst("^disable", "disabled"));
         line.record(Outcome.DISABLED_OLD);
-        if (config.graceDays() > 0 && state.secret() instanceof SecretState.Stored stored) {
-            Instant deleteAt = config.previousKeyDeleteAt(state.key(stored.currentKeyId()).orElseThrow().createDate());
-            publishQuietly(notices.keyDisabled(state.userName(), keyId, stored.currentKeyId(), stored.arn(), deleteAt));
+        var stored = (SecretState.Stored) state.secret();
+        // delete-after-days counts from here; without the record the rules count from the cut-over's deadline.
+        tagQuietly(stored.arn(), Map.of(SecretTags.PREVIOUS_DISABLED_AT, disabledAt.toString()));
+        publishQuietly(notices.keyDisabled(state.userName(), keyId, stored.currentKeyId(), stored.arn(),
+                config.previousKeyDeleteAt(disabledAt), step.reason(), config));
+        return null;
+    }
+
+    @Override
+    public Void sendReminder(Step.SendReminder step) {
+        // The reminder's record lives on the user's secret; a user never rotated gets the secret reserved now.
+        Optional<String> arn = protocol.ownedSecret(state, line);
+        if (arn.isEmpty()) {
+            return null;
         }
+        notifier.publish(notices.keyExpiring(state.userName(), step.keyId(), step.rotationDue(), secretName));
+        line.noticeSent();
+        line.action("reminded the owner that key " + step.keyId() + " rotates soon");
+        line.record(Outcome.REMINDED);
+        tagQuietly(arn.get(), Map.of(SecretTags.REMINDED_KEY_ID, step.keyId()));
+        return null;
+    }
+
+    @Override
+    public Void sendGraceReminder(Step.SendGraceReminder step) {
+        var stored = (SecretState.Stored) state.secret();
+        notifier.publish(notices.graceReminder(state.userName(), step.previousKeyId(), step.lastUse(),
+                step.deadline(), stored.currentKeyId(), stored.arn()));
+        line.noticeSent();
+        line.action("reminded the owner that replaced key " + step.previousKeyId() + " is still in use");
+        line.record(Outcome.REMINDED);
+        tagQuietly(stored.arn(), Map.of(SecretTags.GRACE_REMINDED_KEY_ID, stored.currentKeyId()));
         return null;
     }
 
@@ -127,11 +182,6 @@ final class StepExecutor implements Step.Visitor<Void> {
         line.rotated();
         line.action("rotated " + step.replacedKeyId() + " to " + created.accessKeyId());
         line.record(Outcome.ROTATED);
-        if (step.expectedCurrentKey().isEmpty() && !protocol.grantOwnerRead(state, arn, line)) {
-            // The owner cannot fetch the new key yet: keep the old one working and hold the notice; the next run
-            // applies the policy, notifies, and only then retires the old key.
-            return null;
-        }
         // The new key is stored: each follow-up is retried by the next run if it fails, so one failure must not
         // skip the others (above all, the notice).
         if (step.disableReplacedNow()) {
@@ -139,6 +189,7 @@ final class StepExecutor implements Step.Visitor<Void> {
                 if (protocol.disable(state.userName(), step.replacedKeyId())) {
                     line.disabled();
                     line.action("disabled old key " + step.replacedKeyId());
+                    tagQuietly(arn, Map.of(SecretTags.PREVIOUS_DISABLED_AT, clock.instant().toString()));
                 }
             });
         }
@@ -169,22 +220,31 @@ final class StepExecutor implements Step.Visitor<Void> {
     }
 
     private void tagNotified(String arn, String keyId, Instant created) {
+        tagQuietly(arn, SecretTags.afterNotice(keyId, created));
+    }
+
+    /**
+     * Records on the secret what was done. A record that cannot be written is repaired by the next run: a notice
+     * is sent again (at least once), a deletion counts from a later moment; neither is unsafe.
+     */
+    private void tagQuietly(String arn, Map<String, String> tags) {
         try {
-            secrets.tag(arn, SecretTags.afterNotice(keyId, created));
+            secrets.tag(arn, tags);
         } catch (AwsFailure failure) {
-            // The notice went out; without the tag the next run sends it again, which is the safe direction.
-            log.warn("could not record the notice on the secret", "user", state.userName(),
+            log.warn("could not record on the secret", "user", state.userName(), "tags", tags.keySet(),
                     "errorCode", failure.errorCode());
         }
     }
 
-    private void publishQuietly(Notifier.Notice notice) {
+    private boolean publishQuietly(Notifier.Notice notice) {
         try {
             notifier.publish(notice);
             line.noticeSent();
+            return true;
         } catch (AwsFailure failure) {
             log.warn("notice not sent", "user", state.userName(), "eventType",
                     notice.attributes().get(Notices.EVENT_TYPE), "errorCode", failure.errorCode());
+            return false;
         }
     }
 }

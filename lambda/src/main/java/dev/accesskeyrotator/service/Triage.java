@@ -1,11 +1,14 @@
 package dev.accesskeyrotator.service;
 
 import dev.accesskeyrotator.config.RotationConfig;
+import dev.accesskeyrotator.contract.Parameter.Cutover;
 import dev.accesskeyrotator.domain.RotationRules;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,14 +37,26 @@ final class Triage {
             // A secret without keys means someone deleted the current key: report it.
             return secret.isPresent();
         }
-        if (secret.isEmpty()) {
-            // Never rotated: only a single young active key is certainly nothing to do.
-            return keys.size() > 1 || !keys.get(0).active() || isDue(keys.get(0), maxAgeDays.get(), now);
+        Map<String, String> tags = secret.map(SecretSummary::tags).orElse(Map.of());
+        // A secret reserved only to record a reminder (no rotation started: no intent, no key) is a never-rotated
+        // user's; anything else with a secret but without the current key's record needs a look.
+        boolean reservedForReminder = secret.isPresent() && !secret.get().scheduledForDeletion()
+                && tags.containsKey(SecretTags.REMINDED_KEY_ID) && !tags.containsKey(SecretTags.CREATING_SINCE)
+                && !tags.containsKey(SecretTags.CURRENT_KEY_CREATED);
+        if (secret.isPresent() && !reservedForReminder && !tags.containsKey(SecretTags.CURRENT_KEY_CREATED)) {
+            return true;
+        }
+        if (secret.isEmpty() || reservedForReminder) {
+            // Never rotated: only a single young active key outside its reminder window is certainly nothing to do.
+            CredentialReport.KeySlot only = keys.get(0);
+            return keys.size() > 1 || !only.active() || isDue(only, maxAgeDays.get(), now)
+                    || (reminderDue(only, maxAgeDays.get(), now)
+                    && !tags.containsKey(SecretTags.REMINDED_KEY_ID));
         }
         SecretSummary summary = secret.get();
-        String currentCreated = summary.tags().get(SecretTags.CURRENT_KEY_CREATED);
-        if (summary.scheduledForDeletion() || currentCreated == null
-                || !summary.tags().containsKey(SecretTags.NOTIFIED_KEY_ID)) {
+        String currentCreated = tags.get(SecretTags.CURRENT_KEY_CREATED);
+        String notified = tags.get(SecretTags.NOTIFIED_KEY_ID);
+        if (summary.scheduledForDeletion() || notified == null) {
             return true;
         }
         Optional<CredentialReport.KeySlot> current = keys.stream()
@@ -49,17 +64,50 @@ final class Triage {
         if (current.isEmpty() || !current.get().active() || isDue(current.get(), maxAgeDays.get(), now)) {
             return true;
         }
+        // The owner-facing records name the current key (its id is the notified tag's, after its notice).
+        if (reminderDue(current.get(), maxAgeDays.get(), now)
+                && !notified.equals(tags.get(SecretTags.REMINDED_KEY_ID))) {
+            return true;
+        }
+        boolean graceReminded = notified.equals(tags.get(SecretTags.GRACE_REMINDED_KEY_ID));
         // The other key, if any, must be the previous one (older than the current key) with nothing due yet.
         return keys.stream().filter(k -> k != current.get())
                 .anyMatch(other -> !other.lastRotated().isBefore(current.get().lastRotated())
-                        || previousKeyWorkIsDue(other, current.get(), now));
+                        || previousKeyWorkIsDue(other, current.get(), tags, graceReminded, now));
     }
 
     private boolean previousKeyWorkIsDue(CredentialReport.KeySlot previous, CredentialReport.KeySlot current,
-                                         Instant now) {
-        Instant due = previous.active() ? config.previousKeyDisableAt(current.lastRotated())
-                : config.previousKeyDeleteAt(current.lastRotated());
-        return !now.isBefore(due);
+                                         Map<String, String> tags, boolean graceReminded, Instant now) {
+        Instant replaced = current.lastRotated();
+        if (!previous.active()) {
+            Instant disabledAt = SecretTags.instant(tags, SecretTags.PREVIOUS_DISABLED_AT)
+                    .orElse(config.previousKeyDeadline(replaced));
+            return !now.isBefore(config.previousKeyDeleteAt(disabledAt));
+        }
+        if (!now.isBefore(config.previousKeyDeadline(replaced))) {
+            return true;
+        }
+        if (config.cutover() == Cutover.AFTER_GRACE) {
+            return false;
+        }
+        if (!graceReminded && !now.isBefore(config.previousKeyDeadline(replaced).minus(Duration.ofDays(1)))) {
+            return true;
+        }
+        if (now.isBefore(config.previousKeyDisableAt(replaced))) {
+            return false;
+        }
+        // The report's last use is hours old at most: if it already shows the key idle long enough, look (and
+        // confirm with GetAccessKeyLastUsed); if it shows recent use, the key cannot be idle yet.
+        Instant idleSince = previous.lastUsed().filter(used -> used.isAfter(replaced)).orElse(replaced);
+        return !now.isBefore(idleSince.plus(config.oldKeyIdle()));
+    }
+
+    private boolean reminderDue(CredentialReport.KeySlot key, int maxAgeDays, Instant now) {
+        if (config.reminderDays() == 0) {
+            return false;
+        }
+        Instant due = key.lastRotated().plus(Duration.ofDays(maxAgeDays));
+        return !now.isBefore(due.minus(Duration.ofDays(config.reminderDays()))) && now.isBefore(due);
     }
 
     private static boolean isDue(CredentialReport.KeySlot key, int maxAgeDays, Instant now) {

@@ -17,6 +17,7 @@ import dev.accesskeyrotator.port.SecretStore;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,16 +41,19 @@ final class UserRotator {
     private final SecretStore secrets;
     private final Notifier notifier;
     private final NoticeComposer notices;
+    private final NoticeLedger ledger;
     private final Clock clock;
     private final JsonLog log;
 
     UserRotator(RotatorSettings settings, RotationConfig config, IdentityDirectory iam, SecretStore secrets,
-                Notifier notifier, NoticeComposer notices, SecretOwnership ownership, Clock clock, JsonLog log) {
+                Notifier notifier, NoticeComposer notices, SecretOwnership ownership, NoticeLedger ledger,
+                Clock clock, JsonLog log) {
         this.settings = settings;
         this.config = config;
         this.rules = new RotationRules(config);
-        this.reader = new UserStateReader(iam, secrets, ownership);
-        this.protocol = new RotationProtocol(settings, iam, secrets, ownership, log);
+        this.reader = new UserStateReader(iam, secrets, ownership, config);
+        this.protocol = new RotationProtocol(settings, iam, secrets, ownership, clock, log);
+        this.ledger = ledger;
         this.secrets = secrets;
         this.notifier = notifier;
         this.notices = notices;
@@ -62,8 +66,9 @@ final class UserRotator {
         UserState state;
         UserPlan plan;
         try {
-            state = reader.read(user, secret, secretName);
-            plan = rules.decide(state, clock.instant());
+            Instant now = clock.instant();
+            state = reader.read(user, secret, secretName, ledger.recordFor(user.userName()), now);
+            plan = rules.decide(state, now);
         } catch (AwsFailure failure) {
             return UserResult.of(user.userName(), FailureClassifier.outcomeOf(failure),
                     FailureClassifier.reasonFor(failure));
@@ -75,7 +80,8 @@ final class UserRotator {
         if (config.dryRun()) {
             return planned(plan);
         }
-        return new StepExecutor(state, plan, config, protocol, secrets, notifier, notices, secretName, log).run();
+        return new StepExecutor(state, plan, config, protocol, secrets, notifier, notices, secretName, ledger, clock,
+                log).run();
     }
 
     /** A dry run's line: what would be done, and the findings; nothing is changed. */

@@ -1,6 +1,10 @@
 package dev.accesskeyrotator.service;
 
+import dev.accesskeyrotator.config.RotationConfig;
+import dev.accesskeyrotator.contract.Parameter.Cutover;
 import dev.accesskeyrotator.domain.AccessKey;
+import dev.accesskeyrotator.domain.KeyUse;
+import dev.accesskeyrotator.domain.NoticeRecord;
 import dev.accesskeyrotator.domain.SecretState;
 import dev.accesskeyrotator.domain.UserState;
 import dev.accesskeyrotator.port.AwsFailure;
@@ -9,6 +13,7 @@ import dev.accesskeyrotator.port.IdentityDirectory.DirectoryUser;
 import dev.accesskeyrotator.port.SecretStore;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -20,32 +25,69 @@ final class UserStateReader {
     private final IdentityDirectory iam;
     private final SecretStore secrets;
     private final SecretOwnership ownership;
+    private final RotationConfig config;
 
-    UserStateReader(IdentityDirectory iam, SecretStore secrets, SecretOwnership ownership) {
+    UserStateReader(IdentityDirectory iam, SecretStore secrets, SecretOwnership ownership, RotationConfig config) {
         this.iam = iam;
         this.secrets = secrets;
         this.ownership = ownership;
+        this.config = config;
     }
 
-    UserState read(DirectoryUser user, Optional<SecretSummary> summary, String secretName) {
+    /** @param ledger what the run's notice ledger records for the user's attention causes */
+    UserState read(DirectoryUser user, Optional<SecretSummary> summary, String secretName, NoticeRecord ledger,
+                   Instant now) {
         List<AccessKey> keys = iam.listAccessKeys(user.userName());
-        SecretState secret = readSecret(summary, secretName);
-        Map<String, Optional<Instant>> lastUsed = new HashMap<>();
-        // Usage only matters for strays (rule 2); current and previous keys are the rotator's own.
+        Optional<SecretSummary> found = summary.isPresent() ? summary : secrets.describe(secretName);
+        SecretState secret = readSecret(found);
+        Map<String, Optional<KeyUse>> lastUsed = new HashMap<>();
         if (secret instanceof SecretState.Stored stored) {
             for (AccessKey key : keys) {
-                boolean own = key.id().equals(stored.currentKeyId())
-                        || stored.previousKeyId().map(key.id()::equals).orElse(false);
-                if (!own) {
+                boolean current = key.id().equals(stored.currentKeyId());
+                boolean previous = stored.previousKeyId().map(key.id()::equals).orElse(false);
+                // Strays: whether they were used decides what happens to them (rule 3). The previous key: only when
+                // its use can decide the cut-over or its reminder in this run.
+                if (!current && (!previous || useDecidesCutover(key, keys, stored, now))) {
                     lastUsed.put(key.id(), iam.lastUsed(user.userName(), key.id()));
                 }
             }
-        } else if (secret instanceof SecretState.Missing && keys.stream().filter(AccessKey::active).count() > 1) {
+        } else if (!(secret instanceof SecretState.NotOwned) && keys.stream().filter(AccessKey::active).count() > 1) {
             // Which of two keys is the newer one is the rules' call; give them the usage of both.
             keys.stream().filter(AccessKey::active)
                     .forEach(key -> lastUsed.put(key.id(), iam.lastUsed(user.userName(), key.id())));
         }
-        return new UserState(user.userName(), user.arn(), user.tags(), keys, secret, lastUsed);
+        NoticeRecord notices = fromTags(secret instanceof SecretState.NotOwned ? Map.of()
+                : found.map(SecretSummary::tags).orElse(Map.of()), ledger);
+        return new UserState(user.userName(), user.arn(), user.tags(), keys, secret, lastUsed, notices);
+    }
+
+    /**
+     * With {@code on-use}, an active previous key's last use matters from the end of the grace period (or the
+     * still-in-use reminder's day, if earlier) until max-grace-days; outside that window no call is spent on it.
+     */
+    private boolean useDecidesCutover(AccessKey previous, List<AccessKey> keys, SecretState.Stored stored,
+                                      Instant now) {
+        if (config.cutover() != Cutover.ON_USE || !previous.active()) {
+            return false;
+        }
+        Optional<AccessKey> current = keys.stream().filter(k -> k.id().equals(stored.currentKeyId())).findFirst();
+        if (current.isEmpty()) {
+            return false;
+        }
+        Instant deadline = config.previousKeyDeadline(current.get().createDate());
+        Instant from = min(config.previousKeyDisableAt(current.get().createDate()),
+                deadline.minus(Duration.ofDays(1)));
+        return !now.isBefore(from) && now.isBefore(deadline);
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static NoticeRecord fromTags(Map<String, String> tags, NoticeRecord ledger) {
+        return new NoticeRecord(Optional.ofNullable(tags.get(SecretTags.REMINDED_KEY_ID)),
+                Optional.ofNullable(tags.get(SecretTags.GRACE_REMINDED_KEY_ID)), ledger.attentionCause(),
+                ledger.attentionSentAt());
     }
 
     /**
@@ -55,8 +97,7 @@ final class UserStateReader {
      * <p>ListSecrets is eventually consistent and was read at the start of the run: a secret created since (by
      * another run, or by someone else) is not in it. Users without a listed secret are therefore confirmed by name.
      */
-    private SecretState readSecret(Optional<SecretSummary> listed, String secretName) {
-        Optional<SecretSummary> summary = listed.isPresent() ? listed : secrets.describe(secretName);
+    private SecretState readSecret(Optional<SecretSummary> summary) {
         if (summary.isEmpty()) {
             return SecretState.missing();
         }
@@ -68,12 +109,12 @@ final class UserStateReader {
         if (notOwned.isPresent()) {
             return new SecretState.NotOwned(found.arn(), notOwned.get());
         }
+        Optional<Instant> intentAt = SecretTags.instant(found.tags(), SecretTags.CREATING_SINCE);
         try {
-            // The notice tag is not part of the value; without it the owner would be told twice.
             return secrets.readCurrent(found.arn())
-                    .map(value -> SecretDocument.read(value.arn(), value.name(), value.secretString(),
-                            Optional.ofNullable(found.tags().get(SecretTags.NOTIFIED_KEY_ID))))
-                    .orElseGet(SecretState::missing);
+                    .map(value -> withRecords(SecretDocument.read(value.arn(), value.name(), value.secretString(),
+                            Optional.ofNullable(found.tags().get(SecretTags.NOTIFIED_KEY_ID))), found.tags()))
+                    .orElseGet(() -> new SecretState.Reserved(found.arn(), found.name(), intentAt));
         } catch (AwsFailure failure) {
             if (failure.is(AwsFailure.Kind.INVALID_STATE)) {
                 // Secrets Manager refuses reads of a secret scheduled for deletion after it was listed.
@@ -81,5 +122,16 @@ final class UserStateReader {
             }
             throw failure;
         }
+    }
+
+    /** The rotator's records on the secret (tags) that the value does not carry. */
+    private static SecretState withRecords(SecretState state, Map<String, String> tags) {
+        if (state instanceof SecretState.Stored stored) {
+            return new SecretState.Stored(stored.arn(), stored.name(), stored.currentKeyId(), stored.ownerName(),
+                    stored.previousKeyId(), stored.notifiedKeyId(),
+                    SecretTags.instant(tags, SecretTags.CREATING_SINCE),
+                    SecretTags.instant(tags, SecretTags.PREVIOUS_DISABLED_AT));
+        }
+        return state;
     }
 }

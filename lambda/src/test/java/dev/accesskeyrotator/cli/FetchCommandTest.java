@@ -431,6 +431,8 @@ class FetchCommandTest {
     private KeySnapshot rotate(String user) {
         harness.optedInUser(user);
         KeySnapshot old = harness.key(user, 120, true);
+        // The old key must still work to sign the fetch: the endpoint refuses a disabled key, as AWS does.
+        harness.parameter("grace-days", "7");
         harness.run();
         assertTrue(aws.secretsManager().currentValue(harness.secretName(user)).isPresent(), user + " was rotated");
         aws.calls().reset(); // from here on, the calls are the fetch's

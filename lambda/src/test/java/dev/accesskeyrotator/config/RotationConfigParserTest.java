@@ -2,6 +2,7 @@ package dev.accesskeyrotator.config;
 
 import dev.accesskeyrotator.contract.OptInTag;
 import org.junit.jupiter.api.Test;
+import dev.accesskeyrotator.contract.Parameter.Cutover;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -23,7 +24,39 @@ class RotationConfigParserTest {
         RotationConfigParser.Parsed parsed = RotationConfigParser.parse(Map.of());
         assertEquals(RotationConfig.defaults(), parsed.config());
         assertEquals(List.of("max-key-age-days", "user-tag", "grace-days", "delete-after-days", "dry-run",
-                "max-rotations-per-run"), parsed.defaulted());
+                "max-rotations-per-run", "cutover", "max-grace-days", "old-key-idle-hours", "reminder-days",
+                "attention-reminder-days"), parsed.defaulted());
+        RotationConfig defaults = parsed.config();
+        assertEquals(Cutover.ON_USE, defaults.cutover());
+        assertEquals(List.of(0, 7, 24, 7, 7), List.of(defaults.graceDays(), defaults.maxGraceDays(),
+                defaults.oldKeyIdleHours(), defaults.reminderDays(), defaults.attentionReminderDays()));
+    }
+
+    @Test
+    void cutOverParametersAreReadAndValidatedTogether() {
+        RotationConfig config = RotationConfigParser.parse(Map.of("cutover", "after-grace", "grace-days", "3",
+                "max-grace-days", "10", "old-key-idle-hours", "48", "reminder-days", "14",
+                "attention-reminder-days", "0")).config();
+        assertEquals(new RotationConfig(90, OptInTag.parse(OptInTag.DEFAULT), 3, 30, false, 100, Cutover.AFTER_GRACE,
+                10, 48, 14, 0), config);
+        // A grace period longer than the default deadline moves the deadline with it.
+        assertEquals(20, RotationConfigParser.parse(Map.of("grace-days", "20")).config().maxGraceDays());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+            "cutover, on-first-use, on-use or after-grace",
+            "max-grace-days, 2, an integer from 3 (grace-days) to 89 (max-key-age-days - 1)",
+            "max-grace-days, 90, an integer from 3 (grace-days) to 89 (max-key-age-days - 1)",
+            "old-key-idle-hours, 3, an integer from 4 to 720",
+            "old-key-idle-hours, 721, an integer from 4 to 720",
+            "reminder-days, 90, an integer from 0 to 89 (max-key-age-days - 1)",
+            "attention-reminder-days, 366, an integer from 0 to 365"})
+    void cutOverParametersOutsideTheirRangeNameParameterValueAndRange(String parameter, String value, String allowed) {
+        ConfigurationException error = assertThrows(ConfigurationException.class,
+                () -> RotationConfigParser.parse(Map.of("grace-days", "3", parameter, value)));
+        assertEquals("parameter '" + parameter + "' has value '" + value + "'; allowed: " + allowed,
+                error.getMessage());
     }
 
     @Test
@@ -31,7 +64,8 @@ class RotationConfigParserTest {
         RotationConfig config = RotationConfigParser.parse(Map.of("max-key-age-days", "30", "user-tag", "team",
                 "grace-days", "29", "delete-after-days", "0", "dry-run", "TRUE", "max-rotations-per-run", "100000"))
                 .config();
-        assertEquals(new RotationConfig(30, new OptInTag("team", Optional.empty()), 29, 0, true, 100_000), config);
+        assertEquals(new RotationConfig(30, new OptInTag("team", Optional.empty()), 29, 0, true, 100_000,
+                Cutover.ON_USE, 29, 24, 7, 7), config);
     }
 
     @ParameterizedTest(name = "{0} = ''{1}''")

@@ -70,7 +70,7 @@ class RotationEndToEndTest {
         for (Object user : users) {
             Map<?, ?> fields = (Map<?, ?>) user;
             assertTrue(Set.of("unchanged", "rotated", "disabled-old", "deleted-old", "notified", "attention",
-                    "blocked", "failed", "deferred", "planned").contains(fields.get("outcome")), fields.toString());
+                    "blocked", "failed", "deferred", "planned", "reminded").contains(fields.get("outcome")), fields.toString());
             assertFalse(fields.containsKey("effects"), fields.toString());
         }
         return FakeLambdaContext.report(response);
@@ -85,16 +85,18 @@ class RotationEndToEndTest {
         KeySnapshot aliceOld = aws.iam().keys("alice").get(0);
         List<KeySnapshot> bobBefore = aws.iam().keys("bob");
         List<KeySnapshot> carolBefore = aws.iam().keys("carol");
+        List<KeySnapshot> daveBefore = aws.iam().keys("dave");
 
         RunReport first = invokeHandler();
 
         Map<String, UserResult> results = byUser(first);
         assertEquals(Set.of("alice", "bob", "dave", "erin"), results.keySet(), "carol is not opted in");
         assertEquals(Outcome.ROTATED, results.get("alice").outcome());
-        assertEquals(Outcome.ROTATED, results.get("dave").outcome());
+        // dave's second slot holds an inactive key made by a person: the rotator never deletes it.
+        assertEquals(Outcome.BLOCKED, results.get("dave").outcome());
         assertEquals(Outcome.UNCHANGED, results.get("bob").outcome());
         assertEquals(Outcome.UNCHANGED, results.get("erin").outcome());
-        assertEquals(2, first.count("rotated"));
+        assertEquals(1, first.count("rotated"));
         assertEquals(4, first.count("usersScanned"));
 
         // alice: the new key is in her secret and works; the old one is disabled (grace-days 0).
@@ -119,13 +121,13 @@ class RotationEndToEndTest {
         assertTrue(policy.contains(aws.iam().user("alice").orElseThrow().arn()), policy);
         assertTrue(policy.contains("secretsmanager:GetSecretValue") && policy.contains("secretsmanager:DescribeSecret"));
 
-        // dave: the inactive key made room, then the same rotation.
-        assertEquals(2, aws.iam().keys("dave").size());
-        assertEquals(1, aws.iam().keys("dave").stream().filter(KeySnapshot::active).count());
+        // dave: both keys as they were, and his owner is told why.
+        assertEquals(daveBefore, aws.iam().keys("dave"));
+        assertEquals(1, harness.noticesFor("dave", "blocked"));
 
-        // One notice each for the rotated users, none for the others.
+        // One notice for the rotated user, none for the others.
         assertEquals(1, harness.noticesFor("alice", "key-rotated"));
-        assertEquals(1, harness.noticesFor("dave", "key-rotated"));
+        assertEquals(0, harness.noticesFor("dave", "key-rotated"));
         assertEquals(0, harness.noticesFor("bob", "key-rotated"));
         assertTrue(aws.secretsManager().secret(harness.secretName("bob")).isEmpty());
 
@@ -140,9 +142,14 @@ class RotationEndToEndTest {
         RunReport second = invokeHandler();
         assertEquals(0, second.count("rotated"));
         assertEquals(0, second.count("disabledOld") + second.count("deletedOld") + second.count("failed"));
-        assertTrue(second.users().stream().allMatch(u -> u.outcome() == Outcome.UNCHANGED), second.users().toString());
+        assertTrue(second.users().stream().filter(u -> !u.user().equals("dave"))
+                .allMatch(u -> u.outcome() == Outcome.UNCHANGED), second.users().toString());
+        assertEquals(Outcome.BLOCKED, byUser(second).get("dave").outcome());
         assertEquals(before, keysOfEveryone());
-        assertEquals(publishedBefore + 1, aws.sns().published().size(), "only the run summary");
+        // Nothing new: dave's unchanged cause is not told again before attention-reminder-days, to him or to the
+        // admins, and a run with nothing new sends no summary.
+        assertEquals(publishedBefore, aws.sns().published().size(), "nothing sent");
+        assertEquals(1, harness.noticesFor("dave", "blocked"));
 
         List<String> captured = new ArrayList<>(harness.logLines());
         captured.add(JsonLog.toJson(first));
@@ -161,7 +168,7 @@ class RotationEndToEndTest {
         Map<String, UserResult> results = byUser(report);
         assertEquals(Outcome.PLANNED, results.get("alice").outcome());
         assertTrue(results.get("alice").action().startsWith("would rotate key"), results.get("alice").action());
-        assertEquals(Outcome.PLANNED, results.get("dave").outcome());
+        assertEquals(Outcome.BLOCKED, results.get("dave").outcome());
         assertEquals(Outcome.UNCHANGED, results.get("bob").outcome());
         assertEquals(before, keysOfEveryone());
         assertTrue(aws.secretsManager().secret(harness.secretName("alice")).isEmpty());
@@ -219,19 +226,21 @@ class RotationEndToEndTest {
 
     @Test
     void awsErrorForOneUserFailsThatUserWithCodeAndTheOthersProceed() {
+        harness.optedInUser("frank");
+        harness.key("frank", 100, true);
         aws.faults().on("iam", "CreateAccessKey").forUser("alice").error(500, "ServiceFailure", "IAM is unwell");
         RunReport report = invokeHandler();
         UserResult alice = byUser(report).get("alice");
         assertEquals(Outcome.FAILED, alice.outcome());
         assertTrue(alice.reason().contains("ServiceFailure") && alice.reason().contains("IAM is unwell"), alice.reason());
-        assertEquals(Outcome.ROTATED, byUser(report).get("dave").outcome());
+        assertEquals(Outcome.ROTATED, byUser(report).get("frank").outcome());
         assertEquals(1, report.count("failed"));
         assertTrue(harness.logLines().stream().anyMatch(l -> l.contains("\"Failed\":1")), "failure metric emitted");
     }
 
     @Test
     void storeFailureWithdrawsTheNewKey() {
-        aws.faults().on("secretsmanager", "CreateSecret").when(r -> r.text("Name").orElse("").endsWith("/alice"))
+        aws.faults().on("secretsmanager", "PutSecretValue").when(r -> r.text("SecretId").orElse("").contains("/alice"))
                 .error(400, "EncryptionFailure", "KMS key is disabled");
         List<String> before = aws.iam().keys("alice").stream().map(KeySnapshot::id).toList();
         RunReport report = invokeHandler();
@@ -270,8 +279,12 @@ class RotationEndToEndTest {
         var summary = aws.sns().published().stream()
                 .filter(m -> m.attribute("event_type").filter("run-summary"::equals).isPresent()).toList();
         assertEquals(1, summary.size());
-        assertTrue(summary.get(0).subject().startsWith("Access key rotation: 2 rotated"), summary.get(0).subject());
-        assertTrue(summary.get(0).message().contains("rotated: 2"));
+        assertTrue(summary.get(0).subject().startsWith("Access key rotation: 1 rotated"), summary.get(0).subject());
+        assertTrue(summary.get(0).message().contains("rotated: 1"));
+        assertTrue(summary.get(0).message().contains("account 123456789012, region us-east-1"),
+                summary.get(0).message());
+        assertTrue(summary.get(0).message().contains("rotated (1): alice"), summary.get(0).message());
+        assertTrue(summary.get(0).message().contains("dave [blocked]"), summary.get(0).message());
     }
 
     private JsonNode secretValue(String user) {

@@ -24,9 +24,11 @@ public final class Calls {
     /**
      * One received request: its operation, the {@link #RECORDED_PARAMETERS} it carried and the access key id it was
      * signed with (from SigV4's {@code Credential=AKID/...}; empty for an unsigned request). The endpoint accepts any
-     * signature, so this is what tells which credentials a caller used.
+     * signature, so this is what tells which credentials a caller used; {@code accountId} is the account those
+     * credentials act in.
      */
-    public record Call(String service, String operation, Map<String, String> params, Optional<String> signingKeyId) {
+    public record Call(String service, String operation, Map<String, String> params, Optional<String> signingKeyId,
+                       String accountId) {
         public Optional<String> param(String name) {
             return Optional.ofNullable(params.get(name));
         }
@@ -39,13 +41,13 @@ public final class Calls {
     private final List<Call> log = new ArrayList<>();
     private final Map<String, Long> counts = new HashMap<>();
 
-    void record(AwsRequest request) {
+    void record(AwsRequest request, String accountId) {
         Map<String, String> selected = new LinkedHashMap<>();
         for (String name : RECORDED_PARAMETERS) {
             request.text(name).ifPresent(value -> selected.put(name, value));
         }
         Call call = new Call(request.service(), request.operation(), Map.copyOf(selected),
-                WireFormat.signingAccessKeyId(request.headers()));
+                WireFormat.signingAccessKeyId(request.headers()), accountId);
         synchronized (log) {
             log.add(call);
             counts.merge(call.key(), 1L, Long::sum);
@@ -82,6 +84,11 @@ public final class Calls {
     /** Requests whose {@code UserName} parameter was {@code userName}: empty means the user was never touched by name. */
     public List<Call> forUser(String userName) {
         return all().stream().filter(call -> call.param("UserName").filter(userName::equals).isPresent()).toList();
+    }
+
+    /** Requests that acted in one account, oldest first. */
+    public List<Call> inAccount(String accountId) {
+        return all().stream().filter(call -> call.accountId().equals(accountId)).toList();
     }
 
     public void reset() {

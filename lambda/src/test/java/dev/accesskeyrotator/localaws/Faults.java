@@ -34,13 +34,19 @@ public final class Faults {
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     /** The user a request is about, or "" (account-wide calls); part of the key a probability roll is made for. */
     private final Function<AwsRequest, String> subject;
+    /** The account a request acts in (see LocalAws); what {@link RuleBuilder#forAccount} compares. */
+    private final Function<AwsRequest, String> account;
     private volatile long seed = DEFAULT_SEED;
     /** Probabilistic rules installed since the last reseed; numbers them so that two such rules roll independently. */
     private final AtomicInteger probabilisticRules = new AtomicInteger();
 
-    /** @param subject the user a request is about, or "" when it is about none */
-    Faults(Function<AwsRequest, String> subject) {
+    /**
+     * @param subject the user a request is about, or "" when it is about none
+     * @param account the account a request acts in
+     */
+    Faults(Function<AwsRequest, String> subject, Function<AwsRequest, String> account) {
         this.subject = Objects.requireNonNull(subject);
+        this.account = Objects.requireNonNull(account);
     }
 
     /** Starts a rule for one operation of one service ({@code "iam"}, {@code "ssm"}, ...); operation "*" matches any. */
@@ -208,6 +214,11 @@ public final class Faults {
         /** Only requests whose {@code UserName} parameter is {@code userName}. */
         public RuleBuilder forUser(String userName) {
             return when(request -> request.text("UserName").filter(userName::equals).isPresent());
+        }
+
+        /** Only requests that act in {@code accountId} (by the credentials they are signed with). */
+        public RuleBuilder forAccount(String accountId) {
+            return when(request -> account.apply(request).equals(accountId));
         }
 
         /** Fire at most {@code count} times; without this the rule fires for every matching request. */

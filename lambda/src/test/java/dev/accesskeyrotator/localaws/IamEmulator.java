@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
@@ -57,6 +59,9 @@ public final class IamEmulator implements ServiceEmulator {
                     + "Member must satisfy enum value set: [Active, Inactive]");
         }
     }
+
+    /** What IAM knows of an access key id that signs a request. */
+    public enum SigningKeyState { ACTIVE, INACTIVE, DELETED }
 
     /** When, for which service and in which region a key was last used. */
     public record KeyUsage(Instant date, String serviceName, String region) { }
@@ -119,6 +124,8 @@ public final class IamEmulator implements ServiceEmulator {
     private final LocalAwsContext context;
     private final NavigableMap<String, User> users = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private final Map<String, Key> keysById = new HashMap<>();
+    /** Deleted keys stay known: AWS refuses a request they sign rather than treating them as strangers. */
+    private final Set<String> deletedKeyIds = new HashSet<>();
     private final List<String> issuedSecrets = new ArrayList<>();
     private final CredentialReports credentialReports = new CredentialReports();
 
@@ -271,6 +278,7 @@ public final class IamEmulator implements ServiceEmulator {
         Key key = ownedKey(request);
         users.get(key.userName).keys.remove(key);
         keysById.remove(key.id);
+        deletedKeyIds.add(key.id);
         return Xml.create();
     }
 
@@ -332,7 +340,10 @@ public final class IamEmulator implements ServiceEmulator {
         if (user == null) {
             return false;
         }
-        user.keys.forEach(key -> keysById.remove(key.id));
+        user.keys.forEach(key -> {
+            keysById.remove(key.id);
+            deletedKeyIds.add(key.id);
+        });
         return true;
     }
 
@@ -344,6 +355,28 @@ public final class IamEmulator implements ServiceEmulator {
     public synchronized List<KeySnapshot> keys(String userName) {
         User user = users.get(userName);
         return user == null ? List.of() : user.keys.stream().map(Key::snapshot).toList();
+    }
+
+    /** Empty for a key id this account never issued, such as the tests' own {@code test} credentials. */
+    public synchronized Optional<SigningKeyState> signingKeyState(String keyId) {
+        Key key = keysById.get(keyId);
+        if (key != null) {
+            return Optional.of(key.status == KeyStatus.ACTIVE ? SigningKeyState.ACTIVE : SigningKeyState.INACTIVE);
+        }
+        return deletedKeyIds.contains(keyId) ? Optional.of(SigningKeyState.DELETED) : Optional.empty();
+    }
+
+    /**
+     * A request signed with {@code keyId} reached AWS: its state, and for an active key the use IAM records (its
+     * last-used date, service and region), in one step so that a key deleted meanwhile is never half-handled.
+     */
+    public synchronized Optional<SigningKeyState> signedWith(String keyId, Instant when, String serviceName,
+                                                              String region) {
+        Optional<SigningKeyState> state = signingKeyState(keyId);
+        if (state.filter(SigningKeyState.ACTIVE::equals).isPresent()) {
+            keysById.get(keyId).lastUsed = new KeyUsage(when, serviceName, region);
+        }
+        return state;
     }
 
     public synchronized Optional<KeySnapshot> accessKey(String keyId) {

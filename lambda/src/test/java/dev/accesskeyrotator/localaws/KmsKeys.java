@@ -26,6 +26,7 @@ public final class KmsKeys {
     private final LocalAwsContext ctx;
     private final Map<String, String> keyArnByAlias = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> encryptableKeysByCaller = new ConcurrentHashMap<>();
+    private final Set<String> callersDeniedDecrypt = ConcurrentHashMap.newKeySet();
 
     KmsKeys(LocalAwsContext ctx) {
         this.ctx = ctx;
@@ -45,6 +46,15 @@ public final class KmsKeys {
     /** A caller signing with {@code accessKeyId} may encrypt with these keys only. */
     public void allowEncryptionOnlyWith(String accessKeyId, Set<String> keyArns) {
         encryptableKeysByCaller.put(accessKeyId, Set.copyOf(keyArns));
+    }
+
+    /**
+     * A caller signing with {@code accessKeyId} may not decrypt with any key: an identity policy with an explicit
+     * {@code Deny} on {@code kms:Decrypt}, as an administrator's read-only role may have. Secrets Manager then refuses
+     * to return a secret value, whatever the secret's own policy allows.
+     */
+    public void denyDecrypt(String accessKeyId) {
+        callersDeniedDecrypt.add(accessKeyId);
     }
 
     /**
@@ -71,6 +81,13 @@ public final class KmsKeys {
         String keyArn = resolve(secretKmsKeyId);
         Set<String> allowed = callerAccessKeyId.map(encryptableKeysByCaller::get).orElse(null);
         if (allowed != null && !allowed.contains(keyArn)) {
+            throw AwsServiceError.badRequest("AccessDeniedException", ACCESS_DENIED_MESSAGE);
+        }
+    }
+
+    /** Throws Secrets Manager's error when the caller may not decrypt the secret's value. */
+    void checkDecrypt(Optional<String> callerAccessKeyId) {
+        if (callerAccessKeyId.filter(callersDeniedDecrypt::contains).isPresent()) {
             throw AwsServiceError.badRequest("AccessDeniedException", ACCESS_DENIED_MESSAGE);
         }
     }

@@ -119,4 +119,26 @@ class KmsKeysTest {
         assertEquals("AccessDeniedException", error.awsErrorDetails().errorCode());
         assertEquals("Access to KMS is not allowed", error.awsErrorDetails().errorMessage());
     }
+
+    @Test
+    void aCallerDeniedDecryptOrGetSecretValueGetsAwsAccessDeniedWhileOthersReadTheValueAndMetadataStaysVisible() {
+        local.secretsManagerClient().createSecret(r -> r.name("readable").secretString("value").kmsKeyId(OWN_KEY));
+        local.aws().kms().denyDecrypt(RESTRICTED_KEY_ID);
+
+        SecretsManagerException noDecrypt = assertThrows(SecretsManagerException.class,
+                () -> restricted.getSecretValue(r -> r.secretId("readable")));
+        assertEquals("AccessDeniedException", noDecrypt.awsErrorDetails().errorCode());
+        assertEquals(KmsKeys.ACCESS_DENIED_MESSAGE, noDecrypt.awsErrorDetails().errorMessage());
+        assertEquals("readable", restricted.describeSecret(r -> r.secretId("readable")).name());
+        assertEquals(1, restricted.listSecrets(r -> { }).secretList().size());
+        assertEquals("value", local.secretsManagerClient().getSecretValue(r -> r.secretId("readable")).secretString());
+
+        local.aws().secretsManager().denyOperations(RESTRICTED_KEY_ID, Set.of("GetSecretValue"));
+        SecretsManagerException noAction = assertThrows(SecretsManagerException.class,
+                () -> restricted.getSecretValue(r -> r.secretId("does-not-exist")));
+        assertEquals("AccessDeniedException", noAction.awsErrorDetails().errorCode());
+        assertTrue(noAction.awsErrorDetails().errorMessage().contains("secretsmanager:GetSecretValue"),
+                noAction.awsErrorDetails().errorMessage());
+        assertEquals("readable", restricted.describeSecret(r -> r.secretId("readable")).name());
+    }
 }

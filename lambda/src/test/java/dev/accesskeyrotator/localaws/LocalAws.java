@@ -2,6 +2,7 @@ package dev.accesskeyrotator.localaws;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.databind.node.NullNode;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -28,8 +30,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A local AWS endpoint on {@code 127.0.0.1} that real AWS SDK for Java v2 clients talk to over HTTP: IAM, STS, SSM,
- * Secrets Manager and SNS, in-memory, with a controllable clock, fault injection and a log of received calls.
- * Any credentials are accepted; signatures are not checked. Build clients with {@link LocalAwsClients}.
+ * Secrets Manager and SNS, in-memory, with a controllable clock, fault injection and a log of received calls; and,
+ * for the organization mode, Organizations and S3 objects. Any credentials are accepted, signatures are not checked,
+ * except that an access key IAM issued is refused once it is inactive or deleted, as AWS does (and its use is
+ * recorded). Build clients with {@link LocalAwsClients}.
+ *
+ * <h2>Accounts</h2>
+ * The endpoint starts with one account, {@value LocalAwsContext#DEFAULT_ACCOUNT_ID}, which {@link #iam()},
+ * {@link #secretsManager()} and the other accessors address. {@link #addAccount} adds more, each with its own IAM,
+ * Parameter Store, Secrets Manager, SNS and KMS state. A request is served by the account of the credentials it is
+ * signed with: the role's account for keys handed out by STS {@code AssumeRole}, the principal's account for a key
+ * given to {@link StsEmulator#identify}, the default account for any other key. STS, Organizations and S3 span
+ * accounts.
  *
  * <h2>Crash after success</h2>
  * A {@code crashAfterSuccess()} fault lets the emulator perform the call (its effect stays) and then answers HTTP 500
@@ -57,17 +69,17 @@ public final class LocalAws implements AutoCloseable {
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
-    private final LocalAwsContext context;
+    private final MutableClock clock;
+    private final LocalAccount defaultAccount;
+    private final Map<String, LocalAccount> accounts = new ConcurrentHashMap<>();
     private final HttpServer server;
     private final ExecutorService workers;
-    private final Map<String, ServiceEmulator> emulators = new LinkedHashMap<>();
-    private final IamEmulator iam;
+    /** Services that span accounts; the others are per account ({@link LocalAccount}). */
+    private final Map<String, ServiceEmulator> global = new LinkedHashMap<>();
     private final StsEmulator sts;
-    private final SsmEmulator ssm;
-    private final SecretsManagerEmulator secretsManager;
-    private final SnsEmulator sns;
-    private final KmsKeys kms;
-    private final Faults faults = new Faults(this::subjectOf);
+    private final OrganizationsEmulator organizations;
+    private final S3Emulator s3 = new S3Emulator();
+    private final Faults faults = new Faults(this::subjectOf, this::accountOf);
     private final Calls calls = new Calls();
     private final ExecutionInterceptor crashInterceptor = new CrashInterceptor();
     private final Set<String> crashedInvocations = ConcurrentHashMap.newKeySet();
@@ -75,13 +87,10 @@ public final class LocalAws implements AutoCloseable {
             StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
 
     private LocalAws(MutableClock clock) throws IOException {
-        context = new LocalAwsContext(LocalAwsContext.DEFAULT_ACCOUNT_ID, LocalAwsContext.DEFAULT_REGION, clock);
-        iam = register(new IamEmulator(context));
-        sts = register(new StsEmulator(context));
-        ssm = register(new SsmEmulator(context));
-        kms = new KmsKeys(context);
-        secretsManager = register(new SecretsManagerEmulator(context, kms));
-        sns = register(new SnsEmulator(context));
+        this.clock = clock;
+        defaultAccount = addAccount(LocalAwsContext.DEFAULT_ACCOUNT_ID);
+        organizations = register(new OrganizationsEmulator(defaultAccount.context(), this::accountOf));
+        sts = register(new StsEmulator(defaultAccount.context(), organizations::organizationOf));
 
         AtomicInteger threadNumber = new AtomicInteger();
         workers = Executors.newFixedThreadPool(WORKER_THREADS, runnable -> {
@@ -111,14 +120,39 @@ public final class LocalAws implements AutoCloseable {
 
     /** The user a request is about: its {@code UserName}, else the owner of its {@code AccessKeyId}, else none (""). */
     private String subjectOf(AwsRequest request) {
+        IamEmulator iam = addAccount(accountOf(request)).iam();
         return request.text("UserName")
                 .or(() -> request.text("AccessKeyId").flatMap(iam::accessKey).map(IamEmulator.KeySnapshot::userName))
                 .orElse("");
     }
 
+    /** The account a request acts in, by the access key id it is signed with (see the class comment). */
+    public String accountOf(AwsRequest request) {
+        return WireFormat.signingAccessKeyId(request.headers()).flatMap(sts::accountOf)
+                .orElse(defaultAccount.accountId());
+    }
+
     private <E extends ServiceEmulator> E register(E emulator) {
-        emulators.put(emulator.service(), emulator);
+        global.put(emulator.service(), emulator);
         return emulator;
+    }
+
+    /** Adds an account with empty state (or returns the existing one); its region and clock are the endpoint's. */
+    public LocalAccount addAccount(String accountId) {
+        if (!accountId.matches("\\d{12}")) {
+            throw new IllegalArgumentException("an account id has 12 digits: " + accountId);
+        }
+        return accounts.computeIfAbsent(accountId,
+                id -> new LocalAccount(id, LocalAwsContext.DEFAULT_REGION, clock));
+    }
+
+    /** An account added before; the default account always exists. */
+    public LocalAccount account(String accountId) {
+        LocalAccount account = accounts.get(accountId);
+        if (account == null) {
+            throw new IllegalArgumentException("no account " + accountId + "; add it with addAccount");
+        }
+        return account;
     }
 
     public URI endpoint() {
@@ -126,20 +160,23 @@ public final class LocalAws implements AutoCloseable {
         return URI.create("http://" + address.getAddress().getHostAddress() + ":" + address.getPort());
     }
 
-    public Region region() { return Region.of(context.region()); }
-    public String accountId() { return context.accountId(); }
-    public MutableClock clock() { return context.clock(); }
-    public LocalAwsContext context() { return context; }
+    public Region region() { return Region.of(defaultAccount.context().region()); }
+    public String accountId() { return defaultAccount.accountId(); }
+    public MutableClock clock() { return clock; }
+    public LocalAwsContext context() { return defaultAccount.context(); }
 
     /** Static {@code test}/{@code test} credentials; the endpoint accepts any. */
     public AwsCredentialsProvider credentials() { return credentials; }
 
-    public IamEmulator iam() { return iam; }
+    /** The default account's services; other accounts' through {@link #account}. */
+    public IamEmulator iam() { return defaultAccount.iam(); }
+    public SsmEmulator ssm() { return defaultAccount.ssm(); }
+    public SecretsManagerEmulator secretsManager() { return defaultAccount.secretsManager(); }
+    public SnsEmulator sns() { return defaultAccount.sns(); }
+    public KmsKeys kms() { return defaultAccount.kms(); }
     public StsEmulator sts() { return sts; }
-    public SsmEmulator ssm() { return ssm; }
-    public SecretsManagerEmulator secretsManager() { return secretsManager; }
-    public SnsEmulator sns() { return sns; }
-    public KmsKeys kms() { return kms; }
+    public OrganizationsEmulator organizations() { return organizations; }
+    public S3Emulator s3() { return s3; }
     public Faults faults() { return faults; }
     public Calls calls() { return calls; }
 
@@ -158,7 +195,7 @@ public final class LocalAws implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             WireFormat.Reply reply;
             try {
-                reply = serve(headers, body);
+                reply = serve(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body);
             } catch (RuntimeException e) {
                 // An emulator or fault predicate bug must not pass for a service answer the code under test handles.
                 e.printStackTrace();
@@ -171,15 +208,29 @@ public final class LocalAws implements AutoCloseable {
         }
     }
 
-    private WireFormat.Reply serve(Map<String, List<String>> headers, byte[] body) {
+    private WireFormat.Reply serve(String method, String path, Map<String, List<String>> headers, byte[] body) {
         AwsRequest request;
+        boolean objectCall = WireFormat.signedService(headers).filter("s3"::equals).isPresent();
         try {
-            request = WireFormat.decode(headers, body);
+            request = objectCall ? objectRequest(method, path, headers) : WireFormat.decode(headers, body);
         } catch (AwsServiceError e) {
             return WireFormat.error(WireFormat.protocolOf(headers), null, e);
         }
-        calls.record(request);
-        ServiceEmulator emulator = emulators.get(request.service());
+        String accountId = accountOf(request);
+        calls.record(request, accountId);
+        Optional<String> signingKey = WireFormat.signingAccessKeyId(headers);
+        try {
+            signingKey.ifPresent(key -> sts.checkCurrent(key, request.protocol()));
+        } catch (AwsServiceError expired) {
+            return WireFormat.error(request.protocol(), null, expired);
+        }
+        Optional<AwsServiceError> refused = signingKey.flatMap(key -> refusedUserKey(key, request));
+        if (refused.isPresent()) {
+            return WireFormat.error(request.protocol(), null, refused.get());
+        }
+        ServiceEmulator emulator = objectCall ? objectEmulator(method, request, headers, body)
+                : global.containsKey(request.service()) ? global.get(request.service())
+                : addAccount(accountId).emulator(request.service());
         if (emulator == null) {
             return WireFormat.error(request.protocol(), null, new AwsServiceError(400, "InvalidAction",
                     "LocalAws does not emulate the service " + request.service()));
@@ -207,9 +258,64 @@ public final class LocalAws implements AutoCloseable {
         return WireFormat.error(request.protocol(), emulator.xmlNamespace(), error);
     }
 
+    /**
+     * AWS refuses a request signed with an IAM user's access key that is inactive or deleted, so a disabled key
+     * really stops working; an active key's use is recorded as IAM's last-used date. Key ids no account's IAM issued
+     * (the tests' own {@code test} credentials, STS sessions) are accepted as before.
+     */
+    private Optional<AwsServiceError> refusedUserKey(String keyId, AwsRequest request) {
+        for (LocalAccount account : accounts.values()) {
+            Optional<IamEmulator.SigningKeyState> state = account.iam().signedWith(keyId, clock.instant(),
+                    request.service(), account.context().region());
+            if (state.isPresent()) {
+                return state.get() == IamEmulator.SigningKeyState.ACTIVE ? Optional.empty()
+                        : Optional.of(invalidKey(request.protocol()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What each protocol's services answer for a key that is not (or no longer) valid. */
+    static AwsServiceError invalidKey(AwsRequest.Protocol protocol) {
+        return switch (protocol) {
+            case QUERY_XML -> new AwsServiceError(403, "InvalidClientTokenId",
+                    "The security token included in the request is invalid.");
+            case JSON_1_1 -> new AwsServiceError(400, "UnrecognizedClientException",
+                    "The security token included in the request is invalid.");
+            case REST_XML -> new AwsServiceError(403, "InvalidAccessKeyId",
+                    "The AWS Access Key Id you provided does not exist in our records.");
+        };
+    }
+
+    /** S3 is REST: the method and path carry the operation, bucket and key, which the request records as parameters. */
+    private static AwsRequest objectRequest(String method, String path, Map<String, List<String>> headers) {
+        String trimmed = path.startsWith("/") ? path.substring(1) : path;
+        int slash = trimmed.indexOf('/');
+        String bucket = slash < 0 ? trimmed : trimmed.substring(0, slash);
+        String key = slash < 0 ? "" : trimmed.substring(slash + 1);
+        return new AwsRequest("s3", S3Emulator.operationOf(method), AwsRequest.Protocol.REST_XML,
+                Map.of("Bucket", bucket, "Key", key), NullNode.getInstance(), headers);
+    }
+
+    /** One S3 call as an emulator, so that faults, crashes and the call log treat it like any other. */
+    private ServiceEmulator objectEmulator(String method, AwsRequest request, Map<String, List<String>> headers,
+                                           byte[] body) {
+        return new ServiceEmulator() {
+            @Override public String service() { return "s3"; }
+            @Override public String xmlNamespace() { return null; }
+            @Override public Object handle(AwsRequest ignored) {
+                return s3.serve(method, request.params().get("Bucket"), request.params().get("Key"), headers, body);
+            }
+        };
+    }
+
     private WireFormat.Reply perform(AwsRequest request, ServiceEmulator emulator) {
         try {
-            return WireFormat.success(request, emulator.xmlNamespace(), emulator.handle(request));
+            Object result = emulator.handle(request);
+            if (result instanceof WireFormat.Reply reply) {
+                return reply;
+            }
+            return WireFormat.success(request, emulator.xmlNamespace(), result);
         } catch (AwsServiceError e) {
             return WireFormat.error(request.protocol(), emulator.xmlNamespace(), e);
         }

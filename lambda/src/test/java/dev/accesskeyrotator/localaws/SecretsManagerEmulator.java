@@ -134,6 +134,7 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
     }
 
     private final KmsKeys kms;
+    private final Map<String, Set<String>> deniedOperationsByCaller = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SecretsManagerEmulator(LocalAwsContext ctx, KmsKeys kms) {
         this.ctx = ctx;
@@ -149,11 +150,18 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
         purgeExpiredDeletions();
         JsonNode body = request.json();
         Optional<String> caller = WireFormat.signingAccessKeyId(request.headers());
+        if (caller.map(deniedOperationsByCaller::get).filter(ops -> ops.contains(request.operation())).isPresent()) {
+            // IAM decides before the service looks at the secret: the answer is the same whether it exists or not.
+            throw AwsServiceError.badRequest("AccessDeniedException", "User: " + caller.get()
+                    + " is not authorized to perform: secretsmanager:" + request.operation()
+                    + " because no identity-based policy allows the secretsmanager:" + request.operation()
+                    + " action");
+        }
         return switch (request.operation()) {
             case "CreateSecret" -> createSecret(body, caller);
             case "PutSecretValue" -> putSecretValue(body, caller);
             case "UpdateSecret" -> updateSecret(body, caller);
-            case "GetSecretValue" -> getSecretValue(body);
+            case "GetSecretValue" -> getSecretValue(body, caller);
             case "DescribeSecret" -> describeSecret(body);
             case "ListSecrets" -> listSecrets(body);
             case "TagResource" -> tagResource(body);
@@ -168,6 +176,14 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
     }
 
     // ---------------------------------------------------------------- test hooks
+
+    /**
+     * A caller signing with {@code accessKeyId} is refused these operations (for example {@code GetSecretValue}), as
+     * an identity policy that does not allow them refuses them.
+     */
+    public void denyOperations(String accessKeyId, Set<String> operations) {
+        deniedOperationsByCaller.put(accessKeyId, Set.copyOf(operations));
+    }
 
     public synchronized Optional<SecretSnapshot> secret(String name) {
         purgeExpiredDeletions();
@@ -334,8 +350,9 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
         return response;
     }
 
-    private ObjectNode getSecretValue(JsonNode body) {
+    private ObjectNode getSecretValue(JsonNode body, Optional<String> caller) {
         Secret secret = activeSecret(requiredString(body, "SecretId"));
+        kms.checkDecrypt(caller);
         Optional<String> versionId = optionalString(body, "VersionId");
         Optional<String> stage = optionalString(body, "VersionStage");
         Version version = versionId.map(secret.versions::get).orElseGet(

@@ -198,6 +198,136 @@ class SsmEmulatorTest {
         assertEquals(201, call("GetParameter", "{'Name':'/shared'}").get("Parameter").get("Version").asLong());
     }
 
+    @Test
+    void aValueOutsideTheStoredPatternIsRefusedAsAwsRefusesIt() {
+        // The AWS documentation's walk-through: a pattern of one to four digits, then a value with a comma.
+        call("PutParameter", "{'Name':'/MyService/Test/MaxConnections','Value':'100','Type':'String',"
+                + "'AllowedPattern':'\\\\d{1,4}'}");
+
+        AwsServiceError refused = assertAwsError(400, "ParameterPatternMismatchException", () -> call("PutParameter",
+                "{'Name':'/MyService/Test/MaxConnections','Value':'10,000','Type':'String','Overwrite':true}"));
+
+        assertEquals("Parameter value, cannot be validated against allowedPattern: \\d{1,4}", refused.getMessage());
+        JsonNode parameter = call("GetParameter", "{'Name':'/MyService/Test/MaxConnections'}").get("Parameter");
+        assertEquals("100", parameter.get("Value").asText());
+        assertEquals(1, parameter.get("Version").asLong(), "a refused put is no new version");
+    }
+
+    @Test
+    void theWholeValueMustMatchNotJustAPartOfIt() {
+        call("PutParameter", "{'Name':'/digits','Value':'1','Type':'String','AllowedPattern':'[0-9]+'}");
+
+        assertAwsError(400, "ParameterPatternMismatchException",
+                () -> call("PutParameter", "{'Name':'/digits','Value':'12a','Overwrite':true}"));
+        call("PutParameter", "{'Name':'/digits','Value':'12','Overwrite':true}");
+        assertEquals(Optional.of("12"), ssm.value("/digits"));
+    }
+
+    @Test
+    void anOverwriteWithoutAPatternKeepsAndEnforcesTheStoredOne() {
+        call("PutParameter", "{'Name':'/flag','Value':'false','Type':'String','AllowedPattern':'^(true|false)$'}");
+        call("PutParameter", "{'Name':'/flag','Value':'true','Type':'String','Overwrite':true}");
+
+        assertEquals(Optional.of("^(true|false)$"), ssm.allowedPattern("/flag"));
+        assertAwsError(400, "ParameterPatternMismatchException",
+                () -> call("PutParameter", "{'Name':'/flag','Value':'yes','Overwrite':true}"));
+        assertEquals(Optional.of("true"), ssm.value("/flag"));
+    }
+
+    @Test
+    void anOverwriteWithAPatternReplacesTheStoredOneAndIsCheckedAgainstIt() {
+        call("PutParameter", "{'Name':'/flag','Value':'false','Type':'String','AllowedPattern':'^(true|false)$'}");
+
+        // The new pattern binds the value in the same request: a value outside it is refused and nothing changes.
+        assertAwsError(400, "ParameterPatternMismatchException", () -> call("PutParameter",
+                "{'Name':'/flag','Value':'maybe','Overwrite':true,'AllowedPattern':'^(yes|no)$'}"));
+        assertEquals(Optional.of("^(true|false)$"), ssm.allowedPattern("/flag"));
+
+        call("PutParameter", "{'Name':'/flag','Value':'yes','Overwrite':true,'AllowedPattern':'^(yes|no)$'}");
+        assertEquals(Optional.of("^(yes|no)$"), ssm.allowedPattern("/flag"));
+        assertAwsError(400, "ParameterPatternMismatchException",
+                () -> call("PutParameter", "{'Name':'/flag','Value':'true','Overwrite':true}"));
+    }
+
+    @Test
+    void aNewParameterMustMatchItsOwnPattern() {
+        assertAwsError(400, "ParameterPatternMismatchException", () -> call("PutParameter",
+                "{'Name':'/n','Value':'ninety','Type':'String','AllowedPattern':'^[0-9]+$'}"));
+        assertEquals(Set.of(), ssm.names());
+    }
+
+    @Test
+    void thePatternItselfIsValidated() {
+        AwsServiceError invalid = assertAwsError(400, "InvalidAllowedPatternException", () -> call("PutParameter",
+                "{'Name':'/p','Value':'v','Type':'String','AllowedPattern':'^(unclosed$'}"));
+        assertEquals("The request doesn't meet the regular expression requirement.", invalid.getMessage());
+        assertAwsError(400, "ValidationException", () -> call("PutParameter",
+                "{'Name':'/p','Value':'v','Type':'String','AllowedPattern':'" + "a".repeat(1025) + "'}"));
+        assertEquals(Set.of(), ssm.names());
+    }
+
+    @Test
+    void theSeedingHookKeepsThePatternForLaterPuts() {
+        call("PutParameter", "{'Name':'/n','Value':'1','Type':'String','AllowedPattern':'^[0-9]+$'}");
+        ssm.put("/n", "seeded, unchecked");
+
+        assertEquals(Optional.of("seeded, unchecked"), ssm.value("/n"));
+        assertAwsError(400, "ParameterPatternMismatchException",
+                () -> call("PutParameter", "{'Name':'/n','Value':'x','Overwrite':true}"));
+    }
+
+    @Test
+    void describeParametersReportsThePatternAndDescriptionWhichGetParameterDoesNot() {
+        call("PutParameter", "{'Name':'/cfg/days','Value':'90','Type':'String','AllowedPattern':'^[0-9]+$',"
+                + "'Description':'Rotate at this age.'}");
+        put("/cfg/plain", "x", "String");
+        call("PutParameter", "{'Name':'/cfg/days','Value':'60','Overwrite':true}");
+
+        JsonNode described = call("DescribeParameters",
+                "{'ParameterFilters':[{'Key':'Name','Option':'Equals','Values':['/cfg/days']}]}").get("Parameters");
+
+        assertEquals(1, described.size());
+        JsonNode metadata = described.get(0);
+        assertEquals("/cfg/days", metadata.get("Name").asText());
+        assertEquals("^[0-9]+$", metadata.get("AllowedPattern").asText());
+        assertEquals("Rotate at this age.", metadata.get("Description").asText(), "an overwrite keeps it");
+        assertEquals(2, metadata.get("Version").asLong());
+        assertEquals("Standard", metadata.get("Tier").asText());
+        assertFalse(metadata.has("Value"), "metadata, not values");
+        JsonNode plain = call("DescribeParameters",
+                "{'ParameterFilters':[{'Key':'Name','Values':['cfg/plain']}]}").get("Parameters").get(0);
+        assertFalse(plain.has("AllowedPattern"));
+        assertFalse(call("GetParameter", "{'Name':'/cfg/days'}").get("Parameter").has("AllowedPattern"));
+    }
+
+    @Test
+    void describeParametersFiltersByPathAndPages() {
+        for (int i = 1; i <= 5; i++) {
+            put("/cfg/p" + i, "v", "String");
+        }
+        put("/cfg/deeper/q", "v", "String");
+        put("/other", "v", "String");
+
+        assertEquals(List.of("/cfg/p1", "/cfg/p2", "/cfg/p3", "/cfg/p4", "/cfg/p5"), names(call("DescribeParameters",
+                "{'ParameterFilters':[{'Key':'Path','Values':['/cfg']}]}")));
+        assertEquals(7, names(call("DescribeParameters", "{}")).size());
+
+        List<String> seen = new ArrayList<>();
+        String token = null;
+        do {
+            String tokenField = token == null ? "" : ",'NextToken':'" + token + "'";
+            JsonNode page = call("DescribeParameters", "{'ParameterFilters':[{'Key':'Path','Option':'Recursive',"
+                    + "'Values':['/cfg/']}],'MaxResults':4" + tokenField + "}");
+            seen.addAll(names(page));
+            token = page.hasNonNull("NextToken") ? page.get("NextToken").asText() : null;
+        } while (token != null);
+        assertEquals(List.of("/cfg/deeper/q", "/cfg/p1", "/cfg/p2", "/cfg/p3", "/cfg/p4", "/cfg/p5"), seen);
+
+        assertAwsError(400, "ValidationException", () -> call("DescribeParameters",
+                "{'ParameterFilters':[{'Key':'tag:team','Values':['x']}]}"));
+        assertAwsError(400, "ValidationException", () -> call("DescribeParameters", "{'MaxResults':51}"));
+    }
+
     private static List<String> names(JsonNode page) {
         List<String> names = new ArrayList<>();
         page.get("Parameters").forEach(p -> names.add(p.get("Name").asText()));

@@ -5,9 +5,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.GetParametersByPathResponse;
 import software.amazon.awssdk.services.ssm.model.GetParametersResponse;
+import software.amazon.awssdk.services.ssm.model.InvalidAllowedPatternException;
 import software.amazon.awssdk.services.ssm.model.Parameter;
 import software.amazon.awssdk.services.ssm.model.ParameterAlreadyExistsException;
+import software.amazon.awssdk.services.ssm.model.ParameterMetadata;
 import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
+import software.amazon.awssdk.services.ssm.model.ParameterPatternMismatchException;
+import software.amazon.awssdk.services.ssm.model.ParameterTier;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 import software.amazon.awssdk.services.ssm.model.ValidationException;
 
@@ -53,6 +57,29 @@ class SsmSdkRoundTripTest {
                 () -> ssm.putParameter(r -> r.name("/p").value("w").type(ParameterType.STRING)));
         assertThrows(ValidationException.class,
                 () -> ssm.putParameter(r -> r.name("/q").value("").type(ParameterType.STRING)));
+    }
+
+    @Test
+    void patternErrorsAndMetadataParseIntoTheModel() {
+        SsmClient ssm = local.ssmClient();
+        ssm.putParameter(r -> r.name("/cfg/days").value("90").type(ParameterType.STRING).allowedPattern("^[0-9]+$")
+                .description("Rotate at this age."));
+
+        ParameterPatternMismatchException mismatch = assertThrows(ParameterPatternMismatchException.class,
+                () -> ssm.putParameter(r -> r.name("/cfg/days").value("ninety").overwrite(true)));
+        assertEquals(400, mismatch.statusCode());
+        assertEquals("Parameter value, cannot be validated against allowedPattern: ^[0-9]+$",
+                mismatch.awsErrorDetails().errorMessage());
+        assertThrows(InvalidAllowedPatternException.class, () -> ssm.putParameter(r -> r.name("/cfg/bad").value("v")
+                .type(ParameterType.STRING).allowedPattern("[unclosed")));
+
+        ParameterMetadata metadata = ssm.describeParameters(r -> r.parameterFilters(f -> f.key("Name")
+                .option("Equals").values("/cfg/days"))).parameters().get(0);
+        assertEquals("^[0-9]+$", metadata.allowedPattern());
+        assertEquals("Rotate at this age.", metadata.description());
+        assertEquals(1L, metadata.version());
+        assertEquals(ParameterTier.STANDARD, metadata.tier());
+        assertEquals(ParameterType.STRING, metadata.type());
     }
 
     @Test

@@ -129,8 +129,8 @@ public final class TryItLocally {
                 surprises.add("the run exited with code " + exitCode + " (expected 0)");
             }
             if (surprises.isEmpty()) {
-                out.println("Done: build-bot and old-ci were rotated, reporting-job is not due yet, incident-user was"
-                        + " flagged for attention,");
+                out.println("Done: build-bot was rotated, nightly-job's owner was reminded, reporting-job is not due"
+                        + " yet, old-ci is blocked by a key a person made, incident-user was flagged for attention,");
                 out.println("and legacy-admin was left untouched. Nothing was sent anywhere; the local endpoint is"
                         + " gone.");
                 out.println("Next: preview against your own account, changing nothing:"
@@ -151,6 +151,8 @@ public final class TryItLocally {
             key("build-bot", 120, true);
             optedIn("reporting-job");
             key("reporting-job", 20, true);
+            optedIn("nightly-job");
+            key("nightly-job", 86, true);
             aws.iam().createUser("legacy-admin", Map.of("team", "platform"));
             key("legacy-admin", 400, true);
             optedIn("incident-user");
@@ -162,10 +164,12 @@ public final class TryItLocally {
 
             row("build-bot", "opted in", "one active key, 120 days old (due: the threshold is 90 days)");
             row("reporting-job", "opted in", "one active key, 20 days old (not due)");
+            row("nightly-job", "opted in", "one active key, 86 days old (due in 4 days: within reminder-days)");
             row("legacy-admin", "NOT opted in", "one active key, 400 days old (not ours to touch)");
             row("incident-user", "opted in", "its current key (in its secret) was disabled by hand during an"
                     + " incident");
-            row("old-ci", "opted in", "no secret yet; an inactive key (200 days) and an active key (100 days, due)");
+            row("old-ci", "opted in", "no secret yet; an inactive key someone made (200 days) and an active key"
+                    + " (100 days, due)");
             out.println();
             out.println("   Opting in = the IAM user tag " + TAG_KEY + "=enabled. Configuration in Parameter Store"
                     + " under " + PARAMETER_PREFIX + ":");
@@ -293,6 +297,7 @@ public final class TryItLocally {
             out.println();
             explainBuildBot();
             explainReportingJob();
+            explainNightlyJob();
             explainLegacyAdmin();
             explainIncidentUser();
             explainOldCi();
@@ -332,6 +337,22 @@ public final class TryItLocally {
                             .plus(Duration.ofDays(MAX_AGE_DAYS))) + ".");
         }
 
+        private void explainNightlyJob() {
+            expectUnchanged("nightly-job");
+            boolean reminded = aws.sns().published().stream()
+                    .anyMatch(m -> m.attribute("user_name").filter("nightly-job"::equals).isPresent()
+                            && m.attribute("event_type").filter("key-expiring"::equals).isPresent());
+            if (!reminded) {
+                surprise("nightly-job", "expected one key-expiring reminder");
+                return;
+            }
+            user("nightly-job", "REMINDED",
+                    "Its key turns " + MAX_AGE_DAYS + " days old in 4 days, within reminder-days (7): its owner got"
+                            + " one key-expiring notice, once.",
+                    "The rotator reserved its secret to record that; the key is rotated by the first run on or"
+                            + " after day " + MAX_AGE_DAYS + ".");
+        }
+
         private void explainLegacyAdmin() {
             expectUnchanged("legacy-admin");
             List<Calls.Call> calls = aws.calls().forUser("legacy-admin");
@@ -365,24 +386,13 @@ public final class TryItLocally {
 
         private void explainOldCi() {
             KeySnapshot inactive = keysBefore.get("old-ci").get(0);
-            KeySnapshot due = keysBefore.get("old-ci").get(1);
-            Optional<String> current = secretKeyId("old-ci");
-            boolean inactiveGone = aws.iam().accessKey(inactive.id()).isEmpty();
-            boolean dueStillActive = aws.iam().accessKey(due.id()).map(KeySnapshot::active).orElse(false);
-            boolean freshActive = current.filter(id -> !id.equals(due.id())).flatMap(id -> aws.iam().accessKey(id))
-                    .map(KeySnapshot::active).orElse(false);
-            if (!inactiveGone || !dueStillActive || !freshActive) {
-                surprise("old-ci", "expected the inactive key deleted, a new key in the new secret and the due key"
-                        + " in its grace period, found " + describe(aws.iam().keys("old-ci")));
-                return;
-            }
-            user("old-ci", "ROTATED",
-                    "IAM allows two keys per user, and it had two. The inactive key " + inactive.id() + " was deleted"
-                            + " to make room,",
-                    "then its due key " + due.id() + " was replaced by " + current.get() + ", stored in the new"
-                            + " secret " + SECRET_PREFIX + "old-ci (created with a",
-                    "resource policy that lets only old-ci read it). The old key is in its " + GRACE_DAYS
-                            + "-day grace period like build-bot's.");
+            expectUnchanged("old-ci");
+            user("old-ci", "BLOCKED",
+                    "Its key is due, but IAM allows two keys per user and the second slot holds " + inactive.id()
+                            + ", an inactive key",
+                    "someone made by hand. The rotator never deletes a key it did not make, so it changed nothing"
+                            + " and told old-ci's owner",
+                    "(blocked notice, see 4); once someone deletes that key, the next run rotates old-ci.");
         }
 
         private void expectUnchanged(String user) {

@@ -22,7 +22,8 @@ class TryItLocallyTest {
         assertFalse(output.contains("UNEXPECTED"), output);
         // The CLI's own report table, one row per opted-in user.
         assertTrue(Pattern.compile("(?m)^\\s*build-bot\\s+rotated\\s").matcher(output).find(), output);
-        assertTrue(Pattern.compile("(?m)^\\s*old-ci\\s+rotated\\s").matcher(output).find(), output);
+        assertTrue(Pattern.compile("(?m)^\\s*old-ci\\s+blocked\\s").matcher(output).find(), output);
+        assertTrue(Pattern.compile("(?m)^\\s*nightly-job\\s+reminded\\s").matcher(output).find(), output);
         assertTrue(Pattern.compile("(?m)^\\s*reporting-job\\s+unchanged").matcher(output).find(), output);
         assertTrue(Pattern.compile("(?m)^\\s*incident-user\\s+attention\\s").matcher(output).find(), output);
         assertFalse(Pattern.compile("(?m)^\\s*legacy-admin\\s+\\S").matcher(output.substring(
@@ -32,7 +33,8 @@ class TryItLocallyTest {
         assertTrue(output.contains("legacy-admin: UNTOUCHED"), output);
         assertTrue(output.contains("Subject: New AWS access key for IAM user build-bot"), output);
         assertTrue(output.contains("Secrets Manager secret access-key-rotation/build-bot"), output);
-        assertTrue(output.contains("Done: build-bot and old-ci were rotated"), output);
+        assertTrue(output.contains("Done: build-bot was rotated, nightly-job's owner was reminded"), output);
+        assertTrue(output.contains("Subject: AWS access key of IAM user nightly-job rotates soon"), output);
         assertFalse(output.contains("SecretAccessKey\":"), "no secret value is printed");
         // The run borrows the credential system properties and gives them back.
         assertEquals(savedKeyId, System.getProperty("aws.accessKeyId"));

@@ -23,8 +23,10 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>Query (IAM, STS, SNS): {@code POST /} with an {@code application/x-www-form-urlencoded} body of
  *       {@code Action}, {@code Version} and flattened members ({@code Tags.member.1.Key}); XML responses.</li>
- *   <li>JSON 1.1 (SSM, Secrets Manager): {@code POST /} with {@code X-Amz-Target: AmazonSSM.GetParameter} and a JSON
- *       body; JSON responses, errors named by {@code __type} and the {@code x-amzn-ErrorType} header.</li>
+ *   <li>JSON 1.1 (SSM, Secrets Manager, Organizations): {@code POST /} with
+ *       {@code X-Amz-Target: AmazonSSM.GetParameter} and a JSON body; JSON responses, errors named by {@code __type}
+ *       and the {@code x-amzn-ErrorType} header.</li>
+ *   <li>REST-XML (S3): the method and path name the operation and object; errors are {@code <Error>} documents.</li>
  * </ul>
  */
 final class WireFormat {
@@ -47,7 +49,8 @@ final class WireFormat {
     /** The part of {@code X-Amz-Target} before the dot names the service's JSON API. */
     private static final Map<String, String> SERVICE_BY_TARGET_PREFIX = Map.of(
             "AmazonSSM", "ssm",
-            "secretsmanager", "secretsmanager");
+            "secretsmanager", "secretsmanager",
+            OrganizationsEmulator.TARGET_PREFIX, "organizations");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -96,7 +99,7 @@ final class WireFormat {
         return new AwsRequest(service, target.substring(dot + 1), AwsRequest.Protocol.JSON_1_1, Map.of(), json, headers);
     }
 
-    private static Optional<String> signedService(Map<String, List<String>> headers) {
+    static Optional<String> signedService(Map<String, List<String>> headers) {
         return credentialPart(headers, 2);
     }
 
@@ -164,6 +167,12 @@ final class WireFormat {
         Map<String, String> headers = new LinkedHashMap<>(extraHeaders);
         headers.put("x-amzn-RequestId", requestId);
         String message = error.getMessage() == null ? "" : error.getMessage();
+        if (protocol == AwsRequest.Protocol.REST_XML) {
+            String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + Xml.escape(error.code())
+                    + "</Code><Message>" + Xml.escape(message) + "</Message><RequestId>" + requestId
+                    + "</RequestId></Error>";
+            return new Reply(error.httpStatus(), "application/xml", headers, xml.getBytes(StandardCharsets.UTF_8));
+        }
         if (protocol == AwsRequest.Protocol.JSON_1_1) {
             headers.put("x-amzn-ErrorType", error.code());
             ObjectNode body = JSON.createObjectNode().put("__type", error.code()).put("message", message);
@@ -180,6 +189,9 @@ final class WireFormat {
 
     /** The throttling error each protocol's services really return; both codes are on the SDK's retry-with-backoff list. */
     static AwsServiceError throttling(AwsRequest.Protocol protocol) {
+        if (protocol == AwsRequest.Protocol.REST_XML) {
+            return new AwsServiceError(503, "SlowDown", "Please reduce your request rate.");
+        }
         String code = protocol == AwsRequest.Protocol.JSON_1_1 ? "ThrottlingException" : "Throttling";
         return new AwsServiceError(400, code, "Rate exceeded");
     }

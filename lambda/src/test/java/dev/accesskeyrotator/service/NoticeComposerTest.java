@@ -4,6 +4,7 @@ import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.contract.OptInTag;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.contract.Outcome;
+import dev.accesskeyrotator.domain.Step;
 import dev.accesskeyrotator.port.Notifier.Notice;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class NoticeComposerTest {
     /** SNS: at most 256 KB, counted in UTF-8 bytes of the message plus every attribute's name, type and value. */
     private static final int SNS_MAX_BYTES = 256 * 1024;
 
-    private final NoticeComposer composer = new NoticeComposer(REGION, CONTACT);
+    private final NoticeComposer composer = new NoticeComposer(REGION, "123456789012", CONTACT);
 
     private static RotationConfig config(int maxAge, int grace, int deleteAfter) {
         return new RotationConfig(maxAge, OptInTag.parse("access-key-rotation=enabled"), grace,
@@ -148,7 +149,8 @@ class NoticeComposerTest {
         String longest = "u".repeat(63) + "Z"; // IAM user names have at most 64 characters
         List<Notice> notices = List.of(
                 rotated(longest, 90, config(90, 7, 30)),
-                composer.keyDisabled(longest, OLD_KEY, NEW_KEY, arn(longest), CREATED),
+                composer.keyDisabled(longest, OLD_KEY, NEW_KEY, arn(longest), CREATED, Step.CutoverReason.GRACE_OVER,
+                        config(90, 7, 30)),
                 composer.attention(longest, "the current key was disabled by someone else"),
                 composer.runSummary(report(List.of(UserResult.of(longest, Outcome.ATTENTION, "why")))));
         for (Notice notice : notices) {
@@ -173,7 +175,7 @@ class NoticeComposerTest {
     @Test
     void keyDisabledNamesBothKeysHowToFetchAndTheDeletionDate() {
         Notice notice = composer.keyDisabled("bob", OLD_KEY, NEW_KEY, arn("bob"),
-                Instant.parse("2026-05-01T00:00:00Z"));
+                Instant.parse("2026-05-01T00:00:00Z"), Step.CutoverReason.GRACE_OVER, config(90, 7, 30));
         String text = notice.message();
         assertEquals(Map.of("user_name", "bob", "event_type", "key-disabled"), notice.attributes());
         assertTrue(text.contains(OLD_KEY) && text.contains(NEW_KEY), text);
@@ -273,7 +275,8 @@ class NoticeComposerTest {
         List<Notice> notices = List.of(
                 rotated("alice", 90, config(90, 0, 30)),
                 rotated("alice", 90, config(90, 7, 30)),
-                composer.keyDisabled("alice", OLD_KEY, NEW_KEY, arn("alice"), CREATED),
+                composer.keyDisabled("alice", OLD_KEY, NEW_KEY, arn("alice"), CREATED, Step.CutoverReason.GRACE_OVER,
+                        config(90, 7, 30)),
                 composer.attention("alice", "stray key " + OLD_KEY + " has been used"),
                 composer.runSummary(report(List.of(
                         new UserResult("alice", Outcome.ROTATED, "rotated " + OLD_KEY + " to " + NEW_KEY, OLD_KEY,

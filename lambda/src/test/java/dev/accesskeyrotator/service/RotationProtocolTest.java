@@ -18,6 +18,7 @@ import org.junit.jupiter.api.TestFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -55,11 +56,13 @@ class RotationProtocolTest {
                 }, Set.of("secretsmanager:DescribeSecret", "secretsmanager:PutResourcePolicy",
                         "iam:CreateAccessKey", "secretsmanager:PutSecretValue", "iam:UpdateAccessKey",
                         "sns:Publish", "secretsmanager:TagResource")),
-                new Setup("inactive key in the way: delete it to make room, then rotate", 0, account -> {
+                new Setup("the disabled previous key in the way: delete it to make room, then rotate", 0, account -> {
+                    account.parameters().set("delete-after-days", "200");
                     account.optedInUser(USER);
-                    account.key(USER, 300, false);
                     account.key(USER, 120, true);
-                }, Set.of("iam:DeleteAccessKey", "iam:CreateAccessKey", "secretsmanager:CreateSecret")),
+                    account.run();
+                    account.advance(Duration.ofDays(95));
+                }, Set.of("iam:DeleteAccessKey", "iam:CreateAccessKey", "secretsmanager:PutSecretValue")),
                 new Setup("owner never told: send the pending notice", 3, account -> {
                     account.optedInUser(USER);
                     account.key(USER, 120, true);
@@ -81,12 +84,30 @@ class RotationProtocolTest {
                     account.run();
                     account.advance(Duration.ofDays(31));
                 }, Set.of("iam:DeleteAccessKey")),
+                new Setup("within reminder-days: remind the owner, reserving the secret for the record", 0,
+                        account -> {
+                            account.parameters().set("reminder-days", "7");
+                            account.optedInUser(USER);
+                            account.key(USER, 85, true);
+                        }, Set.of("secretsmanager:CreateSecret", "secretsmanager:PutResourcePolicy", "sns:Publish",
+                        "secretsmanager:TagResource")),
+                new Setup("on-use: the replaced key stayed unused: disable it", 0, account -> {
+                    account.parameters().set("cutover", "on-use");
+                    account.optedInUser(USER);
+                    account.key(USER, 120, true);
+                    account.run();
+                    account.advance(Duration.ofDays(2));
+                }, Set.of("iam:GetAccessKeyLastUsed", "iam:UpdateAccessKey", "secretsmanager:TagResource",
+                        "sns:Publish")),
                 new Setup("unused key left by a dead run: delete the stray", 0, account -> {
                     account.optedInUser(USER);
                     account.key(USER, 120, true);
                     account.run();
                     account.advance(Duration.ofDays(2));
-                    account.key(USER, 0, true);
+                    // A run recorded its intent, created the key and died before storing it.
+                    account.secrets().putTag(account.secretName(USER), SecretTags.CREATING_SINCE,
+                            account.clock().instant().toString());
+                    account.iam().addKeyLeftByADeadRun(USER, account.clock().instant());
                     account.advance(Duration.ofHours(1));
                 }, Set.of("iam:DeleteAccessKey")));
     }
@@ -186,6 +207,15 @@ class RotationProtocolTest {
                                       List<String> captured) {
         assertCurrentKeyWorks(account);
         StoredSecret secret = account.secrets().secret(account.secretName(USER)).orElseThrow();
+        if (secret.current().isEmpty()) {
+            // Reserved for a reminder: the key is not due yet, so nothing is retired and the owner was reminded.
+            assertTrue(account.iam().retiredKeys().isEmpty(), account.iam().retiredKeys().toString());
+            long reminders = account.notifier().published().stream().skip(noticesBefore)
+                    .filter(n -> "key-expiring".equals(n.attributes().get(Notices.EVENT_TYPE))).count();
+            assertTrue(reminders >= 1 && reminders <= 2, "reminded at least once, normally once: " + reminders);
+            assertEquals(account.iam().keys(USER).get(0).id(), secret.tags().get(SecretTags.REMINDED_KEY_ID));
+            return;
+        }
         String current = json(secret.current().orElseThrow()).get(SecretField.ACCESS_KEY_ID.field()).asText();
         List<StoredKey> keys = account.iam().keys(USER);
         assertTrue(keys.size() <= 2, "IAM's quota: " + keys.size());
@@ -203,6 +233,14 @@ class RotationProtocolTest {
                 + account.faults().calls());
         assertEquals(current, secret.tags().get(SecretTags.NOTIFIED_KEY_ID), "the notice is recorded");
         assertTrue(secret.policy().isPresent(), "the owner can read the secret");
+        // Provenance: a key a person made is retired only once the rotator has replaced it.
+        Set<String> replaced = new java.util.HashSet<>();
+        secret.allValues().forEach(value -> Optional.ofNullable(json(value)
+                .get(SecretField.PREVIOUS_ACCESS_KEY_ID.field())).ifPresent(id -> replaced.add(id.asText())));
+        for (String retired : account.iam().retiredKeys()) {
+            assertTrue(!account.iam().madeByPeople(retired) || replaced.contains(retired),
+                    "key " + retired + " was made by a person and never replaced, yet retired");
+        }
         List<String> texts = new ArrayList<>(captured);
         texts.addAll(account.logLines());
         account.notifier().published().forEach(n -> texts.add(n.subject() + n.message() + n.attributes()));

@@ -34,6 +34,8 @@ public final class Invariants {
     private final LocalAws aws;
     private final Set<String> optedIn;
     private final Map<String, List<KeySnapshot>> othersBefore;
+    /** The opted-in users' keys when watching began: made by people, unless the rotator replaced them since. */
+    private final Map<String, List<KeySnapshot>> optedInBefore;
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     private Set<String> handSeededSecrets = Set.of();
     private int maxNoticesPerRotation = 2;
@@ -44,6 +46,7 @@ public final class Invariants {
         this.optedIn = Set.copyOf(optedIn);
         this.othersBefore = aws.iam().userNames().stream().filter(u -> !optedIn.contains(u))
                 .collect(Collectors.toMap(u -> u, u -> aws.iam().keys(u)));
+        this.optedInBefore = optedIn.stream().collect(Collectors.toMap(u -> u, u -> aws.iam().keys(u)));
         aws.faults().on("iam", "UpdateAccessKey").when(request -> {
             String user = request.text("UserName").orElse("");
             String keyId = request.text("AccessKeyId").orElse("");
@@ -89,9 +92,10 @@ public final class Invariants {
         for (String user : optedIn) {
             Optional<String> value = aws.secretsManager().currentValue(harness.secretName(user));
             if (value.isEmpty()) {
-                assertTrue(aws.iam().keys(user).stream().anyMatch(KeySnapshot::active)
-                                || aws.iam().keys(user).isEmpty() || seededWithoutActiveKey(user),
-                        user + " has no secret and no active key");
+                // A user who had an active key still has one: nothing was stored, so nothing may be retired.
+                boolean hadActiveKey = optedInBefore.get(user).stream().anyMatch(KeySnapshot::active);
+                assertTrue(!hadActiveKey || aws.iam().keys(user).stream().anyMatch(KeySnapshot::active),
+                        user + " has no key stored and lost its active key: " + aws.iam().keys(user));
                 continue;
             }
             JsonNode document = json(value.get());
@@ -104,10 +108,6 @@ public final class Invariants {
             assertEquals(user, document.get("UserName").asText());
         }
         assertTrue(violations.isEmpty(), String.join("\n", violations));
-    }
-
-    private boolean seededWithoutActiveKey(String user) {
-        return aws.iam().keys(user).stream().noneMatch(KeySnapshot::active);
     }
 
     /** Every invariant, after the run that follows a fault has ended. */
@@ -157,6 +157,29 @@ public final class Invariants {
                         user + ": " + notices + " notices for key " + current);
             }
         }
+        // Provenance: a key people made (those present when watching began) is disabled or deleted only once the
+        // rotator has replaced it, as some version of the user's secret records.
+        optedInBefore.forEach((user, before) -> {
+            Set<String> replaced = aws.secretsManager().secret(harness.secretName(user)).stream()
+                    .flatMap(secret -> secret.versions().stream()).map(v -> v.value())
+                    .filter(java.util.Objects::nonNull).map(v -> SecretDocument.heldKey(v))
+                    .flatMap(Optional::stream).map(h -> h.accessKeyId()).collect(Collectors.toSet());
+            aws.secretsManager().secret(harness.secretName(user)).stream()
+                    .flatMap(secret -> secret.versions().stream()).map(v -> v.value())
+                    .filter(java.util.Objects::nonNull).forEach(v -> {
+                        JsonNode doc = json(v);
+                        if (doc.hasNonNull("PreviousAccessKeyId")) {
+                            replaced.add(doc.get("PreviousAccessKeyId").asText());
+                        }
+                    });
+            for (KeySnapshot key : before) {
+                Optional<KeySnapshot> after = aws.iam().accessKey(key.id());
+                boolean retired = after.isEmpty() || (key.active() && !after.get().active());
+                assertTrue(!retired || replaced.contains(key.id()), user + ": key " + key.id()
+                        + " was made by a person and never replaced, yet the rotator "
+                        + (after.isEmpty() ? "deleted" : "disabled") + " it");
+            }
+        });
         // Users who are not opted in are never touched, not even listed for keys.
         othersBefore.forEach((user, before) -> {
             assertEquals(before, aws.iam().keys(user), user + " was changed");

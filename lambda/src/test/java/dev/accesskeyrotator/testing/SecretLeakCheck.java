@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.testing;
 
+import dev.accesskeyrotator.localaws.LocalAccount;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.SecretsManagerEmulator;
 
@@ -19,7 +20,16 @@ public final class SecretLeakCheck {
     private SecretLeakCheck() {}
 
     public static void assertNoSecretLeaked(LocalAws aws, Collection<String> capturedTexts) {
-        List<String> secrets = aws.iam().allSecretAccessKeys();
+        assertNoSecretLeaked(aws, aws.account(aws.accountId()), RotatorHarness.KMS_KEY, capturedTexts);
+    }
+
+    /**
+     * The same for one member account of an organization run: its keys, its secrets under its own KMS key, and the
+     * hub's (default account's) notices.
+     */
+    public static void assertNoSecretLeaked(LocalAws aws, LocalAccount account, String accountKmsKeyArn,
+                                            Collection<String> capturedTexts) {
+        List<String> secrets = account.iam().allSecretAccessKeys();
         List<String> texts = new ArrayList<>(capturedTexts);
         aws.sns().published().forEach(m -> {
             texts.add(m.subject());
@@ -28,10 +38,10 @@ public final class SecretLeakCheck {
         });
         assertTrue(texts.stream().anyMatch(t -> t != null && !t.isEmpty()), "nothing was captured to check");
         // The second place a key may be is a secret encrypted with the stack's key, never any other.
-        for (SecretsManagerEmulator.SecretSnapshot secret : aws.secretsManager().allSecrets()) {
+        for (SecretsManagerEmulator.SecretSnapshot secret : account.secretsManager().allSecrets()) {
             for (SecretsManagerEmulator.VersionSnapshot version : secret.versions()) {
                 boolean holdsAKey = version.value() != null && secrets.stream().anyMatch(version.value()::contains);
-                assertFalse(holdsAKey && !RotatorHarness.KMS_KEY.equals(version.kmsKeyArn()), "a secret access key"
+                assertFalse(holdsAKey && !accountKmsKeyArn.equals(version.kmsKeyArn()), "a secret access key"
                         + " was stored in " + secret.name() + " under KMS key " + version.kmsKeyArn());
             }
         }

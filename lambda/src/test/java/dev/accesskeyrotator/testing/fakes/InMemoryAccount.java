@@ -25,7 +25,9 @@ public final class InMemoryAccount {
     private final InMemoryIdentityDirectory iam = new InMemoryIdentityDirectory(faults, clock);
     private final InMemorySecretStore secrets = new InMemorySecretStore(faults);
     private final RecordingNotifier notifier = new RecordingNotifier(faults);
-    private final InMemoryParameters parameters = new InMemoryParameters();
+    /** The timer cut-over without reminders unless a test says otherwise, as the protocol setups assume. */
+    private final InMemoryParameters parameters = new InMemoryParameters().set("cutover", "after-grace")
+            .set("reminder-days", "0");
     private final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
 
     public PortFaults faults() { return faults; }

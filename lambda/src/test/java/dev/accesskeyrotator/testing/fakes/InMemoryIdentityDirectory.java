@@ -1,6 +1,7 @@
 package dev.accesskeyrotator.testing.fakes;
 
 import dev.accesskeyrotator.domain.AccessKey;
+import dev.accesskeyrotator.domain.KeyUse;
 import dev.accesskeyrotator.port.AwsFailure;
 import dev.accesskeyrotator.port.IdentityDirectory;
 
@@ -39,6 +40,8 @@ public final class InMemoryIdentityDirectory implements IdentityDirectory {
     private final Map<String, DirectoryUser> users = new LinkedHashMap<>();
     private final Map<String, List<StoredKey>> keysByUser = new LinkedHashMap<>();
     private final List<String> everIssuedSecrets = new ArrayList<>();
+    private final java.util.Set<String> madeByPeople = new java.util.HashSet<>();
+    private final java.util.Set<String> retired = new java.util.LinkedHashSet<>();
     private int sequence;
 
     public InMemoryIdentityDirectory(PortFaults faults, Clock clock) {
@@ -54,8 +57,15 @@ public final class InMemoryIdentityDirectory implements IdentityDirectory {
     }
 
     public synchronized StoredKey addKey(String userName, Instant created, boolean active) {
-        StoredKey key = newKey(created);
+        StoredKey key = addKeyLeftByADeadRun(userName, created);
         key.active = active;
+        madeByPeople.add(key.id);
+        return key;
+    }
+
+    /** A key the rotator created in a run that died before storing it. */
+    public synchronized StoredKey addKeyLeftByADeadRun(String userName, Instant created) {
+        StoredKey key = newKey(created);
         keysByUser.get(userName).add(key);
         return key;
     }
@@ -70,6 +80,16 @@ public final class InMemoryIdentityDirectory implements IdentityDirectory {
 
     public synchronized Optional<StoredKey> key(String keyId) {
         return find(keyId);
+    }
+
+    /** Keys that were seeded (made by a person), not created through the port. */
+    public synchronized boolean madeByPeople(String keyId) {
+        return madeByPeople.contains(keyId);
+    }
+
+    /** Every key the port disabled or deleted. */
+    public synchronized java.util.Set<String> retiredKeys() {
+        return java.util.Set.copyOf(retired);
     }
 
     /** Every secret access key ever issued, to search captured text for leaks. */
@@ -99,10 +119,11 @@ public final class InMemoryIdentityDirectory implements IdentityDirectory {
     }
 
     @Override
-    public Optional<Instant> lastUsed(String userName, String accessKeyId) {
+    public Optional<KeyUse> lastUsed(String userName, String accessKeyId) {
         return faults.call("iam:GetAccessKeyLastUsed", () -> {
             synchronized (this) {
-                return find(accessKeyId).map(k -> k.lastUsed);
+                return find(accessKeyId).map(k -> k.lastUsed).map(when -> new KeyUse(when, Optional.of("us-east-1"),
+                        Optional.of("s3")));
             }
         });
     }
@@ -128,6 +149,7 @@ public final class InMemoryIdentityDirectory implements IdentityDirectory {
         faults.run("iam:UpdateAccessKey", () -> {
             synchronized (this) {
                 ownKey(userName, accessKeyId, "UpdateAccessKey").active = false;
+                retired.add(accessKeyId);
             }
         });
     }
@@ -137,6 +159,7 @@ public final class InMemoryIdentityDirectory implements IdentityDirectory {
         faults.run("iam:DeleteAccessKey", () -> {
             synchronized (this) {
                 keysOf(userName, "DeleteAccessKey").remove(ownKey(userName, accessKeyId, "DeleteAccessKey"));
+                retired.add(accessKeyId);
             }
         });
     }

@@ -50,6 +50,11 @@ public final class InMemorySecretStore implements SecretStore {
         return Optional.ofNullable(byName.get(name));
     }
 
+    /** Seeds a record the rotator writes, as a run left it. */
+    public synchronized void putTag(String name, String tagKey, String value) {
+        byName.get(name).tags.put(tagKey, value);
+    }
+
     /** Seeds the state a run leaves when it dies before recording a notice. */
     public synchronized void removeTag(String name, String tagKey) {
         byName.get(name).tags.remove(tagKey);
@@ -95,7 +100,7 @@ public final class InMemorySecretStore implements SecretStore {
                 StoredSecret existing = byName.get(name);
                 if (existing != null) {
                     // A retried create with the same token and value is the same request, as in AWS.
-                    if (secretString.equals(existing.valuesByToken.get(clientRequestToken))) {
+                    if (secretString != null && secretString.equals(existing.valuesByToken.get(clientRequestToken))) {
                         return existing.arn;
                     }
                     throw new AwsFailure(AwsFailure.Kind.ALREADY_EXISTS, "CreateSecret", "ResourceExistsException",
@@ -105,8 +110,11 @@ public final class InMemorySecretStore implements SecretStore {
                 StoredSecret secret = new StoredSecret("arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name
                         + "-Fake" + String.format("%02d", sequence), name, kmsKeyId);
                 secret.tags.putAll(tags);
-                secret.valuesByToken.put(clientRequestToken, secretString);
-                secret.current = secretString;
+                // Without a value AWS creates the secret with no version at all.
+                if (secretString != null) {
+                    secret.valuesByToken.put(clientRequestToken, secretString);
+                    secret.current = secretString;
+                }
                 byName.put(name, secret);
                 return secret.arn;
             }

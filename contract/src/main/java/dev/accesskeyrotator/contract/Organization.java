@@ -1,0 +1,65 @@
+package dev.accesskeyrotator.contract;
+
+/**
+ * Organization mode: the names that the hub's functions, its state machine and the spoke template in every member
+ * account must agree on. The single-account deployment uses none of them.
+ */
+public final class Organization {
+    /** The role the spoke StackSet creates in every member account, and the worker assumes there. */
+    public static final String DEFAULT_SPOKE_ROLE_NAME = "AccessKeyRotatorSpoke";
+
+    /**
+     * Parameter Store path, in each member account, of what the spoke template tells the worker about that account.
+     * It is not under the hub's parameter prefix: it lives in the member account and only the spoke stack writes it.
+     */
+    public static final String SPOKE_PARAMETER_PATH = "/access-key-rotation-spoke/";
+    /** Under {@link #SPOKE_PARAMETER_PATH}: the ARN of the account's own KMS key for user secrets. */
+    public static final String SPOKE_KEY_PARAMETER = "user-secrets-key-arn";
+
+    /** Per-account parameter overrides sit in the hub under {@code <prefix>accounts/<account-id>/}. */
+    public static final String ACCOUNT_OVERRIDES_DIRECTORY = "accounts/";
+
+    /** Notice attribute naming the member account a notice is about (the organization summary has none). */
+    public static final String ACCOUNT_ID_ATTRIBUTE = "account_id";
+
+    /** Field of a Map item (the worker's input) and of the lister's output entries: the 12-digit account id. */
+    public static final String ACCOUNT_ID_FIELD = "accountId";
+    public static final String ACCOUNT_NAME_FIELD = "accountName";
+    /** Field of the lister's output that the Distributed Map iterates over. */
+    public static final String ACCOUNTS_FIELD = "accounts";
+
+    /** EMF dimension of the per-account metrics the aggregator emits. */
+    public static final String ACCOUNT_DIMENSION = "AccountId";
+
+    private Organization() {}
+
+    /** Environment of the hub's three functions (in addition to {@link EnvironmentVariable}). */
+    public enum Variable {
+        /** Name of the spoke role in every member account. */
+        SPOKE_ROLE_NAME,
+        /** Comma-separated OU or root ids whose accounts are listed, recursively. */
+        ORGANIZATION_UNITS,
+        /** Comma-separated account ids: an explicit list instead of OUs. */
+        ACCOUNTS,
+        /** Comma-separated account ids never listed (exempt), whatever OU they are in. */
+        EXCLUDED_ACCOUNTS
+    }
+
+    /** Metrics (namespace {@link Metric#NAMESPACE}) the aggregator emits once per organization run. */
+    public enum OrganizationMetric {
+        ACCOUNTS_LISTED("AccountsListed"),
+        ACCOUNTS_COMPLETED("AccountsCompleted"),
+        /** Accounts whose run did not complete (cannot assume, misconfigured, worker failed or never ran). */
+        ACCOUNTS_FAILED("AccountsFailed");
+
+        private final String metricName;
+
+        OrganizationMetric(String metricName) {
+            this.metricName = metricName;
+        }
+
+        public String metricName() {
+            return metricName;
+        }
+    }
+}

@@ -1,0 +1,393 @@
+package dev.accesskeyrotator.infra;
+
+import dev.accesskeyrotator.contract.EnvironmentVariable;
+import dev.accesskeyrotator.contract.Organization;
+import software.amazon.awscdk.Acknowledgment;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Validations;
+import software.amazon.awscdk.services.cloudformation.CfnStackSet;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.events.targets.SfnStateMachine;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.lambda.ApplicationLogLevel;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.LoggingFormat;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SystemLogLevel;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.stepfunctions.Choice;
+import software.amazon.awscdk.services.stepfunctions.Condition;
+import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
+import software.amazon.awscdk.services.stepfunctions.DistributedMap;
+import software.amazon.awscdk.services.stepfunctions.Fail;
+import software.amazon.awscdk.services.stepfunctions.JsonPath;
+import software.amazon.awscdk.services.stepfunctions.LogLevel;
+import software.amazon.awscdk.services.stepfunctions.LogOptions;
+import software.amazon.awscdk.services.stepfunctions.ProcessorConfig;
+import software.amazon.awscdk.services.stepfunctions.ProcessorMode;
+import software.amazon.awscdk.services.stepfunctions.ProcessorType;
+import software.amazon.awscdk.services.stepfunctions.ResultWriterV2;
+import software.amazon.awscdk.services.stepfunctions.RetryProps;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
+import software.amazon.awscdk.services.stepfunctions.StateMachineType;
+import software.amazon.awscdk.services.stepfunctions.Succeed;
+import software.amazon.awscdk.services.stepfunctions.TaskInput;
+import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
+import software.constructs.Construct;
+import software.constructs.IConstruct;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The organization hub, deployed once in a delegated administrator account: on the schedule, a Standard state
+ * machine lists the member accounts, rotates each one in a Distributed Map (one worker invocation per account,
+ * bounded concurrency, tolerated failures, results written to this stack's bucket) and aggregates the results into
+ * one organization report and notice. A service-managed StackSet puts the spoke (role and KMS key) into every
+ * account of the target OUs, new accounts included. Configuration stays in this account's Parameter Store.
+ */
+public final class OrganizationHubStack extends Stack {
+    static final String PACKAGE = "dev.accesskeyrotator.org.";
+    public static final String LIST_HANDLER = PACKAGE + "ListAccountsHandler::handleRequest";
+    public static final String WORKER_HANDLER = PACKAGE + "RotateAccountHandler::handleRequest";
+    public static final String AGGREGATE_HANDLER = PACKAGE + "AggregateHandler::handleRequest";
+    public static final String RESULTS_PREFIX = "results";
+    /** Result files and reports are kept this long; a year of daily runs is enough to answer an audit. */
+    static final int RESULT_RETENTION_DAYS = 400;
+
+    private final Role workerRole;
+    private final Role listerRole;
+    private final Role aggregatorRole;
+    private final Function worker;
+    private final Bucket resultsBucket;
+    private final StateMachine stateMachine;
+    private final CfnStackSet spokeStackSet;
+    private final Topic noticeTopic;
+
+    public OrganizationHubStack(Construct scope, String id, OrganizationProps props) {
+        super(scope, id, props.base().stackProps());
+        // Without this flag CDK renders no ResultWriter for resultWriterV2; set before any construct is added.
+        getNode().setContext("@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2", true);
+        RotatorStackProps base = props.base();
+
+        Key topicsKey = Key.Builder.create(this, "TopicsKey")
+                .description("Access Key Rotator hub: encrypts the notice topic")
+                .enableKeyRotation(true)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        this.noticeTopic = Topic.Builder.create(this, "NoticeTopic")
+                .displayName("Access key rotation notices (organization)")
+                .masterKey(topicsKey)
+                .enforceSsl(true)
+                .build();
+        new DefaultParameters(this, "Parameters", base.parameterPrefix(), base.optInTag());
+
+        this.resultsBucket = Bucket.Builder.create(this, "ResultsBucket")
+                .encryption(BucketEncryption.S3_MANAGED)
+                .enforceSsl(true)
+                .versioned(true)
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .lifecycleRules(List.of(LifecycleRule.builder()
+                        .id("ExpireRunResults")
+                        .expiration(Duration.days(RESULT_RETENTION_DAYS))
+                        .noncurrentVersionExpiration(Duration.days(30))
+                        .abortIncompleteMultipartUploadAfter(Duration.days(1))
+                        .build()))
+                // The reports are the audit trail of what was rotated where; keep them after a destroy.
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+
+        this.listerRole = lambdaRole("ListerRole", "lists the organization's accounts");
+        this.workerRole = lambdaRole("WorkerRole", "assumes the spoke role of one member account at a time");
+        this.aggregatorRole = lambdaRole("AggregatorRole", "reads the run's results and writes its report");
+
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("JAVA_TOOL_OPTIONS", RotatorStack.JAVA_TOOL_OPTIONS);
+        common.put(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), noticeTopic.getTopicArn());
+
+        Map<String, String> listerEnv = new LinkedHashMap<>(common);
+        listerEnv.put(props.accounts().isEmpty() ? Organization.Variable.ORGANIZATION_UNITS.name()
+                : Organization.Variable.ACCOUNTS.name(), String.join(",", props.accounts().isEmpty()
+                ? props.organizationUnits() : props.accounts()));
+        if (!props.excludedAccounts().isEmpty()) {
+            listerEnv.put(Organization.Variable.EXCLUDED_ACCOUNTS.name(), String.join(",", props.excludedAccounts()));
+        }
+        Function lister = function("ListAccountsFunction", LIST_HANDLER, listerRole, listerEnv, base,
+                Duration.minutes(5), "Lists the accounts an organization rotation run covers");
+
+        Map<String, String> workerEnv = new LinkedHashMap<>(common);
+        workerEnv.put(EnvironmentVariable.PARAMETER_PREFIX.name(), base.parameterPrefix());
+        workerEnv.put(EnvironmentVariable.SECRET_NAME_PREFIX.name(), base.secretNamePrefix());
+        workerEnv.put(EnvironmentVariable.ADMIN_CONTACT.name(), base.contact());
+        workerEnv.put(EnvironmentVariable.MAX_CONCURRENCY.name(), Integer.toString(RotatorStack.MAX_CONCURRENCY));
+        workerEnv.put(EnvironmentVariable.OPT_IN_TAG.name(), base.optInTag().toString());
+        workerEnv.put(Organization.Variable.SPOKE_ROLE_NAME.name(), props.spokeRoleName());
+        this.worker = function("WorkerFunction", WORKER_HANDLER, workerRole, workerEnv, base,
+                RotatorStack.FUNCTION_TIMEOUT, "Rotates the opted-in IAM users' keys of one member account");
+        Function aggregator = function("AggregateFunction", AGGREGATE_HANDLER, aggregatorRole, common, base,
+                Duration.minutes(5), "Writes the organization report of a rotation run");
+
+        grantWorker(props);
+        listerRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("ListAccountsReadOnly")
+                .actions(List.of("organizations:ListAccountsForParent", "organizations:ListChildren"))
+                .resources(List.of("*"))
+                .build());
+        aggregatorRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("ReadRunResults")
+                .actions(List.of("s3:GetObject"))
+                .resources(List.of(resultsBucket.arnForObjects(RESULTS_PREFIX + "/*")))
+                .build());
+        aggregatorRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("WriteRunReports")
+                .actions(List.of("s3:PutObject"))
+                .resources(List.of(resultsBucket.arnForObjects(RESULTS_PREFIX + "/*/organization-report.json")))
+                .build());
+        for (Role role : List.of(workerRole, aggregatorRole)) {
+            role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                    .sid("PublishNotices").actions(List.of("sns:Publish"))
+                    .resources(List.of(noticeTopic.getTopicArn())).build());
+            role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                    .sid("EncryptNoticesThroughSns").actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
+                    .resources(List.of(topicsKey.getKeyArn()))
+                    .conditions(Map.of("StringEquals", Map.of("kms:ViaService", KeyPolicies.SNS_SERVICE)))
+                    .build());
+        }
+        topicsKey.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("HubFunctionsPublishThroughSns")
+                .principals(List.of(workerRole, aggregatorRole))
+                .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
+                .resources(List.of("*"))
+                .conditions(Map.of("StringEquals", Map.of("kms:ViaService", KeyPolicies.SNS_SERVICE)))
+                .build());
+
+        this.stateMachine = stateMachine(props, lister, aggregator);
+        Rule.Builder.create(this, "RotationSchedule")
+                .description("Starts an organization-wide access key rotation run")
+                .schedule(Schedule.expression(base.schedule().expression()))
+                .targets(List.of(SfnStateMachine.Builder.create(stateMachine).retryAttempts(8).build()))
+                .build();
+
+        this.spokeStackSet = spokeStackSet(props);
+        acknowledge(props, lister, aggregator);
+
+        CfnOutput.Builder.create(this, "StateMachineArn").value(stateMachine.getStateMachineArn())
+                .description("Start an execution to run a rotation now").build();
+        CfnOutput.Builder.create(this, "ResultsBucketName").value(resultsBucket.getBucketName())
+                .description("Map results and organization reports under " + RESULTS_PREFIX + "/").build();
+        CfnOutput.Builder.create(this, "NoticeTopicArn").value(noticeTopic.getTopicArn()).build();
+        CfnOutput.Builder.create(this, "WorkerRoleArn").value(workerRole.getRoleArn())
+                .description("The only principal the spoke roles trust").build();
+    }
+
+    /** The worker may assume the spoke role in accounts of this organization, read the hub's parameters, notify. */
+    private void grantWorker(OrganizationProps props) {
+        String prefix = props.base().parameterPrefix();
+        String path = prefix.substring(1, prefix.length() - 1);
+        workerRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("AssumeSpokeRolesInTheOrganization")
+                .actions(List.of("sts:AssumeRole"))
+                .resources(List.of("arn:" + Aws.PARTITION + ":iam::*:role/" + props.spokeRoleName()))
+                .conditions(Map.of("StringEquals", Map.of("aws:ResourceOrgID", props.organizationId())))
+                .build());
+        workerRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("ReadConfigurationAndAccountOverrides")
+                .actions(List.of("ssm:GetParametersByPath"))
+                .resources(List.of(
+                        "arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":parameter/" + path,
+                        "arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":parameter/" + path
+                                + "/" + Organization.ACCOUNT_OVERRIDES_DIRECTORY + "*"))
+                .build());
+    }
+
+    private StateMachine stateMachine(OrganizationProps props, Function lister, Function aggregator) {
+        LambdaInvoke list = LambdaInvoke.Builder.create(this, "ListAccounts")
+                .lambdaFunction(lister)
+                .payloadResponseOnly(true)
+                .resultPath("$.listing")
+                .build();
+        LambdaInvoke rotate = LambdaInvoke.Builder.create(this, "RotateAccount")
+                .lambdaFunction(worker)
+                .payloadResponseOnly(true)
+                .build();
+        // Throttled or briefly failing invocations are retried; a worker that times out is not (it would only
+        // time out again) and counts against the Map's tolerance instead.
+        rotate.addRetry(RetryProps.builder()
+                .errors(List.of("Lambda.TooManyRequestsException", "Lambda.ServiceException",
+                        "Lambda.SdkClientException"))
+                .interval(Duration.seconds(5)).maxAttempts(4).backoffRate(2).build());
+        DistributedMap map = DistributedMap.Builder.create(this, "RotateEachAccount")
+                .itemsPath("$.listing." + Organization.ACCOUNTS_FIELD)
+                .maxConcurrency(props.maxConcurrency())
+                .toleratedFailurePercentage(props.toleratedFailurePercentage())
+                .mapExecutionType(StateMachineType.STANDARD)
+                .resultWriterV2(ResultWriterV2.Builder.create().bucket(resultsBucket).prefix(RESULTS_PREFIX).build())
+                .resultPath("$.results")
+                .build();
+        map.itemProcessor(rotate, ProcessorConfig.builder().mode(ProcessorMode.DISTRIBUTED)
+                .executionType(ProcessorType.STANDARD).build());
+        Map<String, Object> aggregateInput = new LinkedHashMap<>();
+        aggregateInput.put("listing", JsonPath.objectAt("$.listing"));
+        aggregateInput.put("results", JsonPath.objectAt("$.results"));
+        aggregateInput.put("execution", Map.of("Name", JsonPath.stringAt("$$.Execution.Name"),
+                "StartTime", JsonPath.stringAt("$$.Execution.StartTime")));
+        LambdaInvoke aggregate = LambdaInvoke.Builder.create(this, "Aggregate")
+                .lambdaFunction(aggregator)
+                .payload(TaskInput.fromObject(aggregateInput))
+                .payloadResponseOnly(true)
+                .resultPath("$.summary")
+                .build();
+        // A run where accounts failed ends failed, so the execution's status (and ExecutionsFailed) says so.
+        Choice outcome = Choice.Builder.create(this, "AnyAccountFailed").build()
+                .when(Condition.numberGreaterThan("$.summary.accountsFailed", 0),
+                        Fail.Builder.create(this, "AccountsFailed").error("AccountsFailed")
+                                .cause("Some accounts were not rotated; see the organization report").build())
+                .otherwise(new Succeed(this, "AllAccountsRotated"));
+
+        LogGroup logs = LogGroup.Builder.create(this, "StateMachineLogs")
+                .retention(props.base().logRetention())
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+        return StateMachine.Builder.create(this, "OrganizationRotation")
+                .definitionBody(DefinitionBody.fromChainable(list.next(map).next(aggregate).next(outcome)))
+                .stateMachineType(StateMachineType.STANDARD)
+                .tracingEnabled(true)
+                .logs(LogOptions.builder().destination(logs).level(LogLevel.ALL).includeExecutionData(false).build())
+                .build();
+    }
+
+    private CfnStackSet spokeStackSet(OrganizationProps props) {
+        CfnStackSet.DeploymentTargetsProperty.Builder targets = CfnStackSet.DeploymentTargetsProperty.builder()
+                .organizationalUnitIds(props.organizationUnits());
+        if (!props.accounts().isEmpty()) {
+            targets.accounts(props.accounts()).accountFilterType("INTERSECTION");
+        }
+        return CfnStackSet.Builder.create(this, "SpokeStackSet")
+                .stackSetName(props.spokeRoleName())
+                .description("Access Key Rotator spoke: role and user-secrets key in each member account")
+                .permissionModel("SERVICE_MANAGED")
+                .callAs("DELEGATED_ADMIN")
+                .autoDeployment(CfnStackSet.AutoDeploymentProperty.builder()
+                        .enabled(true).retainStacksOnAccountRemoval(false).build())
+                .operationPreferences(CfnStackSet.OperationPreferencesProperty.builder()
+                        .regionConcurrencyType("PARALLEL")
+                        .maxConcurrentPercentage(25)
+                        .failureTolerancePercentage(10)
+                        .build())
+                .managedExecution(Map.of("Active", true))
+                .capabilities(List.of("CAPABILITY_NAMED_IAM"))
+                .templateBody(SpokeStack.templateBody(props))
+                .parameters(List.of(
+                        CfnStackSet.ParameterProperty.builder().parameterKey(SpokeStack.HUB_ROLE_PARAMETER)
+                                .parameterValue(workerRole.getRoleArn()).build(),
+                        CfnStackSet.ParameterProperty.builder().parameterKey(SpokeStack.ORGANIZATION_PARAMETER)
+                                .parameterValue(props.organizationId()).build()))
+                .stackInstancesGroup(List.of(CfnStackSet.StackInstancesProperty.builder()
+                        .deploymentTargets(targets.build())
+                        .regions(List.of(Aws.REGION))
+                        .build()))
+                .build();
+    }
+
+    private Role lambdaRole(String id, String purpose) {
+        return Role.Builder.create(this, id)
+                .description("Access Key Rotator hub: " + purpose)
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .build();
+    }
+
+    private Function function(String id, String handler, Role role, Map<String, String> environment,
+                              RotatorStackProps base, Duration timeout, String description) {
+        LogGroup logs = LogGroup.Builder.create(this, id + "Logs")
+                .retention(base.logRetention())
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("WriteOwnLogs").actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
+                .resources(List.of(logs.getLogGroupArn())).build());
+        return Function.Builder.create(this, id)
+                .description(description)
+                .runtime(Runtime.JAVA_25)
+                .architecture(Architecture.ARM_64)
+                .handler(handler)
+                .code(Code.fromAsset(base.functionJar().toString()))
+                .memorySize(base.memorySize())
+                .timeout(timeout)
+                .role(role)
+                .logGroup(logs)
+                .loggingFormat(LoggingFormat.JSON)
+                .applicationLogLevelV2(ApplicationLogLevel.INFO)
+                .systemLogLevelV2(SystemLogLevel.INFO)
+                .environment(environment)
+                .build();
+    }
+
+    private String logicalIdOf(IConstruct construct) {
+        return getLogicalId((software.amazon.awscdk.CfnElement) construct.getNode().getDefaultChild());
+    }
+
+    private void acknowledge(OrganizationProps props, Function lister, Function aggregator) {
+        ack(listerRole, "AwsSolutions-IAM5[Resource::*]", "organizations:ListAccountsForParent and ListChildren"
+                + " are read-only and their resources (roots, OUs) are only known at run time.");
+        ack(workerRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/" + props.spokeRoleName() + "]",
+                "The spoke role has the same name in every member account, and accounts join the organization after"
+                        + " deployment; aws:ResourceOrgID limits it to roles in this organization.");
+        String prefix = props.base().parameterPrefix();
+        ack(workerRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/"
+                        + prefix.substring(1) + Organization.ACCOUNT_OVERRIDES_DIRECTORY + "*]",
+                "Per-account overrides live under one path per account id; only GetParametersByPath, which reads.");
+        String bucket = "<" + logicalIdOf(resultsBucket) + ".Arn>";
+        ack(aggregatorRole, "AwsSolutions-IAM5[Resource::" + bucket + "/" + RESULTS_PREFIX + "/*]",
+                "The Distributed Map names its result files by map run id at run time; read only.");
+        ack(aggregatorRole, "AwsSolutions-IAM5[Resource::" + bucket + "/" + RESULTS_PREFIX
+                        + "/*/organization-report.json]",
+                "One report per run, next to that run's result files, whose directory is the map run id.");
+        ack(resultsBucket, "AwsSolutions-S1", "Only the state machine and the aggregator write here, and both are"
+                + " logged (Step Functions execution history, the function's log); object-level access is audited"
+                + " with CloudTrail data events where the organization enables them.");
+        for (Function function : List.of(lister, worker, aggregator)) {
+            ack(stateMachine, "AwsSolutions-IAM5[Resource::<" + logicalIdOf(function) + ".Arn>:*]",
+                    "Step Functions' Lambda integration may invoke any version or alias of the hub's own function.");
+        }
+        ack(stateMachine, "AwsSolutions-IAM5[Resource::*]", "X-Ray tracing (PutTraceSegments, GetSamplingRules)"
+                + " and log delivery (CreateLogDelivery and the like) support no resource-level permissions.");
+        String executions = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{\"Fn::Select\":[6,"
+                + "{\"Fn::Split\":[\":\",{\"Ref\":\"" + logicalIdOf(stateMachine) + "\"}]}]}";
+        ack(stateMachine, "AwsSolutions-IAM5[Resource::" + executions + ":*]", "The Distributed Map describes and"
+                + " stops its own child executions, whose names are made at run time.");
+        ack(stateMachine, "AwsSolutions-IAM5[Resource::" + executions + "/*:*]", "The Distributed Map redrives its"
+                + " own child executions, whose names are made at run time.");
+        ack(stateMachine, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<" + logicalIdOf(resultsBucket)
+                        + ">/*]", "The ResultWriter writes one directory per map run, named at run time; CDK grants"
+                        + " its object actions on the hub's own results bucket.");
+    }
+
+    private static void ack(IConstruct scope, String finding, String reason) {
+        Validations.of(scope).acknowledge(Acknowledgment.builder().id(finding).reason(reason).build());
+    }
+
+    public Role workerRole() { return workerRole; }
+    public Role listerRole() { return listerRole; }
+    public Role aggregatorRole() { return aggregatorRole; }
+    public Function worker() { return worker; }
+    public Bucket resultsBucket() { return resultsBucket; }
+    public StateMachine stateMachine() { return stateMachine; }
+    public CfnStackSet spokeStackSet() { return spokeStackSet; }
+    public Topic noticeTopic() { return noticeTopic; }
+}

@@ -1,0 +1,287 @@
+package dev.accesskeyrotator.infra;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.accesskeyrotator.contract.Organization;
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.PolicyValidationPluginReport;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.assertions.Annotations;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The organization mode's two templates: the hub (state machine with a Distributed Map, results bucket, the
+ * functions' roles, the StackSet) and the spoke the StackSet deploys in every member account.
+ */
+class OrganizationStacksTest {
+    static final String ORG = "o-a1b2c3d4e5";
+    static final List<String> OUS = List.of("ou-ab12-11111111", "ou-ab12-22222222");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static OrganizationHubStack hub;
+    private static Template hubTemplate;
+    private static Template spokeTemplate;
+
+    @BeforeAll
+    static void synthesize() throws Exception {
+        hub = hub(Map.of());
+        hubTemplate = Template.fromStack(hub);
+        spokeTemplate = Template.fromJSON(JSON.readValue(stackSet().path("TemplateBody").asText(), Map.class));
+    }
+
+    static OrganizationHubStack hub(Map<String, Object> extra) {
+        Map<String, Object> context = new LinkedHashMap<>(Map.of(OrganizationProps.MODE_CONTEXT,
+                OrganizationProps.ORGANIZATION_MODE, "organizationId", ORG, "organizationUnits", String.join(",", OUS)));
+        context.putAll(extra);
+        App app = Stacks.newApp(context);
+        return new OrganizationHubStack(app, "Hub", OrganizationProps.fromContext(app.getNode()));
+    }
+
+    @Test
+    void theDistributedMapBoundsConcurrencyToleratesFailuresAndWritesResultsToTheHubBucket() throws Exception {
+        JsonNode map = definition(hubTemplate).path("States").path("RotateEachAccount");
+        assertEquals("Map", map.path("Type").asText());
+        assertEquals("DISTRIBUTED", map.path("ItemProcessor").path("ProcessorConfig").path("Mode").asText());
+        assertEquals("STANDARD", map.path("ItemProcessor").path("ProcessorConfig").path("ExecutionType").asText());
+        assertEquals(OrganizationProps.DEFAULT_MAX_CONCURRENCY, map.path("MaxConcurrency").asInt());
+        assertEquals(OrganizationProps.DEFAULT_TOLERATED_FAILURE_PERCENTAGE,
+                map.path("ToleratedFailurePercentage").asInt());
+        assertEquals("$.listing." + Organization.ACCOUNTS_FIELD, map.path("ItemsPath").asText());
+        JsonNode writer = map.path("ResultWriter");
+        assertEquals("arn:${Ref:AWS::Partition}:states:::s3:putObject", writer.path("Resource").asText());
+        assertEquals(OrganizationHubStack.RESULTS_PREFIX, writer.path("Arguments").path("Prefix").asText(
+                writer.path("Parameters").path("Prefix").asText()));
+        assertTrue(writer.toString().contains("${Ref:ResultsBucket"), writer.toString());
+        JsonNode states = definition(hubTemplate).path("States");
+        assertEquals(List.of("ListAccounts", "RotateEachAccount", "Aggregate", "AnyAccountFailed"),
+                List.of(definition(hubTemplate).path("StartAt").asText(), states.path("ListAccounts").path("Next")
+                        .asText(), map.path("Next").asText(), states.path("Aggregate").path("Next").asText()));
+
+        JsonNode custom = definition(hub(Map.of("maxConcurrency", "25", "toleratedFailurePercentage", "5")))
+                .path("States").path("RotateEachAccount");
+        assertEquals(List.of(25, 5), List.of(custom.path("MaxConcurrency").asInt(),
+                custom.path("ToleratedFailurePercentage").asInt()));
+    }
+
+    @Test
+    void theStateMachineRoleInvokesTheHubFunctionsAndWritesResultsOnly() {
+        String machineRole = logicalIdOf(hubTemplate, "AWS::IAM::Role", "states.amazonaws.com");
+        Set<String> actions = new TreeSet<>();
+        for (Map<String, Object> statement : statementsOfPoliciesFor(machineRole)) {
+            actions.addAll(Stacks.actionsOf(statement));
+        }
+        assertTrue(actions.contains("lambda:InvokeFunction"), actions.toString());
+        assertTrue(actions.contains("s3:PutObject"), actions.toString());
+        assertTrue(actions.contains("states:StartExecution"), actions.toString());
+        for (String action : actions) {
+            assertTrue(action.startsWith("lambda:") || action.startsWith("s3:") || action.startsWith("states:")
+                    || action.startsWith("logs:") || action.startsWith("xray:"), action);
+        }
+        assertFalse(actions.contains("sts:AssumeRole"), "only the worker enters member accounts");
+        hubTemplate.hasResourceProperties("AWS::StepFunctions::StateMachine", Map.of(
+                "StateMachineType", "STANDARD",
+                "TracingConfiguration", Map.of("Enabled", true),
+                "LoggingConfiguration", Match.objectLike(Map.of("Level", "ALL"))));
+    }
+
+    @Test
+    void theWorkerRoleCanOnlyAssumeSpokeRolesOfTheOrganizationReadConfigurationAndNotify() {
+        String workerRole = hub.getLogicalId((software.amazon.awscdk.CfnElement) hub.workerRole().getNode()
+                .getDefaultChild());
+        Set<String> actions = new TreeSet<>();
+        Map<String, Object> assume = null;
+        for (Map<String, Object> statement : statementsOfPoliciesFor(workerRole)) {
+            actions.addAll(Stacks.actionsOf(statement));
+            if (Stacks.actionsOf(statement).contains("sts:AssumeRole")) {
+                assume = statement;
+            }
+        }
+        assertEquals(new TreeSet<>(List.of("kms:Decrypt", "kms:GenerateDataKey", "logs:CreateLogStream",
+                "logs:PutLogEvents", "sns:Publish", "ssm:GetParametersByPath", "sts:AssumeRole")), actions);
+        assertEquals(Map.of("StringEquals", Map.of("aws:ResourceOrgID", ORG)), assume.get("Condition"));
+        assertEquals(Stacks.join("arn:", Stacks.ref("AWS::Partition"), ":iam::*:role/"
+                + Organization.DEFAULT_SPOKE_ROLE_NAME), assume.get("Resource"));
+    }
+
+    @Test
+    void theStackSetIsServiceManagedDeploysItselfToNewAccountsAndRollsOutInSteps() {
+        JsonNode stackSet = stackSet();
+        assertEquals("SERVICE_MANAGED", stackSet.path("PermissionModel").asText());
+        assertEquals("DELEGATED_ADMIN", stackSet.path("CallAs").asText());
+        assertEquals(JSON.valueToTree(Map.of("Enabled", true, "RetainStacksOnAccountRemoval", false)),
+                stackSet.path("AutoDeployment"));
+        assertEquals(JSON.valueToTree(Map.of("RegionConcurrencyType", "PARALLEL", "MaxConcurrentPercentage", 25,
+                "FailureTolerancePercentage", 10)), stackSet.path("OperationPreferences"));
+        assertEquals(JSON.valueToTree(OUS), stackSet.path("StackInstancesGroup").get(0).path("DeploymentTargets")
+                .path("OrganizationalUnitIds"));
+        assertEquals(JSON.valueToTree(List.of("CAPABILITY_NAMED_IAM")), stackSet.path("Capabilities"));
+
+        JsonNode narrowed = stackSet(hub(Map.of("accounts", "111111111111,222222222222")));
+        JsonNode targets = narrowed.path("StackInstancesGroup").get(0).path("DeploymentTargets");
+        assertEquals("INTERSECTION", targets.path("AccountFilterType").asText());
+        assertEquals(JSON.valueToTree(List.of("111111111111", "222222222222")), targets.path("Accounts"));
+    }
+
+    @Test
+    void theSpokeRoleTrustsExactlyTheHubWorkerRoleFromInsideTheOrganization() {
+        String workerRole = hub.getLogicalId((software.amazon.awscdk.CfnElement) hub.workerRole().getNode()
+                .getDefaultChild());
+        Map<String, JsonNode> parameters = new LinkedHashMap<>();
+        stackSet().path("Parameters").forEach(p -> parameters.put(p.path("ParameterKey").asText(),
+                p.path("ParameterValue")));
+        assertEquals(JSON.valueToTree(Stacks.getAtt(workerRole, "Arn")), parameters.get(SpokeStack.HUB_ROLE_PARAMETER));
+        assertEquals(ORG, parameters.get(SpokeStack.ORGANIZATION_PARAMETER).asText());
+
+        spokeTemplate.hasResourceProperties("AWS::IAM::Role", Map.of(
+                "RoleName", Organization.DEFAULT_SPOKE_ROLE_NAME,
+                "AssumeRolePolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                        "Action", "sts:AssumeRole",
+                        "Effect", "Allow",
+                        "Principal", Map.of("AWS", Stacks.ref(SpokeStack.HUB_ROLE_PARAMETER)),
+                        "Condition", Map.of("StringEquals", Map.of("aws:PrincipalOrgID",
+                                Stacks.ref(SpokeStack.ORGANIZATION_PARAMETER))))))));
+        spokeTemplate.resourceCountIs("AWS::IAM::Role", 1);
+    }
+
+    @Test
+    void theSpokeRoleActsOnlyOnOptedInUsersAndWritesSecretsOnlyWithTheAccountKey() {
+        List<Map<String, Object>> statements = Stacks.allStatements(spokeTemplate);
+        int keyStatements = 0;
+        for (Map<String, Object> statement : statements) {
+            List<String> actions = Stacks.actionsOf(statement);
+            if (actions.stream().anyMatch(RotatorStack.KEY_ACTIONS::contains) && "Allow".equals(statement.get("Effect"))
+                    && !statement.containsKey("Principal")) {
+                keyStatements++;
+                assertEquals(new TreeSet<>(RotatorStack.KEY_ACTIONS), new TreeSet<>(actions));
+                assertEquals(Map.of("StringEquals", Map.of("iam:ResourceTag/access-key-rotation", "enabled")),
+                        statement.get("Condition"));
+            }
+            assertFalse(actions.stream().anyMatch(a -> a.startsWith("iam:") && (a.contains("Tag")
+                    || a.contains("Policy") || a.contains("Create") && !a.equals("iam:CreateAccessKey"))),
+                    "no IAM write beyond the tagged users' keys: " + actions);
+        }
+        assertEquals(1, keyStatements);
+        Map<String, Object> key = spokeTemplate.findResources("AWS::KMS::Key").values().iterator().next();
+        assertEquals("Retain", key.get("DeletionPolicy"));
+        spokeTemplate.hasResourceProperties("AWS::SSM::Parameter", Map.of(
+                "Name", Organization.SPOKE_PARAMETER_PATH + Organization.SPOKE_KEY_PARAMETER));
+        spokeTemplate.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of("PolicyDocument",
+                Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Sid", "NeverEncryptWithAnotherKey", "Effect", "Deny")))))))));
+    }
+
+    @Test
+    void theSpokeTemplateHasNoAssetsAndNoBootstrapCheck() {
+        Map<String, Object> json = spokeTemplate.toJSON();
+        assertEquals(Set.of(SpokeStack.HUB_ROLE_PARAMETER, SpokeStack.ORGANIZATION_PARAMETER),
+                ((Map<?, ?>) json.get("Parameters")).keySet());
+        assertFalse(json.containsKey("Rules"));
+        Set<String> types = new TreeSet<>();
+        ((Map<?, ?>) json.get("Resources")).values().forEach(r -> types.add(String.valueOf(((Map<?, ?>) r).get("Type"))));
+        assertEquals(Set.of("AWS::IAM::Policy", "AWS::IAM::Role", "AWS::KMS::Key", "AWS::SSM::Parameter"), types);
+    }
+
+    @Test
+    void cdkNagFindsNothingUnacknowledgedInTheHubOrTheSpoke() {
+        App app = Stacks.newApp(Map.of(OrganizationProps.MODE_CONTEXT, OrganizationProps.ORGANIZATION_MODE,
+                "organizationId", ORG, "organizationUnits", String.join(",", OUS)));
+        OrganizationProps props = OrganizationProps.fromContext(app.getNode());
+        OrganizationHubStack nagged = new OrganizationHubStack(app, "NaggedHub", props);
+        SpokeStack spoke = new SpokeStack(app, "NaggedSpoke", props);
+        for (Stack stack : List.of(nagged, spoke)) {
+            PolicyValidationPluginReport report = new AwsSolutionsChecks(app).validateScope(stack);
+            assertEquals(List.of(), report.getViolations().stream().map(v -> v.getSeverity() + " " + v.getRuleName()
+                    + " at " + v.getViolatingResources().stream().map(r -> r.getConstructPath()).toList()).toList());
+            Annotations.fromStack(stack).hasNoError("*", Match.anyValue());
+        }
+    }
+
+    @Test
+    void organizationModeNeedsTheOrganizationAndItsUnitsAndIsNotTheDefault() {
+        assertFalse(OrganizationProps.requested(Stacks.newApp(Map.of()).getNode()));
+        App noOrg = Stacks.newApp(Map.of(OrganizationProps.MODE_CONTEXT, OrganizationProps.ORGANIZATION_MODE,
+                "organizationUnits", OUS.get(0)));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> OrganizationProps.fromContext(noOrg.getNode()))
+                .getMessage().contains("organizationId"));
+        App noUnits = Stacks.newApp(Map.of(OrganizationProps.MODE_CONTEXT, OrganizationProps.ORGANIZATION_MODE,
+                "organizationId", ORG));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> OrganizationProps.fromContext(noUnits.getNode()))
+                .getMessage().contains("organizationUnits"));
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    private static JsonNode stackSet() {
+        return stackSet(hub);
+    }
+
+    private static JsonNode stackSet(OrganizationHubStack stack) {
+        Map<String, Map<String, Object>> sets = Template.fromStack(stack).findResources("AWS::CloudFormation::StackSet");
+        assertEquals(1, sets.size());
+        return JSON.valueToTree(sets.values().iterator().next().get("Properties"));
+    }
+
+    /** The state machine's definition with every token written as {@code ${Ref:Id}} or {@code ${GetAtt:Id}}. */
+    private static JsonNode definition(OrganizationHubStack stack) throws Exception {
+        return definition(Template.fromStack(stack));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static JsonNode definition(Template template) throws Exception {
+        Map<String, Object> machine = template.findResources("AWS::StepFunctions::StateMachine").values().iterator()
+                .next();
+        Object body = ((Map<String, Object>) machine.get("Properties")).get("DefinitionString");
+        StringBuilder text = new StringBuilder();
+        if (body instanceof String plain) {
+            text.append(plain);
+        } else {
+            List<Object> parts = (List<Object>) ((List<Object>) ((Map<String, Object>) body).get("Fn::Join")).get(1);
+            for (Object part : parts) {
+                if (part instanceof String s) {
+                    text.append(s);
+                } else if (((Map<String, Object>) part).containsKey("Ref")) {
+                    text.append("${Ref:").append(((Map<String, Object>) part).get("Ref")).append('}');
+                } else {
+                    text.append("${GetAtt:").append(((List<Object>) ((Map<String, Object>) part).get("Fn::GetAtt"))
+                            .get(0)).append('}');
+                }
+            }
+        }
+        return JSON.readTree(text.toString());
+    }
+
+    private static String logicalIdOf(Template template, String type, String servicePrincipal) {
+        return template.findResources(type).entrySet().stream()
+                .filter(e -> JSON.valueToTree(e.getValue()).toString().contains(servicePrincipal))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> statementsOfPoliciesFor(String roleLogicalId) {
+        List<Map<String, Object>> statements = new ArrayList<>();
+        for (Map<String, Object> policy : hubTemplate.findResources("AWS::IAM::Policy").values()) {
+            Map<String, Object> properties = (Map<String, Object>) policy.get("Properties");
+            if (JSON.valueToTree(properties.get("Roles")).toString().contains("\"" + roleLogicalId + "\"")) {
+                statements.addAll((List<Map<String, Object>>) ((Map<String, Object>) properties.get("PolicyDocument"))
+                        .get("Statement"));
+            }
+        }
+        return statements;
+    }
+}

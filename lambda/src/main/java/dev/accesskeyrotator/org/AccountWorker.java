@@ -1,0 +1,123 @@
+package dev.accesskeyrotator.org;
+
+import dev.accesskeyrotator.config.ConfigurationException;
+import dev.accesskeyrotator.config.RotatorSettings;
+import dev.accesskeyrotator.contract.Organization;
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.port.AwsFailure;
+import dev.accesskeyrotator.port.MemberAccounts;
+import dev.accesskeyrotator.port.MemberAccounts.MemberAccount;
+import dev.accesskeyrotator.port.Notifier;
+import dev.accesskeyrotator.port.ParameterSource;
+import dev.accesskeyrotator.service.RotationService;
+import dev.accesskeyrotator.service.RunReport;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Rotates one member account: enters it through its spoke role, reads the account's own KMS key from its spoke
+ * parameter, and runs the same {@link RotationService} as the single-account function, with the hub's parameters
+ * (and the account's overrides) and the hub's notice topic. Whatever goes wrong becomes this account's result, never
+ * an exception: the Distributed Map runs every other account regardless, and the aggregator reports this one.
+ */
+public final class AccountWorker {
+    private final RotatorSettings hub;
+    private final String region;
+    private final ParameterSource hubParameters;
+    private final Notifier hubNotifier;
+    private final MemberAccounts accounts;
+    private final Clock clock;
+    private final Consumer<String> logLines;
+
+    /**
+     * @param hub      the hub's settings; the KMS key, the rotator's role and the break-glass principal are replaced
+     *                 by each account's own
+     * @param logLines where the account's log lines go; each is tagged with the account id
+     */
+    public AccountWorker(RotatorSettings hub, String region, ParameterSource hubParameters, Notifier hubNotifier,
+                         MemberAccounts accounts, Clock clock, Consumer<String> logLines) {
+        this.hub = hub;
+        this.region = region;
+        this.hubParameters = hubParameters;
+        this.hubNotifier = hubNotifier;
+        this.accounts = accounts;
+        this.clock = clock;
+        this.logLines = logLines;
+    }
+
+    public AccountResult rotate(String accountId, String accountName, RotationService.Deadline deadline) {
+        String startedAt = clock.instant().toString();
+        JsonLog log = new JsonLog(line -> logLines.accept(tagged(line, accountId)), clock);
+        String stage = AccountResult.STAGE_ASSUME_ROLE;
+        try (MemberAccount account = accounts.enter(accountId)) {
+            stage = AccountResult.STAGE_SPOKE_CONFIGURATION;
+            RotatorSettings settings = settingsFor(account);
+            stage = AccountResult.STAGE_RUN;
+            RotationService service = new RotationService(settings, region,
+                    new AccountOverrides(hubParameters, accountId), account.iam(), account.secrets(),
+                    new AccountNotifier(hubNotifier, accountId), clock, log);
+            RunReport report = service.run(new RotationService.RunRequest(false, deadline));
+            return AccountResult.completed(accountId, accountName, report);
+        } catch (AwsFailure failure) {
+            log.error("account not rotated", "stage", stage, "errorCode", failure.errorCode());
+            return AccountResult.failed(accountId, accountName, stage, failure.errorCode(), failure.getMessage(),
+                    startedAt, clock.instant().toString());
+        } catch (SpokeNotConfigured | ConfigurationException problem) {
+            String code = problem instanceof SpokeNotConfigured missing ? missing.code : "InvalidConfiguration";
+            log.error("account not rotated", "stage", stage, "errorCode", code, "problem", problem.getMessage());
+            return AccountResult.failed(accountId, accountName, stage, code, problem.getMessage(), startedAt,
+                    clock.instant().toString());
+        } catch (RuntimeException unexpected) {
+            // A bug must cost one account, not the Map: the others still run, and this one is reported.
+            log.error("account not rotated", "stage", stage, "error", unexpected.toString());
+            return AccountResult.failed(accountId, accountName, stage, "UnexpectedError", unexpected.toString(),
+                    startedAt, clock.instant().toString());
+        }
+    }
+
+    /**
+     * The account's settings: its own KMS key (from the parameter its spoke stack wrote), its spoke role as the
+     * rotator principal in each secret's resource policy, and its root as the break-glass principal.
+     */
+    private RotatorSettings settingsFor(MemberAccount account) {
+        String keyArn = Optional.ofNullable(account.parameters().readUnder(Organization.SPOKE_PARAMETER_PATH)
+                        .get(Organization.SPOKE_KEY_PARAMETER))
+                .orElseThrow(() -> new SpokeNotConfigured("SpokeNotConfigured", "parameter "
+                        + Organization.SPOKE_PARAMETER_PATH + Organization.SPOKE_KEY_PARAMETER
+                        + " is missing in account " + account.accountId() + "; deploy the spoke stack there"));
+        // The role may encrypt with this key only, so a wrong value would fail every write; but a key of another
+        // account or region is a sign of tampering or a mis-deployed spoke, and is refused before any change.
+        Pattern ownKey = Pattern.compile("arn:" + Pattern.quote(account.partition()) + ":kms:" + Pattern.quote(region)
+                + ":" + account.accountId() + ":key/[A-Za-z0-9-]+");
+        if (!ownKey.matcher(keyArn).matches()) {
+            throw new SpokeNotConfigured("SpokeKeyInvalid", "parameter " + Organization.SPOKE_PARAMETER_PATH
+                    + Organization.SPOKE_KEY_PARAMETER + " in account " + account.accountId() + " is '"
+                    + ConfigurationException.abbreviate(keyArn) + "', not a KMS key ARN of that account in " + region);
+        }
+        return new RotatorSettings(hub.parameterPrefix(), hub.secretNamePrefix(), hub.noticeTopicArn(),
+                Optional.of(keyArn), hub.adminContact(), hub.maxConcurrency(), hub.deployedOptInTag(),
+                Optional.of(account.roleArn()),
+                Optional.of("arn:" + account.partition() + ":iam::" + account.accountId() + ":root"));
+    }
+
+    /** Every line names its account: one log group holds the lines of all of them. */
+    static String tagged(String line, String accountId) {
+        if (!line.startsWith("{") || line.length() < 2) {
+            return line;
+        }
+        String field = "\"" + Organization.ACCOUNT_ID_FIELD + "\":" + JsonLog.toJson(accountId);
+        return "{" + field + (line.equals("{}") ? "" : ",") + line.substring(1);
+    }
+
+    private static final class SpokeNotConfigured extends RuntimeException {
+        final String code;
+
+        SpokeNotConfigured(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+}

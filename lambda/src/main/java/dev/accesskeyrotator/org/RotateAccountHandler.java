@@ -1,0 +1,63 @@
+package dev.accesskeyrotator.org;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.accesskeyrotator.aws.AwsClients;
+import dev.accesskeyrotator.aws.SnsNotifier;
+import dev.accesskeyrotator.aws.SsmParameterSource;
+import dev.accesskeyrotator.config.RotatorSettings;
+import dev.accesskeyrotator.contract.Organization;
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.service.RotationService;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Distributed Map's item processor: rotates the one account named in its input and returns that account's
+ * result, failed or not. It throws only when its input names no account, so the Map's failure tolerance counts
+ * workers that could not run at all (timeouts, crashes), while every account-level problem is reported by the
+ * aggregator.
+ */
+public final class RotateAccountHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+    /** No user starts with less time left than this, as in the single-account function. */
+    static final Duration DEADLINE_MARGIN = Duration.ofSeconds(60);
+
+    private final AccountWorker worker;
+
+    /** Used by the Lambda runtime: clients built once per execution environment, settings from the environment. */
+    public RotateAccountHandler() {
+        Map<String, String> env = System.getenv();
+        String region = Optional.ofNullable(env.get("AWS_REGION")).filter(r -> !r.isBlank()).orElseThrow(() ->
+                new IllegalStateException("required environment variable AWS_REGION is not set"));
+        Clock clock = Clock.systemUTC();
+        RotatorSettings settings = RotatorSettings.fromEnvironment(env);
+        AwsClients.Options options = AwsClients.Options.forLambda(region);
+        AwsClients hub = new AwsClients(options);
+        AssumedRoleAccounts accounts = new AssumedRoleAccounts(options, AwsClients::defaultRetryStrategy,
+                Optional.ofNullable(env.get(Organization.Variable.SPOKE_ROLE_NAME.name()))
+                        .orElse(Organization.DEFAULT_SPOKE_ROLE_NAME),
+                pause -> Thread.sleep(pause.toMillis()));
+        this.worker = new AccountWorker(settings, region, new SsmParameterSource(hub.ssm()),
+                new SnsNotifier(hub.sns(), settings.noticeTopicArn()), accounts, clock, System.out::println);
+    }
+
+    RotateAccountHandler(AccountWorker worker) {
+        this.worker = worker;
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
+        Object accountId = input == null ? null : input.get(Organization.ACCOUNT_ID_FIELD);
+        if (!(accountId instanceof String id) || id.isBlank()) {
+            throw new IllegalArgumentException("input has no " + Organization.ACCOUNT_ID_FIELD + ": " + input);
+        }
+        Object name = input.get(Organization.ACCOUNT_NAME_FIELD);
+        RotationService.Deadline deadline = context == null ? RotationService.Deadline.none()
+                : () -> context.getRemainingTimeInMillis() < DEADLINE_MARGIN.toMillis();
+        AccountResult result = worker.rotate(id, name instanceof String s && !s.isEmpty() ? s : null, deadline);
+        return JsonLog.mapper().convertValue(result, ListAccountsHandler.PLAIN_JSON);
+    }
+}

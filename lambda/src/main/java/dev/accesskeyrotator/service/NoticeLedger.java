@@ -1,0 +1,124 @@
+package dev.accesskeyrotator.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.accesskeyrotator.domain.NoticeRecord;
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.port.AwsFailure;
+import dev.accesskeyrotator.port.SecretStore;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which attention and blocked causes each owner was told, and when: so that an unchanged cause is repeated at most
+ * every attention-reminder-days, whatever state the user's own secret is in (there may be none, or one that is not
+ * the rotator's). Kept in one secret of the rotator's, {@value #NAME_UNDER_PREFIX} under the secret prefix: the '/'
+ * keeps it apart from user secrets, as IAM user names cannot contain one. Read once at the start of a run, written
+ * once at its end; a run that dies loses its records, and the causes are told again (at least once).
+ */
+final class NoticeLedger {
+    static final String NAME_UNDER_PREFIX = "rotator/attention-notices";
+    /** Secrets Manager holds at most 64 KB; the oldest records give way first. */
+    private static final int MAX_BYTES = 60_000;
+
+    private record Entry(String causeHash, Instant sentAt) {}
+
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private volatile boolean changed;
+
+    private NoticeLedger() {}
+
+    static NoticeLedger empty() {
+        return new NoticeLedger();
+    }
+
+    /** The ledger as the last run left it; empty (with a warning) when it cannot be read. */
+    static NoticeLedger load(SecretStore secrets, String secretName, JsonLog log) {
+        NoticeLedger ledger = new NoticeLedger();
+        try {
+            secrets.readCurrent(secretName).ifPresent(value -> ledger.parse(value.secretString()));
+        } catch (AwsFailure failure) {
+            log.warn("attention notice records unreadable; causes may be told again", "errorCode",
+                    failure.errorCode());
+        } catch (RuntimeException malformed) {
+            log.warn("attention notice records malformed; causes may be told again");
+        }
+        return ledger;
+    }
+
+    NoticeRecord recordFor(String userName) {
+        Entry entry = entries.get(userName);
+        return entry == null ? NoticeRecord.NONE : NoticeRecord.NONE.withAttention(entry.causeHash(), entry.sentAt());
+    }
+
+    /** Whether the owner is to be told {@code cause} now: a new cause at once, the same one after the cadence. */
+    boolean due(String userName, String cause, Instant now, int cadenceDays) {
+        Entry entry = entries.get(userName);
+        if (entry == null || !entry.causeHash().equals(hash(cause))) {
+            return true;
+        }
+        return cadenceDays > 0 && !now.isBefore(entry.sentAt().plus(Duration.ofDays(cadenceDays)));
+    }
+
+    void told(String userName, String cause, Instant now) {
+        entries.put(userName, new Entry(hash(cause), now));
+        changed = true;
+    }
+
+    /** The cause is gone: a later one is told at once. */
+    void resolved(String userName) {
+        if (entries.remove(userName) != null) {
+            changed = true;
+        }
+    }
+
+    boolean changed() {
+        return changed;
+    }
+
+    String render() {
+        ObjectNode root = JsonLog.mapper().createObjectNode();
+        ObjectNode users = root.putObject("users");
+        entries.entrySet().stream()
+                .sorted(Map.Entry.<String, Entry>comparingByValue(Comparator.comparing(Entry::sentAt)).reversed())
+                .forEach(e -> {
+                    if (root.toString().getBytes(StandardCharsets.UTF_8).length < MAX_BYTES) {
+                        users.putObject(e.getKey()).put("cause", e.getValue().causeHash())
+                                .put("sentAt", e.getValue().sentAt().toString());
+                    }
+                });
+        return root.toString();
+    }
+
+    private void parse(String json) {
+        JsonNode users = Optional.ofNullable(json).map(text -> {
+            try {
+                return JsonLog.mapper().readTree(text).path("users");
+            } catch (Exception e) {
+                throw new IllegalArgumentException("not JSON");
+            }
+        }).orElseThrow();
+        users.fields().forEachRemaining(field -> entries.put(field.getKey(),
+                new Entry(field.getValue().path("cause").asText(), Instant.parse(field.getValue().path("sentAt")
+                        .asText()))));
+    }
+
+    /** Causes name key ids and ARNs, which are not secret; a digest keeps the record small. */
+    private static String hash(String cause) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(cause.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package dev.accesskeyrotator.service;
+
+import dev.accesskeyrotator.config.ConfigurationException;
+import dev.accesskeyrotator.config.RotationConfig;
+import dev.accesskeyrotator.config.RotationConfigParser;
+import dev.accesskeyrotator.config.RotatorSettings;
+import dev.accesskeyrotator.contract.Outcome;
+import dev.accesskeyrotator.contract.Parameter.Cutover;
+import dev.accesskeyrotator.domain.AccessKey;
+import dev.accesskeyrotator.domain.Finding;
+import dev.accesskeyrotator.domain.KeyUse;
+import dev.accesskeyrotator.domain.NoticeRecord;
+import dev.accesskeyrotator.domain.RotationRules;
+import dev.accesskeyrotator.domain.SecretState;
+import dev.accesskeyrotator.domain.Step;
+import dev.accesskeyrotator.domain.UserPlan;
+import dev.accesskeyrotator.domain.UserState;
+import dev.accesskeyrotator.port.IdentityDirectory;
+import dev.accesskeyrotator.port.IdentityDirectory.DirectoryUser;
+import dev.accesskeyrotator.port.ParameterSource;
+import dev.accesskeyrotator.port.SecretStore;
+import dev.accesskeyrotator.port.SecretStore.SecretSummary;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A read-only view of every key for admins and auditors, built from bulk metadata alone: the parameters, one
+ * account-wide user listing, the credential report and the secret listing with its tags. No secret value is read
+ * and no key is looked up per user, so it needs only read permissions and costs the same few calls at any size.
+ *
+ * <p>What the rotator would do is the rules' own decision on the state the metadata shows; the credential report
+ * has no key ids, so a key the secret's tags do not name is shown by its slot in the report.
+ */
+public final class StatusView {
+
+    /** CIS AWS Foundations 1.12 / Security Hub IAM.8: credentials unused for this long should be disabled. */
+    public static final Duration UNUSED_LIMIT = Duration.ofDays(90);
+
+    /** One key as the credential report shows it. */
+    public record KeyLine(String key, String role, boolean active, Instant created, long ageDays,
+                          Optional<Instant> lastUsed) {}
+
+    /**
+     * One opted-in user.
+     *
+     * @param state     what the rules make of it now: ok, planned (something is done next run), or a finding's outcome
+     * @param nextEvent the next thing the rotator does for the user, and when ({@code nextEventAt} empty: next run)
+     * @param causes    attention, blocked and deferred causes, and what the metadata alone cannot tell
+     */
+    public record UserLine(String user, int maxKeyAgeDays, List<KeyLine> keys, String state, String nextEvent,
+                           Optional<Instant> nextEventAt, List<String> causes) {}
+
+    /** Compliance finding kinds, outside what the rotator manages. */
+    public enum FindingKind {
+        KEY_OVER_THRESHOLD("key-over-threshold"),
+        KEY_UNUSED_90_DAYS("key-unused-90-days"),
+        TWO_ACTIVE_KEYS("two-active-keys"),
+        SECRET_WITHOUT_USER("secret-without-user");
+
+        private final String label;
+
+        FindingKind(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    public record ComplianceFinding(FindingKind kind, String subject, String detail) {}
+
+    public record Status(Instant generatedAt, Instant credentialReportAt, int maxKeyAgeDays, String optInTag,
+                         List<UserLine> users, List<ComplianceFinding> compliance) {}
+
+    /** The credential report could not be had: without key ages there is nothing true to show. */
+    public static final class ReportUnavailable extends RuntimeException {
+        ReportUnavailable(String message) {
+            super(message);
+        }
+    }
+
+    private static final String PLACEHOLDER_PREFIX = "slot-";
+
+    private final RotatorSettings settings;
+    private final ParameterSource parameters;
+    private final IdentityDirectory iam;
+    private final SecretStore secrets;
+    private final Clock clock;
+
+    public StatusView(RotatorSettings settings, ParameterSource parameters, IdentityDirectory iam,
+                      SecretStore secrets, Clock clock) {
+        this.settings = settings;
+        this.parameters = parameters;
+        this.iam = iam;
+        this.secrets = secrets;
+        this.clock = clock;
+    }
+
+    public Status read() {
+        RotationConfig config = RotationConfigParser.parse(parameters.readUnder(settings.parameterPrefix())).config();
+        List<DirectoryUser> users = iam.listUsersWithTags().stream()
+                .sorted(Comparator.comparing(DirectoryUser::userName)).toList();
+        Instant now = clock.instant();
+        CredentialReport report = iam.credentialReport()
+                .map(raw -> CredentialReport.parse(raw.csv(), raw.generatedAt()))
+                .orElseThrow(() -> new ReportUnavailable("the IAM credential report is not ready yet; run status"
+                        + " again in a minute"));
+        String prefix = settings.secretNamePrefix();
+        Map<String, SecretSummary> secretsByName = new HashMap<>();
+        secrets.listByNamePrefix(prefix).stream().filter(s -> s.name().startsWith(prefix))
+                .forEach(s -> secretsByName.put(s.name(), s));
+
+        RotationRules rules = new RotationRules(config);
+        SecretOwnership ownership = new SecretOwnership(settings.secretKmsKeyArn());
+        List<UserLine> lines = new ArrayList<>();
+        List<ComplianceFinding> compliance = new ArrayList<>();
+        Set<String> userNames = new HashSet<>();
+        for (DirectoryUser user : users) {
+            userNames.add(user.userName());
+            List<CredentialReport.KeySlot> slots = report.keysOf(user.userName()).orElse(List.of());
+            boolean optedIn = config.userTag().matches(user.tags());
+            boolean inGrace = false;
+            if (optedIn) {
+                UserLine line = userLine(user, slots, Optional.ofNullable(secretsByName.get(prefix + user.userName())),
+                        report.keysOf(user.userName()).isPresent(), config, rules, ownership, now);
+                lines.add(line);
+                // A replaced key still active in its grace period is the rotator's plan, not a finding.
+                inGrace = line.keys().stream().anyMatch(k -> k.active() && k.role().equals("previous"));
+            } else {
+                outsideRotator(user.userName(), slots, config.maxKeyAgeDays(), now, compliance);
+            }
+            List<CredentialReport.KeySlot> active = slots.stream().filter(CredentialReport.KeySlot::active).toList();
+            if (active.size() > 1 && !inGrace) {
+                compliance.add(new ComplianceFinding(FindingKind.TWO_ACTIVE_KEYS, user.userName(),
+                        "two active keys, created " + day(active.get(0).lastRotated()) + " and "
+                                + day(active.get(1).lastRotated()) + (optedIn ? " (opted in)" : "")));
+            }
+        }
+        String ledger = prefix + NoticeLedger.NAME_UNDER_PREFIX;
+        secretsByName.values().stream().filter(s -> !s.name().equals(ledger))
+                .filter(s -> !userNames.contains(s.name().substring(prefix.length())))
+                .sorted(Comparator.comparing(SecretSummary::name))
+                .forEach(s -> compliance.add(new ComplianceFinding(FindingKind.SECRET_WITHOUT_USER, s.name(),
+                        "no IAM user '" + s.name().substring(prefix.length()) + "'"
+                                + (s.scheduledForDeletion() ? " (secret already scheduled for deletion)" : ""))));
+        return new Status(now, report.generatedAt(), config.maxKeyAgeDays(), config.userTag().toString(),
+                List.copyOf(lines), List.copyOf(compliance));
+    }
+
+    private static void outsideRotator(String userName, List<CredentialReport.KeySlot> slots, int maxKeyAgeDays,
+                                       Instant now, List<ComplianceFinding> compliance) {
+        for (CredentialReport.KeySlot slot : slots) {
+            if (!slot.active()) {
+                continue;
+            }
+            if (RotationRules.reachedAge(slot.lastRotated(), now, maxKeyAgeDays)) {
+                compliance.add(new ComplianceFinding(FindingKind.KEY_OVER_THRESHOLD, userName, "active key created "
+                        + day(slot.lastRotated()) + " is " + days(slot.lastRotated(), now) + " days old (threshold "
+                        + maxKeyAgeDays + "); the user is not opted in"));
+            }
+            Instant since = slot.lastUsed().orElse(slot.lastRotated());
+            if (!since.plus(UNUSED_LIMIT).isAfter(now)) {
+                compliance.add(new ComplianceFinding(FindingKind.KEY_UNUSED_90_DAYS, userName, "active key created "
+                        + day(slot.lastRotated()) + (slot.lastUsed().isPresent() ? " last used " + day(since)
+                        : " never used") + "; the user is not opted in"));
+            }
+        }
+    }
+
+    private UserLine userLine(DirectoryUser user, List<CredentialReport.KeySlot> slots,
+                              Optional<SecretSummary> secret, boolean inReport, RotationConfig config,
+                              RotationRules rules, SecretOwnership ownership, Instant now) {
+        Map<String, String> tags = secret.map(SecretSummary::tags).orElse(Map.of());
+        Optional<String> currentId = Optional.ofNullable(tags.get(SecretTags.NOTIFIED_KEY_ID))
+                .filter(id -> tags.containsKey(SecretTags.CURRENT_KEY_CREATED));
+        Optional<CredentialReport.KeySlot> currentSlot = currentId.flatMap(id -> slots.stream()
+                .filter(k -> SecretTags.seconds(k.lastRotated()).equals(tags.get(SecretTags.CURRENT_KEY_CREATED)))
+                .findFirst());
+        List<AccessKey> keys = new ArrayList<>();
+        Map<String, Optional<KeyUse>> lastUsed = new HashMap<>();
+        Optional<String> previousId = Optional.empty();
+        for (int i = 0; i < slots.size(); i++) {
+            CredentialReport.KeySlot slot = slots.get(i);
+            boolean current = currentSlot.filter(slot::equals).isPresent();
+            String id = current ? currentId.orElseThrow() : PLACEHOLDER_PREFIX + (i + 1);
+            if (!current && currentSlot.isPresent() && slot.lastRotated().isBefore(currentSlot.get().lastRotated())) {
+                previousId = Optional.of(id);
+            }
+            keys.add(new AccessKey(id, slot.active(), slot.lastRotated()));
+            lastUsed.put(id, slot.lastUsed().map(KeyUse::at));
+        }
+        int maxAgeDays;
+        try {
+            maxAgeDays = rules.maxAgeDaysFor(user.tags());
+        } catch (ConfigurationException e) {
+            maxAgeDays = config.maxKeyAgeDays();
+        }
+        List<String> causes = new ArrayList<>();
+        if (!inReport) {
+            causes.add("not in the credential report yet (created since it was generated)");
+        }
+        SecretState state = secretState(secret, tags, currentId, currentSlot, previousId, user.userName(), ownership);
+        Optional<Instant> intentAt = SecretTags.instant(tags, SecretTags.CREATING_SINCE);
+        Optional<AccessKey> inFlight = intentAt.flatMap(intent -> keys.stream()
+                .filter(k -> currentSlot.map(c -> k.createDate().isAfter(c.lastRotated())).orElse(true))
+                .filter(k -> !k.createDate().isBefore(intent.minusSeconds(1))
+                        && !k.createDate().isAfter(intent.plus(RotationRules.IN_FLIGHT_GUARD)))
+                .findFirst());
+        List<KeyLine> keyLines = keyLines(keys, lastUsed, currentSlot.isPresent() ? currentId : Optional.empty(),
+                previousId, now);
+        if (inFlight.isPresent()) {
+            // The value may already hold this key (its notice is owed) or a run died before storing it; only the
+            // value tells, and the next run reads it.
+            causes.add("key " + inFlight.get().id() + " was created by a rotation whose notice is not recorded yet;"
+                    + " the next run completes or withdraws it");
+            return new UserLine(user.userName(), maxAgeDays, keyLines, Outcome.DEFERRED.label(),
+                    "complete or withdraw the rotation", Optional.empty(), causes);
+        }
+        NoticeRecord notices = new NoticeRecord(Optional.ofNullable(tags.get(SecretTags.REMINDED_KEY_ID)),
+                Optional.ofNullable(tags.get(SecretTags.GRACE_REMINDED_KEY_ID)), Optional.empty(), Optional.empty());
+        UserState userState = new UserState(user.userName(), user.arn(), user.tags(), keys, state, lastUsed, notices);
+        UserPlan plan = rules.decide(userState, now);
+        Outcome outcome = plan.changesNothing() ? Outcome.UNCHANGED : Outcome.PLANNED;
+        for (Finding finding : plan.findings()) {
+            outcome = outcome.mostUrgent(finding.outcome());
+            causes.add(finding.reason());
+        }
+        String stateLabel = outcome == Outcome.UNCHANGED ? "ok" : outcome.label();
+        if (!plan.changesNothing()) {
+            return new UserLine(user.userName(), maxAgeDays, keyLines, stateLabel,
+                    String.join("; ", plan.steps().stream().map(Step::describe).toList()), Optional.empty(), causes);
+        }
+        Optional<Event> next = state instanceof SecretState.Stored || state instanceof SecretState.Missing
+                || state instanceof SecretState.Reserved
+                ? nextEvent(keys, lastUsed, state, notices, maxAgeDays, config, now) : Optional.empty();
+        return new UserLine(user.userName(), maxAgeDays, keyLines, stateLabel,
+                next.map(Event::what).orElse(causes.isEmpty() ? "none" : "none until resolved"),
+                next.map(Event::at), causes);
+    }
+
+    private record Event(String what, Instant at) {}
+
+    /** The earliest thing the rules will do for a settled user, from the same dates the rules use. */
+    private static Optional<Event> nextEvent(List<AccessKey> keys, Map<String, Optional<KeyUse>> lastUsed,
+                                             SecretState state, NoticeRecord notices, int maxAgeDays,
+                                             RotationConfig config, Instant now) {
+        List<Event> events = new ArrayList<>();
+        Optional<AccessKey> current = state instanceof SecretState.Stored stored
+                ? keys.stream().filter(k -> k.id().equals(stored.currentKeyId())).findFirst()
+                : keys.stream().filter(AccessKey::active).findFirst();
+        current.filter(AccessKey::active).ifPresent(key -> {
+            Instant due = key.createDate().plus(Duration.ofDays(maxAgeDays));
+            Instant remindAt = due.minus(Duration.ofDays(config.reminderDays()));
+            if (config.reminderDays() > 0 && notices.remindedKeyId().filter(key.id()::equals).isEmpty()) {
+                events.add(new Event("remind the owner of key " + key.id() + "'s rotation", remindAt));
+            }
+            events.add(new Event("rotate key " + key.id(), due));
+        });
+        if (state instanceof SecretState.Stored stored && current.isPresent()) {
+            Instant replaced = current.get().createDate();
+            stored.previousKeyId().flatMap(id -> keys.stream().filter(k -> k.id().equals(id)).findFirst())
+                    .ifPresent(previous -> events.add(previousKeyEvent(previous, replaced,
+                            lastUsed.getOrDefault(previous.id(), Optional.empty()), stored, config)));
+        }
+        return events.stream().filter(e -> e.at().isAfter(now)).min(Comparator.comparing(Event::at));
+    }
+
+    private static Event previousKeyEvent(AccessKey previous, Instant replaced, Optional<KeyUse> use,
+                                          SecretState.Stored stored, RotationConfig config) {
+        if (!previous.active()) {
+            Instant disabledAt = stored.previousDisabledAt().orElse(config.previousKeyDeadline(replaced));
+            return new Event("delete previous key " + previous.id(), config.previousKeyDeleteAt(disabledAt));
+        }
+        Instant disableAt = config.previousKeyDisableAt(replaced);
+        if (config.cutover() == Cutover.AFTER_GRACE) {
+            return new Event("disable previous key " + previous.id(), disableAt);
+        }
+        Instant deadline = config.previousKeyDeadline(replaced);
+        Instant idleSince = use.map(KeyUse::when).filter(used -> used.isAfter(replaced)).orElse(replaced);
+        Instant earliest = idleSince.plus(config.oldKeyIdle());
+        Instant at = earliest.isAfter(disableAt) ? earliest : disableAt;
+        return new Event("disable previous key " + previous.id() + " once unused for " + config.oldKeyIdleHours()
+                + " h (deadline " + deadline + ")", at.isBefore(deadline) ? at : deadline);
+    }
+
+    private static SecretState secretState(Optional<SecretSummary> secret, Map<String, String> tags,
+                                           Optional<String> currentId,
+                                           Optional<CredentialReport.KeySlot> currentSlot,
+                                           Optional<String> previousId, String userName, SecretOwnership ownership) {
+        if (secret.isEmpty()) {
+            return new SecretState.Missing();
+        }
+        SecretSummary found = secret.get();
+        if (found.scheduledForDeletion()) {
+            return new SecretState.ScheduledForDeletion(found.arn());
+        }
+        Optional<String> notOwned = ownership.whyNotOwned(found);
+        if (notOwned.isPresent()) {
+            return new SecretState.NotOwned(found.arn(), notOwned.get());
+        }
+        Optional<Instant> intentAt = SecretTags.instant(tags, SecretTags.CREATING_SINCE);
+        if (currentId.isEmpty()) {
+            return new SecretState.Reserved(found.arn(), found.name(), intentAt);
+        }
+        // A current key the report does not show was deleted: the rules report it by the id the tags name.
+        return new SecretState.Stored(found.arn(), found.name(), currentId.get(),
+                tags.getOrDefault(SecretTags.USER, userName), currentSlot.isPresent() ? previousId : Optional.empty(),
+                currentId, intentAt, SecretTags.instant(tags, SecretTags.PREVIOUS_DISABLED_AT));
+    }
+
+    private static List<KeyLine> keyLines(List<AccessKey> keys, Map<String, Optional<KeyUse>> lastUsed,
+                                          Optional<String> currentId, Optional<String> previousId, Instant now) {
+        List<KeyLine> lines = new ArrayList<>();
+        for (AccessKey key : keys) {
+            String role = currentId.filter(key.id()::equals).isPresent() ? "current"
+                    : previousId.filter(key.id()::equals).isPresent() ? "previous"
+                    : currentId.isPresent() ? "other" : "only";
+            if (role.equals("only") && keys.size() > 1) {
+                role = "unrecorded";
+            }
+            lines.add(new KeyLine(key.id(), role, key.active(), key.createDate(), days(key.createDate(), now),
+                    lastUsed.getOrDefault(key.id(), Optional.empty()).map(KeyUse::when)));
+        }
+        return lines;
+    }
+
+    private static long days(Instant from, Instant now) {
+        return Duration.between(from, now).toDays();
+    }
+
+    private static String day(Instant instant) {
+        return instant.toString().substring(0, 10);
+    }
+}

@@ -1,0 +1,215 @@
+package dev.accesskeyrotator.org;
+
+import dev.accesskeyrotator.contract.Notices;
+import dev.accesskeyrotator.contract.Organization;
+import dev.accesskeyrotator.localaws.Calls;
+import dev.accesskeyrotator.localaws.LocalAws;
+import dev.accesskeyrotator.localaws.SecretsManagerEmulator.SecretSnapshot;
+import dev.accesskeyrotator.localaws.SnsEmulator.PublishedMessage;
+import dev.accesskeyrotator.service.ReportCount;
+import dev.accesskeyrotator.testing.RotatorHarness;
+import dev.accesskeyrotator.testing.SecretLeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The worker on the local multi-account endpoint: it enters each member account through its spoke role and rotates
+ * there with the account's own state and KMS key; an account it cannot enter, or that is misconfigured or
+ * throttled, is that account's result and the others complete.
+ */
+class AccountWorkerTest {
+    static final String A = "210000000001";
+    static final String B = "210000000002";
+    static final String C = "210000000003";
+
+    private final OrganizationFixture org = new OrganizationFixture(LocalAws.start());
+
+    @AfterEach
+    void close() {
+        org.close();
+    }
+
+    @Test
+    void rotatesThreeAccountsEachInItsOwnStateWithItsOwnKey() {
+        for (String account : List.of(A, B, C)) {
+            org.member(account, org.rootId);
+        }
+        org.optedInUser(A, "alice", 100);
+        org.optedInUser(A, "bob", 10);
+        org.optedInUser(B, "alice", 120);
+        org.optedInUser(C, "carol", 95);
+        org.aws.account(C).iam().createUser("untagged", Map.of("team", "payments"));
+        org.aws.account(C).iam().createAccessKey("untagged", org.aws.clock().instant().minusSeconds(200 * 86400L),
+                true);
+
+        org.aws.calls().reset();
+        List<AccountResult> results;
+        try (OrganizationFixture.Worker worker = org.worker()) {
+            results = List.of(worker.rotate(A), worker.rotate(B), worker.rotate(C));
+        }
+
+        assertEquals(List.of(AccountResult.COMPLETED, AccountResult.COMPLETED, AccountResult.COMPLETED),
+                results.stream().map(AccountResult::status).toList(), results.toString());
+        assertEquals(List.of(1, 1, 1), results.stream().map(r -> r.count(ReportCount.ROTATED.key())).toList());
+        assertEquals(List.of(2, 1, 1), results.stream().map(r -> r.count(ReportCount.USERS_SCANNED.key())).toList());
+        // The same user name in two accounts is two users, each with a secret in its own account.
+        for (String account : List.of(A, B)) {
+            SecretSnapshot secret = org.aws.account(account).secretsManager()
+                    .secret(RotatorHarness.SECRET_PREFIX + "alice").orElseThrow();
+            assertEquals(OrganizationFixture.keyArnOf(account), secret.versions().get(0).kmsKeyArn());
+            String spokeRole = "arn:aws:iam::" + account + ":role/" + Organization.DEFAULT_SPOKE_ROLE_NAME;
+            assertTrue(secret.resourcePolicy().contains(spokeRole), secret.resourcePolicy());
+            assertTrue(secret.resourcePolicy().contains("arn:aws:iam::" + account + ":root"));
+            assertTrue(secret.arn().contains(":" + account + ":secret:"), secret.arn());
+        }
+        assertEquals(List.of(), org.aws.secretsManager().allSecrets(), "the hub holds no user secret");
+        assertEquals(1, org.aws.account(C).iam().user("untagged").orElseThrow().keys().size());
+        assertTrue(org.aws.calls().all().stream().filter(call -> call.accountId().equals(C))
+                .noneMatch(call -> call.param("UserName").filter("untagged"::equals).isPresent()));
+
+        // Member accounts are reached only with the assumed role; the hub's parameters and topic with the hub's key.
+        for (Calls.Call call : org.aws.calls().all()) {
+            boolean hubCall = call.signingKeyId().filter(OrganizationFixture.HUB_WORKER_KEY::equals).isPresent();
+            assertEquals(hubCall, call.accountId().equals(org.aws.accountId()), call.toString());
+        }
+        assertEquals(3, org.aws.calls().count("sts", "AssumeRole"));
+
+        List<PublishedMessage> notices = org.aws.sns().published();
+        assertEquals(Set.of(A, B, C), notices.stream()
+                .map(m -> m.attribute(Organization.ACCOUNT_ID_ATTRIBUTE).orElseThrow()).collect(Collectors.toSet()));
+        assertTrue(notices.stream().noneMatch(m -> m.attribute(Notices.EVENT_TYPE)
+                .filter(Notices.EventType.RUN_SUMMARY.value()::equals).isPresent()), "per-account summaries");
+        assertTrue(notices.stream().allMatch(m -> m.message().startsWith("AWS account "
+                + m.attribute(Organization.ACCOUNT_ID_ATTRIBUTE).orElseThrow())));
+
+        assertTrue(org.logLines().stream().filter(line -> line.contains("\"run report\""))
+                .allMatch(line -> line.startsWith("{\"accountId\":\"")));
+        for (String account : List.of(A, B, C)) {
+            SecretLeakCheck.assertNoSecretLeaked(org.aws, org.aws.account(account),
+                    OrganizationFixture.keyArnOf(account), org.logLines());
+        }
+    }
+
+    @Test
+    void anAccountWhoseRoleCannotBeAssumedIsReportedAndTheOthersComplete() {
+        org.member(A, org.rootId);
+        org.optedInUser(A, "alice", 100);
+        // No spoke in 210000000004 at all; in 210000000005 the role trusts another principal.
+        String noRole = "210000000004";
+        org.aws.addAccount(noRole);
+        String otherTrust = "210000000005";
+        org.aws.addAccount(otherTrust);
+        org.aws.sts().createRole(otherTrust, Organization.DEFAULT_SPOKE_ROLE_NAME,
+                Set.of("arn:aws:iam::123456789012:role/SomeoneElse"));
+        org.member(C, org.rootId);
+        org.optedInUser(C, "carol", 100);
+
+        List<AccountResult> results;
+        try (OrganizationFixture.Worker worker = org.worker()) {
+            results = List.of(worker.rotate(noRole), worker.rotate(A), worker.rotate(otherTrust), worker.rotate(C));
+        }
+
+        AccountResult denied = results.get(0);
+        assertEquals(AccountResult.FAILED, denied.status());
+        assertEquals(AccountResult.STAGE_ASSUME_ROLE, denied.stage());
+        assertEquals("AccessDenied", denied.errorCode());
+        assertTrue(denied.message().contains("is not authorized to perform: sts:AssumeRole on resource: "
+                + "arn:aws:iam::210000000004:role/AccessKeyRotatorSpoke"), denied.message());
+        assertEquals("AccessDenied", results.get(2).errorCode());
+        assertEquals(List.of(AccountResult.COMPLETED, AccountResult.COMPLETED),
+                List.of(results.get(1).status(), results.get(3).status()));
+        assertEquals(1, results.get(3).count(ReportCount.ROTATED.key()));
+        assertTrue(org.aws.calls().inAccount(noRole).isEmpty());
+    }
+
+    @Test
+    void anAccountOutsideTheOrganizationIsRefusedByThePrincipalOrgCondition() {
+        // The hub's own organization check: a role in an account that left the organization (the hub is no longer
+        // in the same organization as far as the condition goes) refuses the hub.
+        String outsider = "210000000009";
+        org.aws.addAccount(outsider);
+        org.aws.sts().createRole(outsider, Organization.DEFAULT_SPOKE_ROLE_NAME,
+                Set.of(OrganizationFixture.HUB_WORKER_ROLE), java.util.Optional.of("o-someotherorg"));
+
+        AccountResult result;
+        try (OrganizationFixture.Worker worker = org.worker()) {
+            result = worker.rotate(outsider);
+        }
+        assertEquals("AccessDenied", result.errorCode());
+    }
+
+    @Test
+    void aMisconfiguredOrThrottledAccountIsItsOwnResult() {
+        org.member(A, org.rootId);
+        org.optedInUser(A, "alice", 100);
+        String noParameter = "210000000006";
+        org.memberWithRoleOnly(noParameter, org.rootId).ssm().put(Organization.SPOKE_PARAMETER_PATH + "unrelated", "x");
+        String foreignKey = "210000000007";
+        org.member(foreignKey, org.rootId);
+        org.aws.account(foreignKey).ssm().put(Organization.SPOKE_PARAMETER_PATH + Organization.SPOKE_KEY_PARAMETER,
+                OrganizationFixture.keyArnOf(A));
+        String throttled = "210000000008";
+        org.member(throttled, org.rootId);
+        org.optedInUser(throttled, "dave", 100);
+        org.aws.faults().on("iam", "*").forAccount(throttled).throttle();
+        String badOverride = B;
+        org.member(badOverride, org.rootId);
+        org.override(badOverride, "user-tag", "team=payments");
+
+        Map<String, AccountResult> results;
+        try (OrganizationFixture.Worker worker = org.worker()) {
+            results = java.util.stream.Stream.of(noParameter, foreignKey, throttled, badOverride, A)
+                    .collect(Collectors.toMap(id -> id, worker::rotate));
+        }
+
+        assertEquals(List.of(AccountResult.STAGE_SPOKE_CONFIGURATION, "SpokeNotConfigured"),
+                List.of(results.get(noParameter).stage(), results.get(noParameter).errorCode()));
+        assertEquals(List.of(AccountResult.STAGE_SPOKE_CONFIGURATION, "SpokeKeyInvalid"),
+                List.of(results.get(foreignKey).stage(), results.get(foreignKey).errorCode()));
+        assertEquals(List.of(AccountResult.STAGE_RUN, "Throttling"),
+                List.of(results.get(throttled).stage(), results.get(throttled).errorCode()),
+                results.get(throttled).message());
+        assertEquals(List.of(AccountResult.STAGE_RUN, "InvalidConfiguration"),
+                List.of(results.get(badOverride).stage(), results.get(badOverride).errorCode()));
+        assertTrue(results.get(badOverride).message().contains("team=payments"));
+        assertEquals(AccountResult.COMPLETED, results.get(A).status());
+        assertEquals(1, results.get(A).count(ReportCount.ROTATED.key()));
+        assertFalse(org.aws.account(throttled).secretsManager().secret(RotatorHarness.SECRET_PREFIX + "dave")
+                .isPresent());
+    }
+
+    @Test
+    void perAccountOverridesApplyToThatAccountOnly() {
+        org.member(A, org.rootId);
+        org.member(B, org.rootId);
+        org.optedInUser(A, "alice", 40);
+        org.optedInUser(B, "bob", 40);
+        org.parameter("max-key-age-days", "90");
+        org.override(B, "max-key-age-days", "30");
+        org.override(B, "dry-run", "true");
+
+        AccountResult a;
+        AccountResult b;
+        try (OrganizationFixture.Worker worker = org.worker()) {
+            a = worker.rotate(A);
+            b = worker.rotate(B);
+        }
+
+        assertEquals(0, a.count(ReportCount.PLANNED.key()) + a.count(ReportCount.ROTATED.key()));
+        assertEquals(false, a.dryRun());
+        assertEquals(true, b.dryRun());
+        assertEquals(1, b.count(ReportCount.PLANNED.key()));
+        assertEquals(List.of(new AccountResult.NotableUser("bob", "planned", b.notableUsers().get(0).reason())),
+                b.notableUsers());
+        assertEquals(1, org.aws.account(B).iam().user("bob").orElseThrow().keys().size());
+    }
+}

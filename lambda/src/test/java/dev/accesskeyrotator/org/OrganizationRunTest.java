@@ -1,0 +1,280 @@
+package dev.accesskeyrotator.org;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.accesskeyrotator.contract.Metric;
+import dev.accesskeyrotator.contract.Notices;
+import dev.accesskeyrotator.contract.Organization;
+import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;
+import dev.accesskeyrotator.localaws.LocalAws;
+import dev.accesskeyrotator.localaws.OrganizationsEmulator.AccountState;
+import dev.accesskeyrotator.localaws.SnsEmulator.PublishedMessage;
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.service.ReportCount;
+import dev.accesskeyrotator.testing.RotatorHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One organization run end to end on the local endpoint: the lister walks an OU, the Map (emulated in process)
+ * runs the worker for each account, the result files are written as ResultWriter writes them, and the aggregator
+ * turns them into the organization report, which must be exactly as expected.
+ */
+class OrganizationRunTest {
+    static final String A = "210000000001";
+    static final String B = "210000000002";
+    static final String C = "210000000003";
+    static final String NO_ROLE = "210000000004";
+    static final String TIMED_OUT = "210000000005";
+    static final String SUSPENDED = "210000000006";
+    static final String EXEMPT = "210000000007";
+
+    private final OrganizationFixture org = new OrganizationFixture(LocalAws.start());
+
+    @AfterEach
+    void close() {
+        org.close();
+    }
+
+    @Test
+    void theOrganizationReportIsExact() throws Exception {
+        String workloads = org.aws.organizations().createOrganizationalUnit(org.rootId, "workloads");
+        String team = org.aws.organizations().createOrganizationalUnit(workloads, "team");
+        org.member(A, workloads);
+        org.member(B, team);
+        org.member(C, team);
+        org.member(TIMED_OUT, team);
+        org.member(EXEMPT, team);
+        org.aws.addAccount(NO_ROLE);
+        org.aws.organizations().addAccount(team, NO_ROLE, "member-" + NO_ROLE, AccountState.ACTIVE);
+        org.aws.organizations().addAccount(team, SUSPENDED, "member-" + SUSPENDED, AccountState.SUSPENDED);
+        org.aws.organizations().limitPageSize(2);
+
+        org.optedInUser(A, "alice", 100);
+        org.optedInUser(A, "bob", 10);
+        usedKeys(B, "carol", 100, 50);
+        usedKeys(B, "dan", 10, 5);
+        org.optedInUser(C, "erin", 100);
+        org.override(C, "dry-run", "true");
+        org.optedInUser(EXEMPT, "frank", 100);
+
+        InProcessStateMachine machine = new InProcessStateMachine(org);
+        machine.failItem(TIMED_OUT, "States.Timeout", "Task timed out after 900.00 seconds");
+        AccountLister.Listing listing;
+        try (var http = UrlConnectionHttpClient.create()) {
+            listing = new AccountLister(new OrganizationsApi(http, org.hubOptions().credentials(), org.aws.region(),
+                    Optional.of(org.aws.endpoint()), pause -> { })).fromOrganization(List.of(workloads), List.of(EXEMPT));
+        }
+        InProcessStateMachine.Execution execution = machine.run(listing, 3, "daily-2026-01-01");
+
+        String reportKey = "results/" + InProcessStateMachine.MAP_RUN_ID + "/organization-report.json";
+        assertEquals(Map.of("reportBucket", InProcessStateMachine.BUCKET, "reportKey", reportKey,
+                "accountsListed", 5, "accountsCompleted", 3, "accountsFailed", 2, "needsALook", true),
+                execution.output());
+        JsonNode report = JsonLog.mapper().readTree(org.aws.s3().get(InProcessStateMachine.BUCKET, reportKey)
+                .orElseThrow().text().replaceAll("AKIA[A-Z0-9]{16}", "KEY_ID"));
+        assertEquals(withCounts(JsonLog.mapper().readTree(EXPECTED_REPORT)), report, report.toPrettyString());
+
+        List<PublishedMessage> summaries = org.aws.sns().published().stream().filter(m -> m.attribute(
+                Notices.EVENT_TYPE).filter(Notices.EventType.RUN_SUMMARY.value()::equals).isPresent()).toList();
+        assertEquals(1, summaries.size());
+        assertEquals("Access key rotation: organization run needs a look", summaries.get(0).subject());
+        assertEquals(EXPECTED_SUMMARY.replace("REPORT", "s3://" + InProcessStateMachine.BUCKET + "/" + reportKey)
+                        .replace("COUNTS", countsSentence(Map.of(ReportCount.USERS_SCANNED, 5, ReportCount.ROTATED, 1,
+                                ReportCount.BLOCKED, 2, ReportCount.PLANNED, 1, ReportCount.UNCHANGED, 1))),
+                summaries.get(0).message());
+        assertTrue(summaries.get(0).attribute(Organization.ACCOUNT_ID_ATTRIBUTE).isEmpty());
+
+        List<JsonNode> metrics = org.logLines().stream().filter(line -> line.startsWith("{\"_aws\""))
+                .map(OrganizationRunTest::json).toList();
+        assertEquals(1 + 5, metrics.size());
+        assertEquals(List.of(5, 3, 2), List.of(metrics.get(0).path("AccountsListed").asInt(),
+                metrics.get(0).path("AccountsCompleted").asInt(), metrics.get(0).path("AccountsFailed").asInt()));
+        JsonNode perAccountB = metrics.stream().filter(m -> m.path(Organization.ACCOUNT_DIMENSION).asText()
+                .equals(B)).findFirst().orElseThrow();
+        assertEquals(Organization.ACCOUNT_DIMENSION,
+                perAccountB.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").get(0).get(0).asText());
+        assertEquals(List.of(2, 0, 0, 2, 0, 0), List.of(perAccountB.path(Metric.USERS_SCANNED.metricName()).asInt(),
+                perAccountB.path(Metric.ROTATED.metricName()).asInt(), perAccountB.path(Metric.ATTENTION.metricName())
+                        .asInt(), perAccountB.path(Metric.BLOCKED.metricName()).asInt(),
+                perAccountB.path(Metric.FAILED.metricName()).asInt(), perAccountB.path("AccountsFailed").asInt()));
+        assertTrue(org.aws.account(EXEMPT).secretsManager().allSecrets().isEmpty(), "an exempt account is untouched");
+    }
+
+    private void usedKeys(String account, String user, long olderDays, long newerDays) {
+        KeySnapshot older = org.optedInUser(account, user, olderDays);
+        KeySnapshot newer = org.aws.account(account).iam().createAccessKey(user,
+                org.aws.clock().instant().minus(Duration.ofDays(newerDays)), true);
+        for (KeySnapshot key : List.of(older, newer)) {
+            org.aws.account(account).iam().markKeyUsed(key.id(), org.aws.clock().instant().minus(Duration.ofDays(1)),
+                    "s3", "us-east-1");
+        }
+    }
+
+    /**
+     * The expected report spells only non-zero counts ({@code "usersScanned=2,rotated=1"}); the report has every
+     * count of the run report, in its order, so a count added to the run report needs no edit here.
+     */
+    private static JsonNode withCounts(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            List<String> names = new java.util.ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                JsonNode value = object.get(name);
+                if (name.equals("counts") && value.isTextual()) {
+                    ObjectNode counts = object.putObject(name);
+                    Map<String, Integer> given = new java.util.HashMap<>();
+                    for (String pair : value.asText().split(",")) {
+                        if (!pair.isEmpty()) {
+                            given.put(pair.split("=")[0], Integer.parseInt(pair.split("=")[1]));
+                        }
+                    }
+                    for (ReportCount count : ReportCount.values()) {
+                        counts.put(count.key(), given.getOrDefault(count.key(), 0));
+                    }
+                } else {
+                    withCounts(value);
+                }
+            }
+        } else if (node.isArray()) {
+            node.forEach(OrganizationRunTest::withCounts);
+        }
+        return node;
+    }
+
+    private static String countsSentence(Map<ReportCount, Integer> nonZero) {
+        return java.util.Arrays.stream(ReportCount.values())
+                .map(count -> count.key() + " " + nonZero.getOrDefault(count, 0))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JsonLog.mapper().readTree(line);
+        } catch (Exception e) {
+            throw new IllegalStateException(line, e);
+        }
+    }
+
+    /** Key ids are IAM's random ones; the report is compared with each replaced by KEY_ID. */
+    static final String EXPECTED_REPORT = """
+{
+  "runId": "daily-2026-01-01",
+  "startedAt": "2026-01-01T00:00:00Z",
+  "finishedAt": "2026-01-01T00:00:00Z",
+  "accounts": {
+    "listed": 5,
+    "completed": 3,
+    "failed": 2
+  },
+  "counts": "usersScanned=5,rotated=1,blocked=2,planned=1,unchanged=1",
+  "failedAccounts": [
+    {
+      "accountId": "210000000004",
+      "accountName": "member-210000000004",
+      "stage": "assume-role",
+      "errorCode": "AccessDenied",
+      "message": "AssumeRole failed: AccessDenied: User: arn:aws:iam::123456789012:role/AccessKeyRotatorHub-WorkerRole is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::210000000004:role/AccessKeyRotatorSpoke"
+    },
+    {
+      "accountId": "210000000005",
+      "accountName": "member-210000000005",
+      "stage": "worker",
+      "errorCode": "States.Timeout",
+      "message": "Task timed out after 900.00 seconds"
+    }
+  ],
+  "accountsWithFailedUsers": [],
+  "accountsNeedingAttention": [],
+  "accountsWithBlockedUsers": [
+    "210000000002"
+  ],
+  "skippedAccounts": [
+    "210000000006 (SUSPENDED)"
+  ],
+  "excludedAccounts": [
+    "210000000007"
+  ],
+  "perAccount": [
+    {
+      "accountId": "210000000001",
+      "accountName": "member-210000000001",
+      "status": "completed",
+      "dryRun": false,
+      "counts": "usersScanned=2,rotated=1,unchanged=1",
+      "notableUsers": [
+        {
+          "user": "alice",
+          "outcome": "rotated"
+        }
+      ]
+    },
+    {
+      "accountId": "210000000002",
+      "accountName": "member-210000000002",
+      "status": "completed",
+      "dryRun": false,
+      "counts": "usersScanned=2,blocked=2",
+      "notableUsers": [
+        {
+          "user": "carol",
+          "outcome": "blocked",
+          "reason": "two active keys (KEY_ID, KEY_ID) made outside the rotator: it cannot tell which one is in use and never retires a key it did not make; disable one by hand"
+        },
+        {
+          "user": "dan",
+          "outcome": "blocked",
+          "reason": "two active keys (KEY_ID, KEY_ID) made outside the rotator: it cannot tell which one is in use and never retires a key it did not make; disable one by hand"
+        }
+      ]
+    },
+    {
+      "accountId": "210000000003",
+      "accountName": "member-210000000003",
+      "status": "completed",
+      "dryRun": true,
+      "counts": "usersScanned=1,planned=1",
+      "notableUsers": [
+        {
+          "user": "erin",
+          "outcome": "planned"
+        }
+      ]
+    },
+    {
+      "accountId": "210000000004",
+      "accountName": "member-210000000004",
+      "status": "failed"
+    },
+    {
+      "accountId": "210000000005",
+      "accountName": "member-210000000005",
+      "status": "failed"
+    }
+  ]
+}
+            """;
+
+    static final String EXPECTED_SUMMARY = """
+            Access key rotation across the organization, run daily-2026-01-01 (2026-01-01T00:00:00Z to \
+            2026-01-01T00:00:00Z).
+
+            Accounts: 5 listed, 3 completed, 2 failed.
+            Users: COUNTS.
+
+            Account 210000000004 not rotated (assume-role): AccessDenied
+            Account 210000000005 not rotated (worker): States.Timeout
+            Accounts with blocked users: 210000000002
+
+            The full report, with each account's users: REPORT
+            """;
+}

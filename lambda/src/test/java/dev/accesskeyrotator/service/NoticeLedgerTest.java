@@ -1,0 +1,92 @@
+package dev.accesskeyrotator.service;
+
+import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.testing.fakes.InMemorySecretStore;
+import dev.accesskeyrotator.testing.fakes.PortFaults;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The attention cadence: a cause is told when new, then at most every attention-reminder-days while unchanged. */
+class NoticeLedgerTest {
+    private static final Instant T0 = Instant.parse("2026-03-01T06:00:00Z");
+    private static final String CAUSE = "stray key AKIA123 was made outside the rotator; left alone";
+
+    @Test
+    void aNewCauseIsToldAtOnceAndAgainOnlyAfterTheCadence() {
+        NoticeLedger ledger = NoticeLedger.empty();
+        assertTrue(ledger.due("alice", CAUSE, T0, 7));
+        ledger.told("alice", CAUSE, T0);
+        assertFalse(ledger.due("alice", CAUSE, T0.plus(Duration.ofDays(7)).minusSeconds(1), 7));
+        assertTrue(ledger.due("alice", CAUSE, T0.plus(Duration.ofDays(7)), 7));
+        assertTrue(ledger.due("alice", "another cause", T0.plusSeconds(60), 7), "a changed cause is news");
+        assertTrue(ledger.due("bob", CAUSE, T0, 7), "per user");
+    }
+
+    @Test
+    void cadenceZeroTellsACauseOnce() {
+        NoticeLedger ledger = NoticeLedger.empty();
+        ledger.told("alice", CAUSE, T0);
+        assertFalse(ledger.due("alice", CAUSE, T0.plus(Duration.ofDays(3650)), 0));
+    }
+
+    @Test
+    void aResolvedCauseIsToldAtOnceWhenItComesBack() {
+        NoticeLedger ledger = NoticeLedger.empty();
+        ledger.told("alice", CAUSE, T0);
+        ledger.resolved("alice");
+        assertTrue(ledger.due("alice", CAUSE, T0.plusSeconds(60), 7));
+    }
+
+    @Test
+    void theRecordsSurviveARoundTripThroughTheirSecret() {
+        PortFaults faults = new PortFaults();
+        InMemorySecretStore secrets = new InMemorySecretStore(faults);
+        NoticeLedger ledger = NoticeLedger.empty();
+        ledger.told("alice", CAUSE, T0);
+        assertTrue(ledger.changed());
+        secrets.create("access-key-rotation/rotator/attention-notices", ledger.render(), "key", Map.of(),
+                "00000000-0000-0000-0000-000000000001");
+        List<String> logs = new ArrayList<>();
+        NoticeLedger loaded = NoticeLedger.load(secrets, "access-key-rotation/rotator/attention-notices",
+                new JsonLog(logs::add, Clock.fixed(T0, ZoneOffset.UTC)));
+        assertFalse(loaded.due("alice", CAUSE, T0.plus(Duration.ofDays(1)), 7));
+        assertTrue(loaded.due("alice", CAUSE, T0.plus(Duration.ofDays(7)), 7));
+        assertFalse(loaded.changed());
+        assertFalse(loaded.render().contains("stray key"), "causes are kept as digests: " + loaded.render());
+        assertEquals(List.of(), logs);
+    }
+
+    @Test
+    void anUnreadableRecordMeansCausesAreToldAgainNotAFailedRun() {
+        PortFaults faults = new PortFaults();
+        InMemorySecretStore secrets = new InMemorySecretStore(faults);
+        secrets.create("records", "not json", "key", Map.of(), "00000000-0000-0000-0000-000000000001");
+        List<String> logs = new ArrayList<>();
+        NoticeLedger loaded = NoticeLedger.load(secrets, "records", new JsonLog(logs::add, Clock.fixed(T0,
+                ZoneOffset.UTC)));
+        assertTrue(loaded.due("alice", CAUSE, T0, 7));
+        assertEquals(1, logs.size(), logs.toString());
+    }
+
+    @Test
+    void theRecordStaysWithinWhatASecretCanHold() {
+        NoticeLedger ledger = NoticeLedger.empty();
+        for (int i = 0; i < 5_000; i++) {
+            ledger.told("user-" + i, CAUSE + i, T0.plusSeconds(i));
+        }
+        String rendered = ledger.render();
+        assertTrue(rendered.length() < 65_536, "Secrets Manager's limit: " + rendered.length());
+        assertTrue(rendered.contains("user-4999"), "the newest records are kept");
+    }
+}
