@@ -47,16 +47,7 @@ class NoFactSpelledTwiceTest {
      * Spellings tolerated for now, each a debt rather than an exception to the rule: remove the entry when the file
      * takes the term from the contract. The scan fails when an entry no longer matches, so none outlives its cause.
      */
-    private static final List<Allowance> ALLOWED_FOR_NOW = List.of(
-            // TEMPORARY: UserRotator is being restructured by the lead (issue 13) and must not be edited meanwhile;
-            // its deferral finding spells the parameter as text ("max-rotations-per-run (N) reached; ...").
-            new Allowance("lambda/src/main/java/dev/accesskeyrotator/service/UserRotator.java",
-                    "max-rotations-per-run",
-                    "TEMPORARY: file under restructuring; use Parameter.MAX_ROTATIONS_PER_RUN"),
-            // TEMPORARY: Step is being restructured by the lead (issue 13); the cut-over step's description spells
-            // the parameter ("(max-grace-days reached while still in use)").
-            new Allowance("lambda/src/main/java/dev/accesskeyrotator/domain/Step.java", "max-grace-days",
-                    "TEMPORARY: file under restructuring; use Parameter.MAX_GRACE_DAYS"));
+    private static final List<Allowance> ALLOWED_FOR_NOW = List.of();
 
     @Test
     void noContractTermIsSpelledInMainCodeOutsideTheContract() throws IOException {

@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.domain;
 
+import dev.accesskeyrotator.contract.Parameter;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -55,7 +56,7 @@ public sealed interface Step {
             return "disable previous key " + keyId + switch (reason) {
                 case GRACE_OVER -> " (grace period over)";
                 case IDLE -> " (unused since the new key was stored)";
-                case DEADLINE -> " (max-grace-days reached while still in use)";
+                case DEADLINE -> " (" + Parameter.MAX_GRACE_DAYS.parameterName() + " reached while still in use)";
             };
         }
         public <R> R accept(Visitor<R> visitor) { return visitor.disablePreviousKey(this); }

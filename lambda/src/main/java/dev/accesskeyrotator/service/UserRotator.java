@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.service;
 
+import dev.accesskeyrotator.contract.Parameter;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.Outcome;
@@ -74,8 +75,8 @@ final class UserRotator {
                     FailureClassifier.reasonFor(failure));
         }
         if (plan.rotation().isPresent() && !budget.tryAcquire()) {
-            plan = plan.withoutRotation(Finding.deferred("max-rotations-per-run (" + config.maxRotationsPerRun()
-                    + ") reached; rotated in a later run"));
+            plan = plan.withoutRotation(Finding.deferred(Parameter.MAX_ROTATIONS_PER_RUN.parameterName() + " ("
+                    + config.maxRotationsPerRun() + ") reached; rotated in a later run"));
         }
         if (config.dryRun()) {
             return planned(plan);
