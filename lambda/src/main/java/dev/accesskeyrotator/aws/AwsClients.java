@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Builds the SDK clients once per execution environment (never per invocation): explicit region, explicit
@@ -31,20 +32,51 @@ import java.util.Optional;
 public final class AwsClients implements AutoCloseable {
 
     /**
+     * How long an AWS call may take, in one place, so that the run's deadline and the calls agree: each attempt is
+     * cut at {@link #ATTEMPT_TIMEOUT}, a call with its retries and back-off at {@link #CALL_TIMEOUT}. One user's work
+     * makes at most {@link #MAX_CALLS_PER_USER} calls one after another (the longest path: read, make room, confirm
+     * ownership, record the intent, create, check, store, read back, withdraw or retire, notify, record), so a user
+     * started with {@link #worstCasePerUser()} left always finishes: the handler stops starting users then.
+     */
+    public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
+    public static final int MAX_ATTEMPTS = 6;
+    public static final int MAX_CALLS_PER_USER = 20;
+
+    /** Time to log the report and publish the summary once the last user is done. */
+    private static final Duration REPORT_ALLOWANCE = Duration.ofSeconds(30);
+
+    public static Duration worstCasePerUser() {
+        return CALL_TIMEOUT.multipliedBy(MAX_CALLS_PER_USER);
+    }
+
+    /** No user is started with less time left than this: every user started can finish, and the report goes out. */
+    public static Duration deadlineMargin() {
+        return worstCasePerUser().plus(REPORT_ALLOWANCE);
+    }
+
+    /**
      * @param endpointOverride a local endpoint for tests and the try-it run; empty for AWS
-     * @param retryStrategy    how throttled and failed calls are retried
+     * @param retryStrategies  makes the retry strategy of each client: one per client, so that IAM throttling (and
+     *                         the adaptive rate limiter it slows down) never spends Secrets Manager's or SNS's retries
      */
     public record Options(Region region, Optional<URI> endpointOverride, AwsCredentialsProvider credentials,
-                          List<ExecutionInterceptor> interceptors, RetryStrategy retryStrategy) {
+                          List<ExecutionInterceptor> interceptors, Supplier<RetryStrategy> retryStrategies) {
 
         public Options {
             interceptors = List.copyOf(interceptors);
         }
 
+        /** With one strategy for every client: for tests that drive retries on a clock of their own. */
+        public Options(Region region, Optional<URI> endpointOverride, AwsCredentialsProvider credentials,
+                       List<ExecutionInterceptor> interceptors, RetryStrategy sharedRetryStrategy) {
+            this(region, endpointOverride, credentials, interceptors, () -> sharedRetryStrategy);
+        }
+
         /** Lambda: the region and credentials the runtime provides. */
         public static Options forLambda(String region) {
             return new Options(Region.of(region), Optional.empty(), DefaultCredentialsProvider.builder().build(),
-                    List.of(), defaultRetryStrategy());
+                    List.of(), AwsClients::defaultRetryStrategy);
         }
 
         /** CLI: the standard credential chain, or a named profile. */
@@ -52,13 +84,13 @@ public final class AwsClients implements AutoCloseable {
             AwsCredentialsProvider credentials = profile
                     .<AwsCredentialsProvider>map(p -> ProfileCredentialsProvider.builder().profileName(p).build())
                     .orElseGet(() -> DefaultCredentialsProvider.builder().build());
-            return new Options(region, endpoint, credentials, List.of(), defaultRetryStrategy());
+            return new Options(region, endpoint, credentials, List.of(), AwsClients::defaultRetryStrategy);
         }
 
         public Options withInterceptor(ExecutionInterceptor interceptor) {
             List<ExecutionInterceptor> more = new ArrayList<>(interceptors);
             more.add(interceptor);
-            return new Options(region, endpointOverride, credentials, more, retryStrategy);
+            return new Options(region, endpointOverride, credentials, more, retryStrategies);
         }
 
         public Options withRetryStrategy(RetryStrategy strategy) {
@@ -67,17 +99,18 @@ public final class AwsClients implements AutoCloseable {
     }
 
     /**
-     * Adaptive mode slows the client down when IAM throttles instead of hammering it; ten attempts with backoff
-     * capped at 20 s ride out a throttling storm inside one run.
+     * Adaptive mode slows the client down when IAM throttles instead of hammering it. {@link #MAX_ATTEMPTS} attempts
+     * with back-off capped at 4 s fit {@link #CALL_TIMEOUT}; a call still throttled after that is deferred to the next
+     * run rather than holding the run past its deadline.
      */
     public static RetryStrategy defaultRetryStrategy() {
-        return retryStrategy(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(20));
+        return retryStrategy(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(4));
     }
 
     /** The production strategy with other delays; tests use it to keep throttling storms short. */
     public static RetryStrategy retryStrategy(Duration baseDelay, Duration throttlingBaseDelay, Duration maxDelay) {
         return AwsRetryStrategy.adaptiveRetryStrategy().toBuilder()
-                .maxAttempts(10)
+                .maxAttempts(MAX_ATTEMPTS)
                 .backoffStrategy(BackoffStrategy.exponentialDelay(baseDelay, maxDelay))
                 .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(throttlingBaseDelay, maxDelay))
                 .build();
@@ -110,8 +143,9 @@ public final class AwsClients implements AutoCloseable {
     private <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>>
     B configure(B builder, Options options) {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
-                .retryStrategy(options.retryStrategy())
-                .apiCallTimeout(Duration.ofMinutes(2));
+                .retryStrategy(options.retryStrategies().get())
+                .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+                .apiCallTimeout(CALL_TIMEOUT);
         options.interceptors().forEach(override::addExecutionInterceptor);
         builder.region(options.region())
                 .credentialsProvider(options.credentials())

@@ -23,8 +23,8 @@ import java.util.Map;
  */
 public class RotationHandler implements RequestHandler<ScheduledEvent, Map<String, Object>>, Resource {
 
-    /** No user starts with less time left than this: a rotation takes seconds, the margin leaves room to report. */
-    static final Duration DEADLINE_MARGIN = Duration.ofSeconds(60);
+    /** The calls' worst case for the users in flight, with room to report (see AwsClients). */
+    static final Duration DEADLINE_MARGIN = AwsClients.deadlineMargin();
 
     private final RotationService service;
     private final JsonLog log;

@@ -22,8 +22,8 @@ import java.util.Optional;
  * aggregator.
  */
 public final class RotateAccountHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
-    /** No user starts with less time left than this, as in the single-account function. */
-    static final Duration DEADLINE_MARGIN = Duration.ofSeconds(60);
+    /** The calls' worst case for the users in flight, with room to report (see AwsClients). */
+    static final Duration DEADLINE_MARGIN = AwsClients.deadlineMargin();
 
     private final AccountWorker worker;
 

@@ -1,6 +1,7 @@
 package dev.accesskeyrotator.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.contract.SecretField;
 import dev.accesskeyrotator.log.JsonLog;
@@ -165,6 +166,9 @@ class RotationProtocolTest {
                     "a run that stops must stop before any change: " + account.faults().calls());
         }
         assertTrue(account.faults().calls().size() >= callNumber, "the run never reached call " + callNumber);
+        // One user's work stays within the call budget the deadline margin is sized for.
+        long perUser = account.faults().calls().stream().filter(RotationProtocolTest::perUser).count();
+        assertTrue(perUser <= AwsClients.MAX_CALLS_PER_USER, perUser + " calls: " + account.faults().calls());
         assertCurrentKeyWorks(account);
 
         account.faults().disarm();
@@ -251,6 +255,12 @@ class RotationProtocolTest {
                 }
             }
         }
+    }
+
+    /** Calls a run makes once per run (discovery, the notice records, the summary) are not one user's. */
+    private static boolean perUser(String call) {
+        return !Set.of("iam:GetAccountAuthorizationDetails", "secretsmanager:ListSecrets", "iam:GetCredentialReport")
+                .contains(call);
     }
 
     private static boolean changes(String call) {
