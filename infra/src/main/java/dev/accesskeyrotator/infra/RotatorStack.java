@@ -282,43 +282,8 @@ public final class RotatorStack extends Stack {
         List<PolicyStatement> statements = new ArrayList<>();
         statements.add(statement("WriteOwnLogs", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                 List.of(functionLogs.getLogGroupArn())));
-        statements.add(statement("DiscoverUsersReadOnly", List.of(
-                        "iam:GetAccountAuthorizationDetails", "iam:GenerateCredentialReport",
-                        "iam:GetCredentialReport"),
-                List.of("*")));
-        statements.add(PolicyStatement.Builder.create()
-                .sid("ManageKeysOfOptedInUsersOnly")
-                .actions(KEY_ACTIONS)
-                .resources(List.of(anyUser))
-                .conditions(tag.value()
-                        .<Map<String, Object>>map(value -> Map.of(
-                                "StringEquals", Map.of(tag.resourceTagConditionKey(), value)))
-                        // A key-only opt-in tag: the user must carry the tag, with any value.
-                        .orElseGet(() -> Map.of("Null", Map.of(tag.resourceTagConditionKey(), "false"))))
-                .build());
-        statements.add(PolicyStatement.Builder.create()
-                .sid("CreateUserSecretsOnlyWithTheStackKey")
-                .actions(List.of("secretsmanager:CreateSecret"))
-                .resources(List.of(userSecrets))
-                .conditions(Map.of("StringEquals", Map.of("secretsmanager:KmsKeyId", userSecretsKey.getKeyArn())))
-                .build());
-        statements.add(PolicyStatement.Builder.create()
-                .sid("ShareUserSecretsOnlyWithPublicPolicyBlocked")
-                .actions(List.of("secretsmanager:PutResourcePolicy"))
-                .resources(List.of(userSecrets))
-                .conditions(Map.of("Bool", Map.of("secretsmanager:BlockPublicPolicy", "true")))
-                .build());
-        statements.add(statement("MaintainUserSecrets", List.of(
-                        "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
-                        "secretsmanager:PutSecretValue", "secretsmanager:TagResource"),
-                List.of(userSecrets)));
-        statements.add(statement("ListSecrets", List.of("secretsmanager:ListSecrets"), List.of("*")));
-        statements.add(PolicyStatement.Builder.create()
-                .sid("UseUserSecretsKeyThroughSecretsManager")
-                .actions(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"))
-                .resources(List.of(userSecretsKey.getKeyArn()))
-                .conditions(Map.of("StringEquals", Map.of("kms:ViaService", KeyPolicies.SECRETS_MANAGER_SERVICE)))
-                .build());
+        statements.addAll(RotationRolePolicy.rotateKeysIntoOwnedSecrets(tag, anyUser, userSecrets,
+                userSecretsKey.getKeyArn(), "Stack"));
         statements.add(statement("PublishNotices", List.of("sns:Publish"), List.of(noticeTopic.getTopicArn())));
         statements.add(PolicyStatement.Builder.create()
                 .sid("EncryptNoticesThroughSns")

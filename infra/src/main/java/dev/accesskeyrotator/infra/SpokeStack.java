@@ -84,39 +84,8 @@ public final class SpokeStack extends Stack {
                 + ":secret:" + base.secretNamePrefix() + "*";
         String spokePath = Organization.SPOKE_PARAMETER_PATH.substring(1, Organization.SPOKE_PARAMETER_PATH.length() - 1);
         List<PolicyStatement> statements = new ArrayList<>();
-        statements.add(statement("DiscoverUsersReadOnly", List.of("iam:GetAccountAuthorizationDetails",
-                "iam:GenerateCredentialReport", "iam:GetCredentialReport"), List.of("*")));
-        statements.add(PolicyStatement.Builder.create()
-                .sid("ManageKeysOfOptedInUsersOnly")
-                .actions(RotatorStack.KEY_ACTIONS)
-                .resources(List.of(anyUser))
-                .conditions(tag.value()
-                        .<Map<String, Object>>map(value -> Map.of(
-                                "StringEquals", Map.of(tag.resourceTagConditionKey(), value)))
-                        .orElseGet(() -> Map.of("Null", Map.of(tag.resourceTagConditionKey(), "false"))))
-                .build());
-        statements.add(PolicyStatement.Builder.create()
-                .sid("CreateUserSecretsOnlyWithTheAccountKey")
-                .actions(List.of("secretsmanager:CreateSecret"))
-                .resources(List.of(userSecrets))
-                .conditions(Map.of("StringEquals", Map.of("secretsmanager:KmsKeyId", userSecretsKey.getKeyArn())))
-                .build());
-        statements.add(PolicyStatement.Builder.create()
-                .sid("ShareUserSecretsOnlyWithPublicPolicyBlocked")
-                .actions(List.of("secretsmanager:PutResourcePolicy"))
-                .resources(List.of(userSecrets))
-                .conditions(Map.of("Bool", Map.of("secretsmanager:BlockPublicPolicy", "true")))
-                .build());
-        statements.add(statement("MaintainUserSecrets", List.of("secretsmanager:DescribeSecret",
-                "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:TagResource"),
-                List.of(userSecrets)));
-        statements.add(statement("ListSecrets", List.of("secretsmanager:ListSecrets"), List.of("*")));
-        statements.add(PolicyStatement.Builder.create()
-                .sid("UseUserSecretsKeyThroughSecretsManager")
-                .actions(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"))
-                .resources(List.of(userSecretsKey.getKeyArn()))
-                .conditions(Map.of("StringEquals", Map.of("kms:ViaService", KeyPolicies.SECRETS_MANAGER_SERVICE)))
-                .build());
+        statements.addAll(RotationRolePolicy.rotateKeysIntoOwnedSecrets(tag, anyUser, userSecrets,
+                userSecretsKey.getKeyArn(), "Account"));
         statements.add(statement("ReadSpokeParameters", List.of("ssm:GetParametersByPath"), List.of(
                 "arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":parameter/" + spokePath)));
         // As in the single-account stack: a secret re-keyed between the ownership check and the write must fail
