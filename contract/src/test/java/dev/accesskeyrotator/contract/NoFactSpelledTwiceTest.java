@@ -37,8 +37,6 @@ class NoFactSpelledTwiceTest {
     private static final List<Allowance> AWS_NAMES_THAT_COINCIDE = List.of(
             new Allowance("lambda/src/main/java/dev/accesskeyrotator/service/SecretPolicy.java", "Version",
                     "the IAM policy language's \"Version\" element of the secret's resource policy"),
-            new Allowance("lambda/src/main/java/dev/accesskeyrotator/lambda/Priming.java", "UserName",
-                    "the IAM query API's UserName request parameter, read from the form the SDK sends"),
             new Allowance("infra/src/main/java/dev/accesskeyrotator/infra/RotatorApp.java", "AccessKeyRotator",
                     "the CloudFormation stack's name, which shares the product's name with the metric namespace"
                             + " but is not it: a new namespace must not rename (replace) deployed stacks"));

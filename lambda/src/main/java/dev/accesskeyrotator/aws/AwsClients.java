@@ -84,7 +84,8 @@ public final class AwsClients implements AutoCloseable {
             AwsCredentialsProvider credentials = profile
                     .<AwsCredentialsProvider>map(p -> ProfileCredentialsProvider.builder().profileName(p).build())
                     .orElseGet(() -> DefaultCredentialsProvider.builder().build());
-            return new Options(region, endpoint, credentials, List.of(), AwsClients::defaultRetryStrategy);
+            return new Options(region, endpoint, credentials, List.of(),
+                    () -> new UnreachableFailsFast(defaultRetryStrategy()));
         }
 
         public Options withInterceptor(ExecutionInterceptor interceptor) {
@@ -117,11 +118,14 @@ public final class AwsClients implements AutoCloseable {
     }
 
     private final SdkHttpClient httpClient;
+    private final Options options;
     private final Region region;
-    private final IamClient iam;
-    private final SsmClient ssm;
-    private final SecretsManagerClient secretsManager;
-    private final SnsClient sns;
+    // Built on first use: a client costs tens of milliseconds of class loading, and a dry run or status never
+    // publishes (SNS), which a person at a terminal would otherwise wait for.
+    private IamClient iam;
+    private SsmClient ssm;
+    private SecretsManagerClient secretsManager;
+    private SnsClient sns;
 
     public AwsClients(Options options) {
         this(options, UrlConnectionHttpClient.builder()
@@ -133,11 +137,8 @@ public final class AwsClients implements AutoCloseable {
     /** With a given HTTP client; SnapStart priming passes one that answers from memory. */
     public AwsClients(Options options, SdkHttpClient httpClient) {
         this.region = options.region();
+        this.options = options;
         this.httpClient = httpClient;
-        this.iam = configure(IamClient.builder(), options).build();
-        this.ssm = configure(SsmClient.builder(), options).build();
-        this.secretsManager = configure(SecretsManagerClient.builder(), options).build();
-        this.sns = configure(SnsClient.builder(), options).build();
     }
 
     private <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>>
@@ -156,17 +157,63 @@ public final class AwsClients implements AutoCloseable {
     }
 
     public Region region() { return region; }
-    public IamClient iam() { return iam; }
-    public SsmClient ssm() { return ssm; }
-    public SecretsManagerClient secretsManager() { return secretsManager; }
-    public SnsClient sns() { return sns; }
+
+    public synchronized IamClient iam() {
+        if (iam == null) {
+            iam = configure(IamClient.builder(), options).build();
+        }
+        return iam;
+    }
+
+    public synchronized SsmClient ssm() {
+        if (ssm == null) {
+            ssm = configure(SsmClient.builder(), options).build();
+        }
+        return ssm;
+    }
+
+    public synchronized SecretsManagerClient secretsManager() {
+        if (secretsManager == null) {
+            secretsManager = configure(SecretsManagerClient.builder(), options).build();
+        }
+        return secretsManager;
+    }
+
+    public synchronized SnsClient sns() {
+        if (sns == null) {
+            sns = configure(SnsClient.builder(), options).build();
+        }
+        return sns;
+    }
+
+    /**
+     * Builds every client now. The function does so at init, so that the SnapStart snapshot holds them and no
+     * invocation pays for building one.
+     */
+    public AwsClients buildAll() {
+        iam();
+        ssm();
+        secretsManager();
+        sns();
+        return this;
+    }
+
+    /** The credentials every client signs with; the CLI resolves them first to explain a missing sign-in once. */
+    public AwsCredentialsProvider credentials() {
+        return options.credentials();
+    }
 
     @Override
-    public void close() {
-        iam.close();
-        ssm.close();
-        secretsManager.close();
-        sns.close();
+    public synchronized void close() {
+        for (AutoCloseable client : new AutoCloseable[]{iam, ssm, secretsManager, sns}) {
+            if (client != null) {
+                try {
+                    client.close();
+                } catch (Exception e) {
+                    // Closing releases connections; a failure to do so changes nothing the run did.
+                }
+            }
+        }
         httpClient.close();
     }
 }

@@ -21,7 +21,7 @@ public final class RotatorFactory {
                 new SsmParameterSource(clients.ssm()),
                 new IamDirectory(clients.iam(), reportPollSleeper),
                 new SecretsManagerStore(clients.secretsManager()),
-                new SnsNotifier(clients.sns(), settings.noticeTopicArn()),
+                new SnsNotifier(clients::sns, settings.noticeTopicArn()),
                 clock, log);
     }
 

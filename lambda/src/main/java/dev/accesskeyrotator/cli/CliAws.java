@@ -2,7 +2,9 @@ package dev.accesskeyrotator.cli;
 
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.port.AwsFailure;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
@@ -18,34 +20,109 @@ final class CliAws {
      * profile), as the AWS CLI resolves it.
      */
     static Region region(Arguments options, Map<String, String> env) {
-        Optional<String> flag = options.value("--region");
+        return region(options.value("--region"), options.value("--profile"), Optional.empty(), "--profile");
+    }
+
+    /**
+     * @param profiles    the profile files to read the region from, when not the SDK's own
+     * @param profileFlag the flag that named the profile, for the message
+     */
+    static Region region(Optional<String> flag, Optional<String> profile, Optional<ProfileFile> profiles,
+                         String profileFlag) {
         if (flag.isPresent()) {
             return Region.of(flag.get());
         }
-        Optional<String> profile = options.value("--profile");
         try {
             DefaultAwsRegionProviderChain.Builder chain = DefaultAwsRegionProviderChain.builder();
             profile.ifPresent(chain::profileName);
+            profiles.ifPresent(files -> chain.profileFile(() -> files));
             return chain.build().getRegion();
         } catch (SdkClientException e) {
             throw new ConfigurationException("--region", "no AWS region: pass --region"
-                    + profile.map(p -> " or set region in profile '" + p + "'")
+                    + profile.map(p -> " or set region in profile '" + p + "' (" + profileFlag + ")")
                     .orElse(", set AWS_REGION or set region in your profile"));
+        }
+    }
+
+    /**
+     * Asks for the credentials before any call, so that a missing sign-in is one line at once rather than the
+     * provider chain's dump from inside the run (and logged again by it).
+     */
+    static void requireCredentials(AwsCredentialsProvider credentials, Arguments options) {
+        try {
+            credentials.resolveCredentials();
+        } catch (SdkClientException | IllegalStateException | IllegalArgumentException e) {
+            throw new NoCredentials(options.value("--profile"), e);
+        }
+    }
+
+    /** The credentials could not be found or have expired; the message says how to sign in. */
+    static final class NoCredentials extends SdkClientException {
+        NoCredentials(Optional<String> profile, RuntimeException cause) {
+            super(SdkClientException.builder().cause(cause).message("no usable AWS credentials"
+                    + profile.map(p -> " in profile '" + p + "'").orElse("") + ": "
+                    + firstLine(cause.getMessage()).replaceAll("\\.$", "")
+                    + "; " + profile.map(p -> "sign in (aws sso login --profile " + p + ") or check the profile")
+                    .orElse("pass --profile, sign in (aws sso login) or set AWS_PROFILE")));
         }
     }
 
     /** One line for a person: what AWS or the SDK said, without the SDK's multi-line dumps. */
     static String explain(RuntimeException e) {
+        if (e instanceof AwsFailure failure && cannotConnect(failure.getMessage()).isPresent()) {
+            return "cannot connect to AWS (" + cannotConnect(failure.getMessage()).get() + " at "
+                    + failure.operation() + "); check the network, --endpoint-url and --region";
+        }
         if (e instanceof AwsFailure failure) {
             String hint = failure.is(AwsFailure.Kind.ACCESS_DENIED)
                     ? "; your identity lacks this permission (docs/operations.md lists what each command needs)" : "";
             return "AWS error: " + failure.getMessage() + hint;
+        }
+        if (e instanceof NoCredentials) {
+            return "credentials error: " + e.getMessage();
+        }
+        if (e instanceof SdkClientException && unreachable(e)) {
+            return "cannot connect to AWS: " + firstLine(rootMessage(e))
+                    + "; check the network, --endpoint-url and --region";
         }
         String message = firstLine(e.getMessage());
         if (message.contains("credentials") || message.contains("Token") || message.contains("token")) {
             return "credentials error: " + message + "; sign in (aws sso login --profile P) or pass --profile";
         }
         return "AWS client error: " + message + "; check the network, --endpoint-url and --region";
+    }
+
+    /** The adapter keeps only the message of a client-side failure; these are the JDK's words for "nobody there". */
+    private static Optional<String> cannotConnect(String message) {
+        if (message == null) {
+            return Optional.empty();
+        }
+        for (String[] words : new String[][]{{"Connection refused", "connection refused"},
+                {"UnknownHostException", "unknown host"}, {"connect timed out", "connection timed out"},
+                {"No route to host", "no route to host"}}) {
+            if (message.contains(words[0])) {
+                return Optional.of(words[1]);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean unreachable(Throwable e) {
+        for (Throwable cause = e; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
+                    || cause instanceof java.net.NoRouteToHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     static String firstLine(String message) {
@@ -57,6 +134,13 @@ final class CliAws {
         String first = newline < 0 ? message : message.substring(0, newline);
         int chain = first.indexOf(": [");
         first = chain < 0 ? first : first.substring(0, chain);
+        // The default chain names each provider it tried in one long line, which says nothing to act on.
+        // A profile without keys is followed by the whole parsed file, which may be long and says nothing new.
+        int profileFile = first.indexOf(": ProfileFile(");
+        first = profileFile < 0 ? first : first.substring(0, profileFile);
+        int providers = first.indexOf(" AwsCredentialsProviderChain(");
+        first = providers < 0 ? first : first.substring(0, providers)
+                + " (environment, profiles, container and instance metadata)";
         return first.length() <= 300 ? first : first.substring(0, 297) + "...";
     }
 }

@@ -107,10 +107,12 @@ final class CredentialsCommand {
             out.println(SecretDocument.credentialProcessOutput(cache.key(), now.plus(MIN_VALIDITY)));
             return 0;
         }
-        SecretDocument.HeldKey current = outcome instanceof UserSecretReader.Read read ? read.key() : cache.key();
-        if (!(outcome instanceof UserSecretReader.Read)) {
-            err.println("warning: " + cannotCheck(outcome, cache) + "; serving the cached key "
-                    + cache.key().accessKeyId() + ".");
+        SecretDocument.HeldKey current = cache.key();
+        if (outcome instanceof UserSecretReader.Read read) {
+            current = read.key();
+        } else {
+            err.println("warning: " + cannotCheck(outcome, cache.secretId(), cache.region(), cache.userName())
+                    + "; serving the cached key " + cache.key().accessKeyId() + ".");
         }
         // AWS answered, so this was a check: the next one is a refresh interval away, whatever it said.
         try {
@@ -124,21 +126,21 @@ final class CredentialsCommand {
     }
 
     /** Why AWS's answer gave no key to switch to, and what the owner can do about it. */
-    private static String cannotCheck(UserSecretReader.Outcome outcome, CredentialsCache cache) {
+    private static String cannotCheck(UserSecretReader.Outcome outcome, String secretId, String region,
+                                      String user) {
         if (outcome instanceof UserSecretReader.NoSecret) {
-            return "there is no secret " + cache.secretId() + " in " + cache.region() + " yet (expected until the"
-                    + " key's first rotation; otherwise check --region and --secret-prefix of credentials init)";
+            return "there is no secret " + secretId + " in " + region + " yet (expected until the key's first"
+                    + " rotation; otherwise check --region and --secret-prefix of credentials init)";
         }
         if (outcome instanceof UserSecretReader.Refused refused) {
-            return "cannot read secret " + cache.secretId() + " (" + refused.errorCode() + ": "
-                    + oneLine(refused.message()) + "; before the key's first rotation AWS may say AccessDenied,"
-                    + " otherwise tell your platform team)";
+            return "cannot read secret " + secretId + " (" + refused.errorCode() + ": " + oneLine(refused.message())
+                    + "; before the key's first rotation AWS may say AccessDenied, otherwise tell your platform team)";
         }
         if (outcome instanceof UserSecretReader.OtherUsersKey other) {
-            return "secret " + cache.secretId() + " holds a key of user " + other.owner() + ", not "
-                    + cache.userName() + " (tell your platform team)";
+            return "secret " + secretId + " holds a key of user " + other.owner() + ", not " + user
+                    + " (tell your platform team)";
         }
-        return "secret " + cache.secretId() + " does not hold an access key document (tell your platform team)";
+        return "secret " + secretId + " does not hold an access key document (tell your platform team)";
     }
 
     // ---- init --------------------------------------------------------------------------------------------------
@@ -180,8 +182,8 @@ final class CredentialsCommand {
             // Before the first rotation there is no secret, and AWS tells a user without an identity policy
             // AccessDenied rather than "not found": start with the key given and look again at each refresh.
             key = start.key();
-            note = Optional.of("note: " + cannotCheck(outcome, new CredentialsCache(user, key, secretId, region,
-                    endpoint, refresh, clock.instant())) + "; the key you gave is served until the secret holds one.");
+            note = Optional.of("note: " + cannotCheck(outcome, secretId, region, user)
+                    + "; the key you gave is served until the secret holds one.");
         } else if (outcome instanceof UserSecretReader.KeyRefused refused) {
             err.println("error: AWS refused the key " + start.key().accessKeyId() + " (" + refused.errorCode() + "):"
                     + " it is disabled or deleted; nothing written. Start from the key in your secret instead: "
@@ -195,8 +197,7 @@ final class CredentialsCommand {
                     + ", then run credentials init again.");
             return UNREACHABLE;
         } else {
-            err.println("error: " + cannotCheck(outcome, new CredentialsCache(user, start.key(), secretId, region,
-                    endpoint, refresh, clock.instant())) + "; nothing written.");
+            err.println("error: " + cannotCheck(outcome, secretId, region, user) + "; nothing written.");
             return UNREADABLE_SECRET;
         }
 

@@ -3,12 +3,12 @@ package dev.accesskeyrotator.cli;
 import dev.accesskeyrotator.service.SecretDocument;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.aws.AwsClients;
+import dev.accesskeyrotator.config.ConfigurationException;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.profiles.ProfileFileLocation;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -64,10 +64,16 @@ final class FetchCommand {
             return 2;
         }
 
+        Region region;
+        try {
+            region = CliAws.region(options.value("--region"), Optional.of(sourceProfile), ownFile,
+                    explicitSource.isPresent() ? "--source-profile" : "--profile");
+        } catch (ConfigurationException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCode.CONFIGURATION;
+        }
         UserSecretReader.Outcome outcome;
         try {
-            Region region = options.value("--region").map(Region::of)
-                    .orElseGet(() -> new DefaultAwsRegionProviderChain().getRegion());
             Optional<URI> endpoint = options.value("--endpoint-url").map(URI::create);
             // An explicit --source-profile the file does not define is looked up in the SDK's shared files.
             ProfileCredentialsProvider credentials = ownFile
@@ -110,7 +116,8 @@ final class FetchCommand {
             return "cannot read secret " + secretName + ": " + refused.errorCode() + ": " + refused.message();
         }
         if (outcome instanceof UserSecretReader.Unreachable unreachable) {
-            return "cannot reach AWS or find credentials: " + unreachable.message();
+            return "cannot reach AWS or find credentials: " + CliAws.firstLine(unreachable.message())
+                    + "; check the network and --region, or sign in to the profile that reads the secret";
         }
         if (outcome instanceof UserSecretReader.OtherUsersKey other) {
             return "secret " + secretName + " holds a key of user " + other.owner() + ", not " + user

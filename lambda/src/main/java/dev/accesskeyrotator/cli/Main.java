@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The command line: the Lambda's code path from a shell ({@code run}), and the key owner's {@code fetch}.
- * Exit codes: 0 done, 1 the run reported failures, 2 usage or configuration error, 3 AWS error.
+ * Exit codes: see {@link ExitCode} and the help text.
  */
 public final class Main {
     /**
@@ -44,6 +44,9 @@ public final class Main {
               --opt-in-tag TAG          the stack's opt-in tag; %s must equal or narrow it [env %s]
               --contact TEXT            whom notices tell owners to contact [env %s]
               --max-concurrency N       users processed at once, 1-%d [env %s, default %d]
+              --log-format text|json    standard error: short lines for a person (default), or the function's
+                                        JSON log lines (with the report and metrics documents)
+              --debug                   also the SDK's full error and informational log lines
 
             status options (read-only: never reads a secret value):
               --output table|json|csv   default: table
@@ -71,6 +74,13 @@ public final class Main {
               (run init), 4 cache unusable (run init again), 5 no key to start from (no such profile, or no key on
               standard input), 6 the secret holds no key of this user, 7 AWS unreachable during init, 8 the cached
               key was disabled or deleted (run init with a working key), 9 cannot write the cache
+
+            run, status and fetch exit codes: 0 done, 1 at least one user failed, 2 usage or configuration error
+              (a flag, no region, a bad parameter; nothing was changed), 3 credentials or AWS error (no sign-in,
+              access denied, endpoint unreachable), 4 no user failed but at least one is blocked until a person acts
+
+            Credentials: --profile accepts every profile type the AWS CLI does (IAM Identity Center/SSO, assume
+            role, credential_process, web identity, static keys); the region comes from --region, else the profile.
 
             Configuration (thresholds, opt-in tag, grace period, %s) is read from Parameter Store; see
             docs/operations.md.
@@ -108,9 +118,8 @@ public final class Main {
                 default -> throw new Arguments.UsageException("unknown command " + args.get(0));
             };
         } catch (Arguments.UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println("see --help");
-            return 2;
+            err.println("error: " + e.getMessage() + " (see --help)");
+            return ExitCode.USAGE;
         }
     }
 }

@@ -15,12 +15,12 @@ import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.UserResult;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,69 +30,92 @@ import java.util.Set;
 final class RunCommand {
     private static final Set<String> VALUE_OPTIONS = Set.of("--output", "--region", "--profile", "--endpoint-url",
             "--parameter-prefix", "--secret-prefix", "--topic-arn", "--kms-key-id", "--contact", "--max-concurrency",
-            "--opt-in-tag", "--function-role-arn", "--break-glass-principal-arn");
+            "--opt-in-tag", "--function-role-arn", "--break-glass-principal-arn", "--log-format");
     private static final String NOT_NEEDED_IN_DRY_RUN = "(not used in a dry run)";
+    /** The flag a person types for each setting the function reads from its environment. */
+    private static final Map<EnvironmentVariable, String> FLAGS = new LinkedHashMap<>();
+
+    static {
+        FLAGS.put(EnvironmentVariable.PARAMETER_PREFIX, "--parameter-prefix");
+        FLAGS.put(EnvironmentVariable.SECRET_NAME_PREFIX, "--secret-prefix");
+        FLAGS.put(EnvironmentVariable.NOTICE_TOPIC_ARN, "--topic-arn");
+        FLAGS.put(EnvironmentVariable.SECRET_KMS_KEY_ID, "--kms-key-id");
+        FLAGS.put(EnvironmentVariable.ADMIN_CONTACT, "--contact");
+        FLAGS.put(EnvironmentVariable.MAX_CONCURRENCY, "--max-concurrency");
+        FLAGS.put(EnvironmentVariable.OPT_IN_TAG, "--opt-in-tag");
+        FLAGS.put(EnvironmentVariable.FUNCTION_ROLE_ARN, "--function-role-arn");
+        FLAGS.put(EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN, "--break-glass-principal-arn");
+    }
 
     private RunCommand() {}
 
     static int execute(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
-        Arguments options = Arguments.parse(args, VALUE_OPTIONS, Set.of("--dry-run"));
+        Arguments options = Arguments.parse(args, VALUE_OPTIONS, Set.of("--dry-run", "--debug"));
         boolean dryRun = options.flag("--dry-run");
+        boolean debug = options.flag("--debug");
         String output = options.value("--output").orElse("table");
         if (!output.equals("json") && !output.equals("table")) {
-            throw new Arguments.UsageException("--output must be json or table");
+            throw new Arguments.UsageException("--output " + output + ": allowed: json or table");
+        }
+        String logFormat = options.value("--log-format").orElse("text");
+        if (!logFormat.equals("json") && !logFormat.equals("text")) {
+            throw new Arguments.UsageException("--log-format " + logFormat + ": allowed: text or json");
         }
         Map<String, String> settingsEnv = new HashMap<>(env);
-        overlay(settingsEnv, options, "--parameter-prefix", EnvironmentVariable.PARAMETER_PREFIX);
-        overlay(settingsEnv, options, "--secret-prefix", EnvironmentVariable.SECRET_NAME_PREFIX);
-        overlay(settingsEnv, options, "--topic-arn", EnvironmentVariable.NOTICE_TOPIC_ARN);
-        overlay(settingsEnv, options, "--kms-key-id", EnvironmentVariable.SECRET_KMS_KEY_ID);
-        overlay(settingsEnv, options, "--contact", EnvironmentVariable.ADMIN_CONTACT);
-        overlay(settingsEnv, options, "--max-concurrency", EnvironmentVariable.MAX_CONCURRENCY);
-        overlay(settingsEnv, options, "--opt-in-tag", EnvironmentVariable.OPT_IN_TAG);
-        overlay(settingsEnv, options, "--function-role-arn", EnvironmentVariable.FUNCTION_ROLE_ARN);
-        overlay(settingsEnv, options, "--break-glass-principal-arn", EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN);
+        FLAGS.forEach((variable, flag) -> options.value(flag).ifPresent(v -> settingsEnv.put(variable.name(), v)));
         if (dryRun) {
             // A preview before deploying has no topic yet, and a dry run publishes nothing.
             settingsEnv.putIfAbsent(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NOT_NEEDED_IN_DRY_RUN);
         }
         Clock clock = Clock.systemUTC();
-        // Logs go to stderr so that stdout carries only the report.
-        JsonLog log = new JsonLog(err::println, clock);
+        // Logs go to stderr so that stdout carries only the report; JSON lines are for log collectors.
+        JsonLog log = new JsonLog(logFormat.equals("json") ? err::println : new HumanLog(err, debug), clock);
         try {
             RotatorSettings settings = RotatorSettings.fromEnvironment(settingsEnv);
-            Region region = options.value("--region").map(Region::of).orElseGet(() -> defaultRegion(env));
+            Region region = CliAws.region(options, env);
             AwsClients.Options clientOptions = AwsClients.Options.forCli(region, options.value("--profile"),
                     options.value("--endpoint-url").map(URI::create));
             try (AwsClients clients = new AwsClients(clientOptions)) {
+                CliAws.requireCredentials(clients.credentials(), options);
                 RotationService service = RotatorFactory.create(settings, clients, clock, log);
                 RunReport report = service.run(new RotationService.RunRequest(dryRun, RotationService.Deadline.none()));
                 out.println(output.equals("json") ? toPrettyJson(report) : ReportTable.render(report));
-                return report.count(ReportCount.FAILED) > 0 ? 1 : 0;
+                if (report.count(ReportCount.FAILED) > 0) {
+                    return ExitCode.USERS_FAILED;
+                }
+                return report.count(ReportCount.BLOCKED) > 0 ? ExitCode.USERS_BLOCKED : ExitCode.DONE;
             }
         } catch (ConfigurationException e) {
-            err.println("configuration error: " + e.getMessage());
-            return 2;
-        } catch (AwsFailure e) {
-            err.println("AWS error: " + e.getMessage());
-            return 3;
-        } catch (SdkClientException e) {
-            err.println("AWS client error: " + e.getMessage());
-            return 3;
+            String inFlags = inFlags(e, options);
+            // A flag the person typed is theirs to fix at once; a Parameter Store value is the account's configuration.
+            err.println((inFlags.equals(e.getMessage()) ? "configuration error: " : "error: ") + inFlags);
+            return ExitCode.CONFIGURATION;
+        } catch (AwsFailure | SdkClientException e) {
+            err.println(CliAws.explain(e));
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            return ExitCode.AWS;
         }
     }
 
-    private static Region defaultRegion(Map<String, String> env) {
-        try {
-            return new DefaultAwsRegionProviderChain().getRegion();
-        } catch (SdkClientException e) {
-            throw new ConfigurationException("--region", "no AWS region configured: pass --region or set AWS_REGION");
+    /**
+     * The settings speak of the function's environment variables; a person typed flags, so the message names the
+     * flag when one was given, and a missing required setting is the flag a run without --dry-run needs.
+     */
+    static String inFlags(ConfigurationException e, Arguments options) {
+        for (Map.Entry<EnvironmentVariable, String> entry : FLAGS.entrySet()) {
+            if (entry.getKey().name().equals(e.setting()) && e.getMessage().startsWith("required")) {
+                return entry.getValue() + " is required unless --dry-run";
+            }
         }
-    }
-
-    private static void overlay(Map<String, String> env, Arguments options, String option,
-                                EnvironmentVariable variable) {
-        options.value(option).ifPresent(v -> env.put(variable.name(), v));
+        String message = e.getMessage();
+        for (Map.Entry<EnvironmentVariable, String> entry : FLAGS.entrySet()) {
+            if (options.value(entry.getValue()).isPresent()) {
+                message = message.replace("environment variable " + entry.getKey().name(), entry.getValue());
+            }
+        }
+        return message;
     }
 
     static String toPrettyJson(RunReport report) {

@@ -53,6 +53,7 @@ final class StatusCommand {
             AwsClients.Options clientOptions = AwsClients.Options.forCli(region, options.value("--profile"),
                     options.value("--endpoint-url").map(URI::create));
             try (AwsClients clients = new AwsClients(clientOptions)) {
+                CliAws.requireCredentials(clients.credentials(), options);
                 StatusView.Status status = RotatorFactory.statusView(settings, clients, Clock.systemUTC()).read();
                 out.println(switch (output) {
                     case "json" -> json(status);

@@ -16,6 +16,7 @@ import org.crac.Resource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The EventBridge-scheduled entry point: one rotation per event. Clients and configuration of the environment are
@@ -28,6 +29,10 @@ public class RotationHandler implements RequestHandler<ScheduledEvent, Map<Strin
 
     private final RotationService service;
     private final JsonLog log;
+    /** What SnapStart priming uses; absent for a handler built around a given service (tests). */
+    private final Optional<Primable> primable;
+
+    private record Primable(AwsClients clients, RotatorSettings settings, Clock clock) {}
 
     /** Used by the Lambda runtime; fails at init, naming the variable, if the stack did not set one. */
     public RotationHandler() {
@@ -38,8 +43,9 @@ public class RotationHandler implements RequestHandler<ScheduledEvent, Map<Strin
             throw new IllegalStateException("required environment variable AWS_REGION is not set");
         }
         this.log = JsonLog.toStandardOut(clock);
-        this.service = RotatorFactory.create(settings, new AwsClients(AwsClients.Options.forLambda(region)), clock,
-                log);
+        AwsClients clients = new AwsClients(AwsClients.Options.forLambda(region)).buildAll();
+        this.service = RotatorFactory.create(settings, clients, clock, log);
+        this.primable = Optional.of(new Primable(clients, settings, clock));
         Core.getGlobalContext().register(this);
     }
 
@@ -47,6 +53,7 @@ public class RotationHandler implements RequestHandler<ScheduledEvent, Map<Strin
     public RotationHandler(RotationService service, JsonLog log) {
         this.service = service;
         this.log = log;
+        this.primable = Optional.empty();
     }
 
     /**
@@ -67,7 +74,8 @@ public class RotationHandler implements RequestHandler<ScheduledEvent, Map<Strin
 
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        Priming.prime();
+        primable.ifPresent(p -> log.info("primed for the snapshot", "steps",
+                Priming.prime(p.clients(), p.settings(), p.clock())));
     }
 
     @Override

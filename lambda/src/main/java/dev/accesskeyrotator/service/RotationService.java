@@ -61,6 +61,11 @@ public final class RotationService {
         }
     }
 
+    /** The error line of a run that changed nothing; a command line that explains the failure itself omits it. */
+    public static final String STOPPED_BEFORE_ANY_CHANGE = "run stopped before any change";
+    /** Runs over this many users to look at log how far they are, every this many users. */
+    public static final int PROGRESS_EVERY = 200;
+
     /** Logged copies of the report stay under CloudWatch Logs' 256 KB event limit. */
     private static final int MAX_LOGGED_REPORT_CHARS = 200_000;
 
@@ -102,12 +107,18 @@ public final class RotationService {
             secretsByUser = secretsByUser();
         } catch (RuntimeException e) {
             // Bad configuration, AWS refusing discovery, or a bug: nothing was changed, and the alarm must know.
-            log.error("run stopped before any change", "runId", runId, "error",
+            log.error(STOPPED_BEFORE_ANY_CHANGE, "runId", runId, "error",
                     e instanceof ConfigurationException || e instanceof AwsFailure ? e.getMessage() : e.toString());
             log.raw(RunMetrics.aborted(clock.instant()));
             throw e;
         }
         RotationConfig config = parsed.config().withDryRun(request.forceDryRun());
+        if (optedIn.isEmpty()) {
+            // A typo in the tag looks exactly like a quiet account; say so rather than report zero users as success.
+            log.warn("no IAM user carries the opt-in tag; check the " + Parameter.USER_TAG.parameterName()
+                    + " parameter and the users' tags",
+                    "runId", runId, "userTag", parsed.config().userTag().toString());
+        }
         if (!parsed.defaulted().isEmpty()) {
             log.info("parameters not set, using defaults", "runId", runId, "parameters", parsed.defaulted());
         }
@@ -283,10 +294,16 @@ public final class RotationService {
                 }));
             }
             List<UserResult> results = new ArrayList<>(users.size());
+            int done = 0;
             for (Future<UserResult> future : futures) {
                 UserResult result = await(future, fatal);
                 if (result != null) {
                     results.add(result);
+                }
+                done++;
+                // A long run otherwise says nothing until its report; the person or the log reader sees it move.
+                if (users.size() > PROGRESS_EVERY && (done % PROGRESS_EVERY == 0 || done == users.size())) {
+                    log.info("progress", "done", done, "of", users.size());
                 }
             }
             return results;

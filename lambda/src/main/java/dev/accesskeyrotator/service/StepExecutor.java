@@ -121,8 +121,11 @@ final class StepExecutor implements Step.Visitor<Void> {
 
     @Override
     public Void sendReminder(Step.SendReminder step) {
-        // The reminder's record lives on the user's secret; a user never rotated gets the secret reserved now.
-        Optional<String> arn = protocol.ownedSecret(state, line);
+        // The reminder's record lives on the user's secret, whose ownership the read already settled (a record is
+        // not a key: no re-check is needed); a user never rotated gets the secret reserved now.
+        Optional<String> arn = state.secret() instanceof SecretState.Stored stored ? Optional.of(stored.arn())
+                : state.secret() instanceof SecretState.Reserved reserved ? Optional.of(reserved.arn())
+                : protocol.ownedSecret(state, line);
         if (arn.isEmpty()) {
             return null;
         }

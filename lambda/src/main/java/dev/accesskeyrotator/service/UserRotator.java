@@ -79,14 +79,18 @@ final class UserRotator {
                     + config.maxRotationsPerRun() + ") reached; rotated in a later run"));
         }
         if (config.dryRun()) {
-            return planned(plan);
+            return planned(plan, reader.valueNotRead(user.userName()));
         }
         return new StepExecutor(state, plan, config, protocol, secrets, notifier, notices, secretName, ledger, clock,
                 log).run();
     }
 
     /** A dry run's line: what would be done, and the findings; nothing is changed. */
-    private static UserResult planned(UserPlan plan) {
+    static final String VALUE_NOT_READ = "secret value not read (this identity may not read it): planned from the"
+            + " secret's tags";
+
+    /** @param valueNotRead the plan rests on the secret's tags; the line says so, the reader may not trust it */
+    private static UserResult planned(UserPlan plan, boolean valueNotRead) {
         Outcome outcome = plan.changesNothing() ? Outcome.UNCHANGED : Outcome.PLANNED;
         for (Finding finding : plan.findings()) {
             outcome = outcome.mostUrgent(finding.outcome());
@@ -94,7 +98,10 @@ final class UserRotator {
         String action = plan.changesNothing() ? null
                 : "would " + String.join("; ", plan.steps().stream().map(Step::describe).toList());
         String oldKey = plan.rotation().map(Step.Rotate::replacedKeyId).orElse(null);
-        return new UserResult(plan.userName(), outcome, action, oldKey, null,
-                UserReportLine.reasons(plan.findings(), List.of()), UserResult.Effects.NONE);
+        String reasons = UserReportLine.reasons(plan.findings(), List.of());
+        if (valueNotRead) {
+            reasons = reasons == null || reasons.isEmpty() ? VALUE_NOT_READ : VALUE_NOT_READ + "; " + reasons;
+        }
+        return new UserResult(plan.userName(), outcome, action, oldKey, null, reasons, UserResult.Effects.NONE);
     }
 }

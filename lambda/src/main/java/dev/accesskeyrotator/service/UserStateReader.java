@@ -19,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Reads one user's keys and secret right before the rules decide, so every action rests on fresh state. */
 final class UserStateReader {
@@ -26,6 +28,8 @@ final class UserStateReader {
     private final SecretStore secrets;
     private final SecretOwnership ownership;
     private final RotationConfig config;
+    /** Users whose plan this run rests on tags, not the value; workers add to it concurrently. */
+    private final Set<String> valueNotRead = ConcurrentHashMap.newKeySet();
 
     UserStateReader(IdentityDirectory iam, SecretStore secrets, SecretOwnership ownership, RotationConfig config) {
         this.iam = iam;
@@ -39,7 +43,7 @@ final class UserStateReader {
                    Instant now) {
         List<AccessKey> keys = iam.listAccessKeys(user.userName());
         Optional<SecretSummary> found = summary.isPresent() ? summary : secrets.describe(secretName);
-        SecretState secret = readSecret(found);
+        SecretState secret = readSecret(found, user.userName(), keys);
         Map<String, Optional<KeyUse>> lastUsed = new HashMap<>();
         if (secret instanceof SecretState.Stored stored) {
             for (AccessKey key : keys) {
@@ -97,7 +101,7 @@ final class UserStateReader {
      * <p>ListSecrets is eventually consistent and was read at the start of the run: a secret created since (by
      * another run, or by someone else) is not in it. Users without a listed secret are therefore confirmed by name.
      */
-    private SecretState readSecret(Optional<SecretSummary> summary) {
+    private SecretState readSecret(Optional<SecretSummary> summary, String userName, List<AccessKey> keys) {
         if (summary.isEmpty()) {
             return SecretState.missing();
         }
@@ -120,8 +124,42 @@ final class UserStateReader {
                 // Secrets Manager refuses reads of a secret scheduled for deletion after it was listed.
                 return new SecretState.ScheduledForDeletion(found.arn());
             }
+            if (failure.is(AwsFailure.Kind.ACCESS_DENIED) && config.dryRun()) {
+                Optional<SecretState> fromTags = fromTagsOnly(found, userName, keys);
+                if (fromTags.isPresent()) {
+                    valueNotRead.add(userName);
+                    return fromTags.get();
+                }
+            }
             throw failure;
         }
+    }
+
+    /**
+     * An administrator's preview: the identity may not read secret values (nor decrypt them), but the rotator tags
+     * each secret with the key its owner was told about and when that key was made. That is enough to plan from; the
+     * value's previous key is guessed as the one other key older than the current one, which is how the rotator
+     * leaves a user after a rotation. Only for a dry run: a change is never based on a guess.
+     */
+    private static Optional<SecretState> fromTagsOnly(SecretSummary found, String userName, List<AccessKey> keys) {
+        Optional<String> current = Optional.ofNullable(found.tags().get(SecretTags.NOTIFIED_KEY_ID));
+        if (current.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Instant> currentCreated = keys.stream().filter(k -> k.id().equals(current.get())).findFirst()
+                .map(AccessKey::createDate);
+        List<AccessKey> older = keys.stream().filter(k -> !k.id().equals(current.get()))
+                .filter(k -> currentCreated.map(k.createDate()::isBefore).orElse(false)).toList();
+        Optional<String> previous = older.size() == 1 ? Optional.of(older.get(0).id()) : Optional.empty();
+        String owner = found.tags().getOrDefault(SecretTags.USER, userName);
+        return Optional.of(new SecretState.Stored(found.arn(), found.name(), current.get(), owner, previous, current,
+                SecretTags.instant(found.tags(), SecretTags.CREATING_SINCE),
+                SecretTags.instant(found.tags(), SecretTags.PREVIOUS_DISABLED_AT)));
+    }
+
+    /** Whether this run planned the user from the secret's tags because its value could not be read. */
+    boolean valueNotRead(String userName) {
+        return valueNotRead.contains(userName);
     }
 
     /** The rotator's records on the secret (tags) that the value does not carry. */

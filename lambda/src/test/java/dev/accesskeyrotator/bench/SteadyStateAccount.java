@@ -29,10 +29,16 @@ final class SteadyStateAccount {
             KeySnapshot key = aws.iam().createAccessKey(user, created, true);
             String document = "{\"Version\":1,\"AccessKeyId\":\"" + key.id() + "\",\"SecretAccessKey\":\"" + key.secret()
                     + "\",\"UserName\":\"" + user + "\",\"CreateDate\":\"" + created + "\"}";
-            aws.secretsManager().seedRaw(SECRET_PREFIX + user, document, Map.of(
+            Map<String, String> tags = new java.util.HashMap<>(Map.of(
                     SecretTags.USER, user,
                     SecretTags.NOTIFIED_KEY_ID, key.id(),
-                    SecretTags.CURRENT_KEY_CREATED, SecretTags.seconds(created)), RotatorHarness.KMS_KEY);
+                    SecretTags.CURRENT_KEY_CREATED, SecretTags.seconds(created)));
+            // Steady state with the default reminder-days (7): keys that entered the reminder window on earlier days
+            // were reminded then; those entering it today (83 days old) are reminded in this run.
+            if (Duration.between(created, now).toDays() > 90 - 7) {
+                tags.put(SecretTags.REMINDED_KEY_ID, key.id());
+            }
+            aws.secretsManager().seedRaw(SECRET_PREFIX + user, document, tags, RotatorHarness.KMS_KEY);
         }
     }
 

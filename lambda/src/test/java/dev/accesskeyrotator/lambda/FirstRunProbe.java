@@ -38,7 +38,7 @@ public final class FirstRunProbe {
         RotationService service = RotatorFactory.create(settings, clients, Clock.systemUTC(),
                 new JsonLog(line -> { }, Clock.systemUTC()));
         if (primed) {
-            Priming.prime();
+            Priming.prime(clients, settings, Clock.systemUTC());
         }
         var classLoading = ManagementFactory.getClassLoadingMXBean();
         long classesBefore = classLoading.getTotalLoadedClassCount();
