@@ -24,6 +24,7 @@ import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -133,7 +134,8 @@ public final class StatusView {
             boolean inGrace = false;
             if (optedIn) {
                 UserLine line = userLine(user, slots, Optional.ofNullable(secretsByName.get(prefix + user.userName())),
-                        report.keysOf(user.userName()).isPresent(), config, rules, ownership, now);
+                        report.keysOf(user.userName()).isPresent(), config, rules, ownership, now,
+                        report.generatedAt());
                 lines.add(line);
                 // A replaced key still active in its grace period is the rotator's plan, not a finding.
                 inGrace = line.keys().stream().anyMatch(k -> k.active() && k.role().equals("previous"));
@@ -180,7 +182,7 @@ public final class StatusView {
 
     private UserLine userLine(DirectoryUser user, List<CredentialReport.KeySlot> slots,
                               Optional<SecretSummary> secret, boolean inReport, RotationConfig config,
-                              RotationRules rules, SecretOwnership ownership, Instant now) {
+                              RotationRules rules, SecretOwnership ownership, Instant now, Instant reportAt) {
         Map<String, String> tags = secret.map(SecretSummary::tags).orElse(Map.of());
         Optional<String> currentId = Optional.ofNullable(tags.get(SecretTags.NOTIFIED_KEY_ID))
                 .filter(id -> tags.containsKey(SecretTags.CURRENT_KEY_CREATED));
@@ -219,6 +221,16 @@ public final class StatusView {
                 .findFirst());
         List<KeyLine> keyLines = keyLines(keys, lastUsed, currentSlot.isPresent() ? currentId : Optional.empty(),
                 previousId, now);
+        Optional<Instant> currentCreated = SecretTags.instant(tags, SecretTags.CURRENT_KEY_CREATED);
+        if (currentId.isPresent() && currentSlot.isEmpty() && currentCreated
+                .filter(created -> !created.isBefore(reportAt.truncatedTo(ChronoUnit.SECONDS))).isPresent()) {
+            // AWS regenerates the report at most every 4 hours: a rotation since is not in it yet, which must not
+            // read as a deleted current key.
+            causes.add("rotated to key " + currentId.get() + " after the credential report of " + reportAt
+                    + "; the next report shows its keys");
+            return new UserLine(user.userName(), maxAgeDays, keyLines, Outcome.ROTATED.label(),
+                    "see the next credential report", Optional.empty(), causes);
+        }
         if (inFlight.isPresent()) {
             // The value may already hold this key (its notice is owed) or a run died before storing it; only the
             // value tells, and the next run reads it.
@@ -227,7 +239,11 @@ public final class StatusView {
             return new UserLine(user.userName(), maxAgeDays, keyLines, Outcome.DEFERRED.label(),
                     "complete or withdraw the rotation", Optional.empty(), causes);
         }
-        NoticeRecord notices = new NoticeRecord(Optional.ofNullable(tags.get(SecretTags.REMINDED_KEY_ID)),
+        // The report names no key ids: a never-rotated user's reminder record stands for its one active key.
+        Optional<String> reminded = Optional.ofNullable(tags.get(SecretTags.REMINDED_KEY_ID))
+                .map(id -> currentId.isEmpty() && keys.stream().filter(AccessKey::active).count() == 1
+                        ? keys.stream().filter(AccessKey::active).findFirst().orElseThrow().id() : id);
+        NoticeRecord notices = new NoticeRecord(reminded,
                 Optional.ofNullable(tags.get(SecretTags.GRACE_REMINDED_KEY_ID)), Optional.empty(), Optional.empty());
         UserState userState = new UserState(user.userName(), user.arn(), user.tags(), keys, state, lastUsed, notices);
         UserPlan plan = rules.decide(userState, now);

@@ -121,6 +121,7 @@ public final class TryItLocally {
             explain();
             showNotices();
             showNewKeyLocation();
+            showStatus();
             checkNoSecretShown();
 
             out.println(RULE);
@@ -472,6 +473,30 @@ public final class TryItLocally {
                         + aws.region().id());
                 out.println();
             });
+        }
+
+        /** The admins' and auditors' read-only view after the run: every key and what happens to it next. */
+        private void showStatus() {
+            List<String> args = List.of("status", "--endpoint-url", aws.endpoint().toString(), "--region",
+                    aws.region().id());
+            out.println("6. Every key and what happens to it next (read-only; it never reads a secret's value)");
+            out.println();
+            out.println("   $ java -jar lambda/target/access-key-rotator.jar " + String.join(" ", args));
+            out.println();
+            ByteArrayOutputStream table = new ByteArrayOutputStream();
+            int code;
+            Map<String, String> saved = setCredentials();
+            try (PrintStream tableStream = new PrintStream(table, true, StandardCharsets.UTF_8);
+                 PrintStream logStream = new PrintStream(new LineSink(logLines::add), true, StandardCharsets.UTF_8)) {
+                code = Main.run(args, Map.of(), tableStream, logStream);
+            } finally {
+                restore(saved);
+            }
+            table.toString(StandardCharsets.UTF_8).lines().forEach(line -> out.println("   " + line));
+            out.println();
+            if (code != 0) {
+                surprises.add("status exited with code " + code + " (expected 0)");
+            }
         }
 
         /** The contract: a secret access key is in IAM and the user secret only; never in output or logs. */

@@ -36,6 +36,10 @@ class TryItLocallyTest {
         assertTrue(output.contains("Done: build-bot was rotated, nightly-job's owner was reminded"), output);
         assertTrue(output.contains("Subject: AWS access key of IAM user nightly-job rotates soon"), output);
         assertFalse(output.contains("SecretAccessKey\":"), "no secret value is printed");
+        // The status view of the same account.
+        assertTrue(output.contains("6. Every key and what happens to it next"), output);
+        assertTrue(Pattern.compile("(?m)^\\s*nightly-job\\s").matcher(output.substring(
+                output.indexOf("6. Every key"))).find(), output);
         // The run borrows the credential system properties and gives them back.
         assertEquals(savedKeyId, System.getProperty("aws.accessKeyId"));
     }
