@@ -32,7 +32,7 @@ public final class RotationRules {
     public static final Duration IN_FLIGHT_GUARD = Duration.ofMinutes(15);
 
     /** The still-in-use reminder goes out this long before max-grace-days ends: one daily run ahead. */
-    static final Duration GRACE_REMINDER_LEAD = Duration.ofDays(1);
+    public static final Duration GRACE_REMINDER_LEAD = Duration.ofDays(1);
 
     /** IAM user names may contain a comma; secret names may not, so such a user cannot have a user secret. */
     private static final java.util.regex.Pattern SECRET_NAME_CHARACTERS =
@@ -293,12 +293,11 @@ public final class RotationRules {
      * Provenance: the rotator made a key only if it recorded its intent to create one just before the key's creation
      * (IAM keeps creation times to the second, hence the second of slack).
      */
-    private static boolean createdByRotator(AccessKey key, Optional<Instant> intentAt) {
+    public static boolean createdByRotator(AccessKey key, Optional<Instant> intentAt) {
         return intentAt.filter(intent -> !key.createDate().isBefore(intent.minusSeconds(1))
                 && !key.createDate().isAfter(intent.plus(IN_FLIGHT_GUARD))).isPresent();
     }
 
-    /** Rule 4: make room, or report why the rotation cannot happen. */
     /**
      * Rule 6: make room, or report why the rotation cannot happen. Only a key the rotator replaced may be deleted to
      * make room; a key made outside it stays, and the rotation waits for a person.

@@ -46,10 +46,10 @@ public final class AssumedRoleAccounts implements MemberAccounts, AutoCloseable 
     private final Supplier<RetryStrategy> retryStrategies;
 
     /**
-     * @param retryStrategies a new strategy per account (and one for STS): the adaptive strategy's rate limiter
-     *                        measures one account's throttling, and closing an account's clients closes their
-     *                        strategy, which must not stop the next account's. A strategy's {@code toBuilder()} copy
-     *                        would share the closed limiter.
+     * @param retryStrategies a new strategy per client of each account (and one for STS): the adaptive strategy's
+     *                        rate limiter measures one service's throttling in one account, and closing an
+     *                        account's clients closes their strategies, which must not stop the next account's. A
+     *                        strategy's {@code toBuilder()} copy would share the closed limiter.
      */
     public AssumedRoleAccounts(AwsClients.Options hubOptions, Supplier<RetryStrategy> retryStrategies,
                                String roleName, IamDirectory.Sleeper reportPollSleeper) {
@@ -92,7 +92,7 @@ public final class AssumedRoleAccounts implements MemberAccounts, AutoCloseable 
         AwsClients clients = new AwsClients(new AwsClients.Options(hubOptions.region(), hubOptions.endpointOverride(),
                 StaticCredentialsProvider.create(AwsSessionCredentials.create(credentials.accessKeyId(),
                         credentials.secretAccessKey(), credentials.sessionToken())),
-                hubOptions.interceptors(), retryStrategies.get()));
+                hubOptions.interceptors(), retryStrategies));
         return new Entered(accountId, roleArn, partition, clients, new IamDirectory(clients.iam(), reportPollSleeper),
                 new SecretsManagerStore(clients.secretsManager()), new SsmParameterSource(clients.ssm()));
     }

@@ -216,8 +216,7 @@ public final class StatusView {
         Optional<Instant> intentAt = SecretTags.instant(tags, SecretTags.CREATING_SINCE);
         Optional<AccessKey> inFlight = intentAt.flatMap(intent -> keys.stream()
                 .filter(k -> currentSlot.map(c -> k.createDate().isAfter(c.lastRotated())).orElse(true))
-                .filter(k -> !k.createDate().isBefore(intent.minusSeconds(1))
-                        && !k.createDate().isAfter(intent.plus(RotationRules.IN_FLIGHT_GUARD)))
+                .filter(k -> RotationRules.createdByRotator(k, intentAt))
                 .findFirst());
         List<KeyLine> keyLines = keyLines(keys, lastUsed, currentSlot.isPresent() ? currentId : Optional.empty(),
                 previousId, now);

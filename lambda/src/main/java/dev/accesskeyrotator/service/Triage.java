@@ -90,7 +90,7 @@ final class Triage {
         if (config.cutover() == Cutover.AFTER_GRACE) {
             return false;
         }
-        if (!graceReminded && !now.isBefore(config.previousKeyDeadline(replaced).minus(Duration.ofDays(1)))) {
+        if (!graceReminded && !now.isBefore(config.previousKeyDeadline(replaced).minus(RotationRules.GRACE_REMINDER_LEAD))) {
             return true;
         }
         if (now.isBefore(config.previousKeyDisableAt(replaced))) {

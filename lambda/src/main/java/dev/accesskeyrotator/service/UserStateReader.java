@@ -5,6 +5,7 @@ import dev.accesskeyrotator.contract.Parameter.Cutover;
 import dev.accesskeyrotator.domain.AccessKey;
 import dev.accesskeyrotator.domain.KeyUse;
 import dev.accesskeyrotator.domain.NoticeRecord;
+import dev.accesskeyrotator.domain.RotationRules;
 import dev.accesskeyrotator.domain.SecretState;
 import dev.accesskeyrotator.domain.UserState;
 import dev.accesskeyrotator.port.AwsFailure;
@@ -13,7 +14,6 @@ import dev.accesskeyrotator.port.IdentityDirectory.DirectoryUser;
 import dev.accesskeyrotator.port.SecretStore;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -80,7 +80,7 @@ final class UserStateReader {
         }
         Instant deadline = config.previousKeyDeadline(current.get().createDate());
         Instant from = min(config.previousKeyDisableAt(current.get().createDate()),
-                deadline.minus(Duration.ofDays(1)));
+                deadline.minus(RotationRules.GRACE_REMINDER_LEAD));
         return !now.isBefore(from) && now.isBefore(deadline);
     }
 

@@ -3,6 +3,7 @@ package dev.accesskeyrotator.org;
 import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.contract.Organization;
 import dev.accesskeyrotator.localaws.Calls;
+import dev.accesskeyrotator.port.MemberAccounts;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.SecretsManagerEmulator.SecretSnapshot;
 import dev.accesskeyrotator.localaws.SnsEmulator.PublishedMessage;
@@ -11,7 +12,9 @@ import dev.accesskeyrotator.testing.RotatorHarness;
 import dev.accesskeyrotator.testing.SecretLeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,6 +99,24 @@ class AccountWorkerTest {
         for (String account : List.of(A, B, C)) {
             SecretLeakCheck.assertNoSecretLeaked(org.aws, org.aws.account(account),
                     OrganizationFixture.keyArnOf(account), org.logLines());
+        }
+    }
+
+    @Test
+    void eachClientOfAMemberAccountRetriesWithAStrategyOfItsOwn() {
+        org.member(A, org.rootId);
+        List<RetryStrategy> made = new ArrayList<>();
+        try (AssumedRoleAccounts accounts = new AssumedRoleAccounts(org.hubOptions(), () -> {
+            RetryStrategy strategy = OrganizationFixture.shortRetries();
+            made.add(strategy);
+            return strategy;
+        }, Organization.DEFAULT_SPOKE_ROLE_NAME, pause -> { });
+             MemberAccounts.MemberAccount member = accounts.enter(A)) {
+            assertEquals(A, member.accountId());
+            // STS, then IAM, Secrets Manager and SSM of the member account: IAM throttling in one account must not
+            // spend the retries (or slow the rate limiter) of its Secrets Manager or SSM calls.
+            assertEquals(4, made.size());
+            assertEquals(4, made.stream().map(System::identityHashCode).distinct().count());
         }
     }
 
