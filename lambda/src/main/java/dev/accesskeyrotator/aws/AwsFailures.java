@@ -3,6 +3,10 @@ package dev.accesskeyrotator.aws;
 import dev.accesskeyrotator.port.AwsFailure;
 import software.amazon.awssdk.core.exception.SdkException;
 
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+
 /**
  * The one translation of SDK exceptions into {@link AwsFailure}, for adapters outside this package (the organization
  * mode's STS, Organizations and S3 calls), so every adapter classifies failures alike.
@@ -12,5 +16,23 @@ public final class AwsFailures {
 
     public static AwsFailure translate(String operation, SdkException e) {
         return AwsCalls.translate(operation, e);
+    }
+
+    /** Whether no connection was made at all: nobody listening, no such host, no route, or the connect timed out. */
+    public static boolean cannotConnect(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException || cause instanceof UnknownHostException
+                    || cause instanceof NoRouteToHostException) {
+                return true;
+            }
+            if (cause instanceof java.net.SocketTimeoutException timeout && timeout.getMessage() != null
+                    && timeout.getMessage().contains("connect")) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
     }
 }

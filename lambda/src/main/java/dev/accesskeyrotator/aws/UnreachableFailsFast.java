@@ -9,9 +9,6 @@ import software.amazon.awssdk.retries.api.RefreshRetryTokenResponse;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.retries.api.TokenAcquisitionFailedException;
 
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
 
 /**
  * The rotator's retries, except that an endpoint that cannot be connected to is not retried for half a minute of
@@ -33,7 +30,7 @@ final class UnreachableFailsFast implements RetryStrategy {
 
     @Override
     public RefreshRetryTokenResponse refreshRetryToken(RefreshRetryTokenRequest request) {
-        if (!everConnected && cannotConnect(request.failure())) {
+        if (!everConnected && AwsFailures.cannotConnect(request.failure())) {
             throw new TokenAcquisitionFailedException("endpoint unreachable; not retried", request.failure());
         }
         return delegate.refreshRetryToken(request);
@@ -108,22 +105,5 @@ final class UnreachableFailsFast implements RetryStrategy {
         public UnreachableFailsFast build() {
             return new UnreachableFailsFast(delegate.build());
         }
-    }
-
-    static boolean cannotConnect(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException || cause instanceof UnknownHostException
-                    || cause instanceof NoRouteToHostException) {
-                return true;
-            }
-            if (cause instanceof java.net.SocketTimeoutException timeout && timeout.getMessage() != null
-                    && timeout.getMessage().contains("connect")) {
-                return true;
-            }
-            if (cause.getCause() == cause) {
-                break;
-            }
-        }
-        return false;
     }
 }

@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.cli;
 
+import dev.accesskeyrotator.aws.AwsFailures;
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.port.AwsFailure;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -81,7 +82,7 @@ final class CliAws {
         if (e instanceof NoCredentials) {
             return "credentials error: " + e.getMessage();
         }
-        if (e instanceof SdkClientException && unreachable(e)) {
+        if (e instanceof SdkClientException && AwsFailures.cannotConnect(e)) {
             return "cannot connect to AWS: " + firstLine(rootMessage(e))
                     + "; check the network, --endpoint-url and --region";
         }
@@ -105,16 +106,6 @@ final class CliAws {
             }
         }
         return Optional.empty();
-    }
-
-    private static boolean unreachable(Throwable e) {
-        for (Throwable cause = e; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
-            if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
-                    || cause instanceof java.net.NoRouteToHostException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String rootMessage(Throwable e) {

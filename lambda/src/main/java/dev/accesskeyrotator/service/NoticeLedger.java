@@ -2,6 +2,7 @@ package dev.accesskeyrotator.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.accesskeyrotator.domain.NoticeRecord;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.port.AwsFailure;
@@ -28,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class NoticeLedger {
     static final String NAME_UNDER_PREFIX = "rotator/attention-notices";
     /** Secrets Manager holds at most 64 KB; the oldest records give way first. */
-    private static final int MAX_BYTES = 60_000;
+    static final int MAX_BYTES = 60_000;
 
     private record Entry(String causeHash, Instant sentAt) {}
 
@@ -85,18 +86,28 @@ final class NoticeLedger {
         return changed;
     }
 
+    /** Newest records first, until the document reaches {@value #MAX_BYTES} bytes. */
     String render() {
         ObjectNode root = JsonLog.mapper().createObjectNode();
         ObjectNode users = root.putObject("users");
-        entries.entrySet().stream()
+        // The size is counted as records are added: re-serializing the document for each would be quadratic.
+        int bytes = utf8Length(root.toString());
+        for (Map.Entry<String, Entry> e : entries.entrySet().stream()
                 .sorted(Map.Entry.<String, Entry>comparingByValue(Comparator.comparing(Entry::sentAt)).reversed())
-                .forEach(e -> {
-                    if (root.toString().getBytes(StandardCharsets.UTF_8).length < MAX_BYTES) {
-                        users.putObject(e.getKey()).put("cause", e.getValue().causeHash())
-                                .put("sentAt", e.getValue().sentAt().toString());
-                    }
-                });
+                .toList()) {
+            if (bytes >= MAX_BYTES) {
+                break;
+            }
+            ObjectNode record = users.putObject(e.getKey()).put("cause", e.getValue().causeHash())
+                    .put("sentAt", e.getValue().sentAt().toString());
+            bytes += (users.size() > 1 ? 1 : 0) + utf8Length(TextNode.valueOf(e.getKey()).toString()) + 1
+                    + utf8Length(record.toString());
+        }
         return root.toString();
+    }
+
+    private static int utf8Length(String json) {
+        return json.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private void parse(String json) {

@@ -49,6 +49,29 @@ class NoticeLedgerTest {
     }
 
     @Test
+    void aFullLedgerKeepsTheNewestRecordsWithinTheSecretSizeLimit() throws Exception {
+        NoticeLedger ledger = NoticeLedger.empty();
+        int users = 5_000;
+        for (int i = 0; i < users; i++) {
+            ledger.told("user-" + i + "-é", CAUSE + i, T0.plusSeconds(i));
+        }
+        String rendered = ledger.render();
+        int bytes = rendered.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        var kept = JsonLog.mapper().readTree(rendered).path("users");
+
+        assertTrue(bytes >= NoticeLedger.MAX_BYTES && bytes < NoticeLedger.MAX_BYTES + 100, bytes + " bytes");
+        assertTrue(kept.has("user-" + (users - 1) + "-é"), "the newest record stays");
+        assertFalse(kept.has("user-0-é"), "the oldest record gives way");
+        // Exactly the newest records until the limit: removing the last one kept brings the document under it.
+        int oldestKept = users - kept.size();
+        assertTrue(kept.has("user-" + oldestKept + "-é") && !kept.has("user-" + (oldestKept - 1) + "-é"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) kept).remove("user-" + oldestKept + "-é");
+        String withoutOldest = JsonLog.mapper().writeValueAsString(JsonLog.mapper().createObjectNode()
+                .set("users", kept));
+        assertTrue(withoutOldest.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < NoticeLedger.MAX_BYTES);
+    }
+
+    @Test
     void theRecordsSurviveARoundTripThroughTheirSecret() {
         PortFaults faults = new PortFaults();
         InMemorySecretStore secrets = new InMemorySecretStore(faults);
