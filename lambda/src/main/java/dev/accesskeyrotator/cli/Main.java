@@ -104,6 +104,12 @@ public final class Main {
     }
 
     public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return run(args, env, out, err, Clock.systemUTC());
+    }
+
+    /** With the clock that key ages and dates are computed on: the try-it runs on a local endpoint's own time. */
+    public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+                          Clock clock) {
         if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
             out.print(USAGE);
             return args.isEmpty() ? 2 : 0;
@@ -111,10 +117,10 @@ public final class Main {
         List<String> rest = args.subList(1, args.size());
         try {
             return switch (args.get(0)) {
-                case "run" -> RunCommand.execute(rest, env, out, err);
+                case "run" -> RunCommand.execute(rest, env, out, err, clock);
                 case "fetch" -> FetchCommand.execute(rest, env, out, err);
-                case "status" -> StatusCommand.execute(rest, env, out, err);
-                case "credentials" -> CredentialsCommand.execute(rest, env, System.in, out, err, Clock.systemUTC());
+                case "status" -> StatusCommand.execute(rest, env, out, err, clock);
+                case "credentials" -> CredentialsCommand.execute(rest, env, System.in, out, err, clock);
                 default -> throw new Arguments.UsageException("unknown command " + args.get(0));
             };
         } catch (Arguments.UsageException e) {

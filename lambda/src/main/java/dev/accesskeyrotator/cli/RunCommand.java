@@ -49,7 +49,7 @@ final class RunCommand {
 
     private RunCommand() {}
 
-    static int execute(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    static int execute(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, Clock clock) {
         Arguments options = Arguments.parse(args, VALUE_OPTIONS, Set.of("--dry-run", "--debug"));
         boolean dryRun = options.flag("--dry-run");
         boolean debug = options.flag("--debug");
@@ -67,7 +67,6 @@ final class RunCommand {
             // A preview before deploying has no topic yet, and a dry run publishes nothing.
             settingsEnv.putIfAbsent(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NOT_NEEDED_IN_DRY_RUN);
         }
-        Clock clock = Clock.systemUTC();
         // Logs go to stderr so that stdout carries only the report; JSON lines are for log collectors.
         JsonLog log = new JsonLog(logFormat.equals("json") ? err::println : new HumanLog(err, debug), clock);
         try {

@@ -36,7 +36,7 @@ final class StatusCommand {
 
     private StatusCommand() {}
 
-    static int execute(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    static int execute(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, Clock clock) {
         Arguments options = Arguments.parse(args, VALUE_OPTIONS, Set.of());
         String output = options.value("--output").orElse("table");
         if (!List.of("table", "json", "csv").contains(output)) {
@@ -54,7 +54,7 @@ final class StatusCommand {
                     options.value("--endpoint-url").map(URI::create));
             try (AwsClients clients = new AwsClients(clientOptions)) {
                 CliAws.requireCredentials(clients.credentials(), options);
-                StatusView.Status status = RotatorFactory.statusView(settings, clients, Clock.systemUTC()).read();
+                StatusView.Status status = RotatorFactory.statusView(settings, clients, clock).read();
                 out.println(switch (output) {
                     case "json" -> json(status);
                     case "csv" -> csv(status);

@@ -46,7 +46,12 @@ public final class TryItLocally {
     static final String KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
     static final String FUNCTION_ROLE_ARN = "arn:aws:iam::123456789012:role/AccessKeyRotator-FunctionRole";
     static final int MAX_AGE_DAYS = 90;
-    static final int GRACE_DAYS = 7;
+    static final int GRACE_DAYS = 2;
+    static final int MAX_GRACE_DAYS = 14;
+    /** The default old-key-idle-hours. */
+    static final int IDLE_HOURS = 24;
+    /** When the second run of the story happens. */
+    static final int DAYS_LATER = 3;
     static final int DELETE_AFTER_DAYS = 30;
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
@@ -83,7 +88,7 @@ public final class TryItLocally {
         ByteArrayOutputStream shown = new ByteArrayOutputStream();
         PrintStream tee = new PrintStream(new Tee(out, shown), true, StandardCharsets.UTF_8);
         try (LocalAws aws = LocalAws.start(clock)) {
-            return new Scenario(aws, tee, shown, showLogs).play();
+            return new Scenario(aws, clock, tee, shown, showLogs).play();
         } finally {
             tee.flush();
         }
@@ -91,6 +96,7 @@ public final class TryItLocally {
 
     private static final class Scenario {
         private final LocalAws aws;
+        private final MutableClock clock;
         private final PrintStream out;
         private final ByteArrayOutputStream shown;
         private final boolean showLogs;
@@ -101,8 +107,9 @@ public final class TryItLocally {
         private String ownerSubscription;
         private String adminSubscription;
 
-        Scenario(LocalAws aws, PrintStream out, ByteArrayOutputStream shown, boolean showLogs) {
+        Scenario(LocalAws aws, MutableClock clock, PrintStream out, ByteArrayOutputStream shown, boolean showLogs) {
             this.aws = aws;
+            this.clock = clock;
             this.out = out;
             this.shown = shown;
             this.showLogs = showLogs;
@@ -122,18 +129,20 @@ public final class TryItLocally {
             showNotices();
             showNewKeyLocation();
             showStatus();
+            int laterExitCode = aFewDaysLater();
             checkNoSecretShown();
 
             out.println(RULE);
             // old-ci is blocked until a person deletes the key they made: the CLI's exit code for that.
-            if (exitCode != 4) {
-                surprises.add("the run exited with code " + exitCode + " (expected 4: a user is blocked)");
+            if (exitCode != 4 || laterExitCode != 4) {
+                surprises.add("the runs exited with codes " + exitCode + " and " + laterExitCode
+                        + " (expected 4: a user is blocked)");
             }
             if (surprises.isEmpty()) {
                 out.println("Done: build-bot was rotated, nightly-job's owner was reminded, reporting-job is not due"
                         + " yet, old-ci is blocked by a key a person made, incident-user was flagged for attention,");
-                out.println("and legacy-admin was left untouched. Nothing was sent anywhere; the local endpoint is"
-                        + " gone.");
+                out.println("legacy-admin was left untouched, and " + DAYS_LATER + " days later build-bot's old key"
+                        + " was disabled once nothing used it. Nothing was sent anywhere; the local endpoint is gone.");
                 out.println("Next: preview against your own account, changing nothing:"
                         + " java -jar lambda/target/access-key-rotator.jar run --dry-run");
                 return 0;
@@ -149,7 +158,10 @@ public final class TryItLocally {
             out.println("1. The sample account");
             out.println();
             optedIn("build-bot");
-            key("build-bot", 120, true);
+            KeySnapshot buildBotKey = key("build-bot", 120, true);
+            // build-bot's CI uses its key all the time: IAM last saw it an hour ago.
+            aws.iam().markKeyUsed(buildBotKey.id(), aws.clock().instant().minus(Duration.ofHours(1)), "s3",
+                    aws.region().id());
             optedIn("reporting-job");
             key("reporting-job", 20, true);
             optedIn("nightly-job");
@@ -163,7 +175,8 @@ public final class TryItLocally {
             key("old-ci", 100, true);
             aws.iam().userNames().forEach(u -> keysBefore.put(u, aws.iam().keys(u)));
 
-            row("build-bot", "opted in", "one active key, 120 days old (due: the threshold is 90 days)");
+            row("build-bot", "opted in", "one active key, 120 days old (due: the threshold is 90 days), used an"
+                    + " hour ago by its CI");
             row("reporting-job", "opted in", "one active key, 20 days old (not due)");
             row("nightly-job", "opted in", "one active key, 86 days old (due in 4 days: within reminder-days)");
             row("legacy-admin", "NOT opted in", "one active key, 400 days old (not ours to touch)");
@@ -175,11 +188,16 @@ public final class TryItLocally {
             out.println("   Opting in = the IAM user tag " + TAG_KEY + "=enabled. Configuration in Parameter Store"
                     + " under " + PARAMETER_PREFIX + ":");
             parameter("max-key-age-days", String.valueOf(MAX_AGE_DAYS), "rotate active keys at this age");
-            parameter("grace-days", String.valueOf(GRACE_DAYS), "the old key stays active this long after"
-                    + " rotation");
+            parameter("grace-days", String.valueOf(GRACE_DAYS), "the old key stays active at least this long"
+                    + " after rotation,");
+            parameter("max-grace-days", String.valueOf(MAX_GRACE_DAYS), "and at most this long, while"
+                    + " something still uses it");
             parameter("delete-after-days", String.valueOf(DELETE_AFTER_DAYS), "a disabled old key is deleted this"
                     + " long after");
-            out.println("     (user-tag, dry-run and max-rotations-per-run are not set: their defaults apply)");
+            out.println("     (the others are not set: their defaults apply. cutover=on-use with old-key-idle-hours="
+                    + IDLE_HOURS + ": the old key is disabled");
+            out.println("      once IAM has shown no use of it for " + IDLE_HOURS + " hours since the new key was"
+                    + " stored.)");
 
             try (SnsClient sns = LocalAwsClients.configure(SnsClient.builder(), aws).build()) {
                 topicArn = sns.createTopic(r -> r.name("access-key-rotation-notices")).topicArn();
@@ -235,14 +253,22 @@ public final class TryItLocally {
         // ---- 2. the run -----------------------------------------------------------------------------------------
 
         private int runTheCli() {
-            List<String> args = List.of("run", "--endpoint-url", aws.endpoint().toString(), "--region",
-                    aws.region().id(), "--topic-arn", topicArn, "--kms-key-id", KMS_KEY, "--function-role-arn", FUNCTION_ROLE_ARN,
-                    "--output", "table", "--log-format", "json");
             out.println("2. The run: the real command line, as you would run it against your account");
             out.println();
+            return invoke(runArguments());
+        }
+
+        private List<String> runArguments() {
+            return List.of("run", "--endpoint-url", aws.endpoint().toString(), "--region", aws.region().id(),
+                    "--topic-arn", topicArn, "--kms-key-id", KMS_KEY, "--function-role-arn", FUNCTION_ROLE_ARN,
+                    "--output", "table", "--log-format", "json");
+        }
+
+        /** Runs the command line as a person would, on the story's clock, and prints its report. */
+        private int invoke(List<String> args) {
             out.println("   $ java -jar lambda/target/access-key-rotator.jar " + String.join(" ", args));
             out.println();
-
+            int logLinesBefore = logLines.size();
             ByteArrayOutputStream report = new ByteArrayOutputStream();
             int code;
             // The local endpoint accepts any credentials; the SDK's default chain reads these system properties
@@ -250,19 +276,20 @@ public final class TryItLocally {
             Map<String, String> saved = setCredentials();
             try (PrintStream reportStream = new PrintStream(report, true, StandardCharsets.UTF_8);
                  PrintStream logStream = new PrintStream(new LineSink(logLines::add), true, StandardCharsets.UTF_8)) {
-                code = Main.run(args, Map.of(), reportStream, logStream);
+                code = Main.run(args, Map.of(), reportStream, logStream, clock);
             } finally {
                 restore(saved);
             }
             report.toString(StandardCharsets.UTF_8).lines().forEach(line -> out.println("   " + line));
+            List<String> runLogLines = List.copyOf(logLines.subList(logLinesBefore, logLines.size()));
             out.println();
             out.println("   exit code " + code + (code == 4 ? " (a user is blocked; see --help for the codes)" : "")
-                    + "; " + logLines.size() + " structured log lines (JSON) went to"
+                    + "; " + runLogLines.size() + " structured log lines (JSON) went to"
                     + " standard error" + (showLogs ? ":" : ", summarized here (add --show-logs to see them):"));
             if (showLogs) {
-                logLines.forEach(line -> out.println("     " + line));
+                runLogLines.forEach(line -> out.println("     " + line));
             } else {
-                summarizeLogs(logLines);
+                summarizeLogs(runLogLines);
             }
             out.println();
             return code;
@@ -317,14 +344,15 @@ public final class TryItLocally {
                         + " keys " + describe(now) + " and secret key " + current.orElse("(none)"));
                 return;
             }
-            Instant disableOn = fresh.get().createDate().plus(Duration.ofDays(GRACE_DAYS));
+            Instant earliest = fresh.get().createDate().plus(Duration.ofDays(GRACE_DAYS));
+            Instant latest = fresh.get().createDate().plus(Duration.ofDays(MAX_GRACE_DAYS));
             user("build-bot", "ROTATED",
                     "Its 120-day-old key " + old.id() + " was due. A new key " + fresh.get().id() + " was created"
                             + " and stored in its own secret " + SECRET_PREFIX + "build-bot at once.",
-                    "Because grace-days is " + GRACE_DAYS + ", the old key stays active until about "
-                            + DAY.format(disableOn) + " so build-bot can switch; a later run disables it then and"
-                            + " deletes it " + DELETE_AFTER_DAYS + " days after that.",
-                    "Its owner was notified (see 4).");
+                    "The old key stays active so build-bot's CI can switch: a later run disables it on or after "
+                            + DAY.format(earliest) + " once IAM shows it idle for " + IDLE_HOURS + " hours,",
+                    "and on " + DAY.format(latest) + " at the latest; it is deleted " + DELETE_AFTER_DAYS
+                            + " days after it was disabled. Its owner was notified (see 4).");
         }
 
         private void explainReportingJob() {
@@ -488,7 +516,7 @@ public final class TryItLocally {
             Map<String, String> saved = setCredentials();
             try (PrintStream tableStream = new PrintStream(table, true, StandardCharsets.UTF_8);
                  PrintStream logStream = new PrintStream(new LineSink(logLines::add), true, StandardCharsets.UTF_8)) {
-                code = Main.run(args, Map.of(), tableStream, logStream);
+                code = Main.run(args, Map.of(), tableStream, logStream, clock);
             } finally {
                 restore(saved);
             }
@@ -497,6 +525,56 @@ public final class TryItLocally {
             if (code != 0) {
                 surprises.add("status exited with code " + code + " (expected 0)");
             }
+        }
+
+        /**
+         * The on-use cut-over: build-bot's CI switches to the new key the day after the run; a run
+         * {@value #DAYS_LATER} days later finds the old key idle and disables it, and tells the owner nothing else.
+         */
+        private int aFewDaysLater() {
+            Instant firstRun = clock.instant();
+            KeySnapshot old = keysBefore.get("build-bot").get(0);
+            Optional<String> fresh = secretKeyId("build-bot");
+            int publishedBefore = aws.sns().published().size();
+            fresh.ifPresent(id -> aws.iam().markKeyUsed(id, firstRun.plus(Duration.ofDays(1)), "s3",
+                    aws.region().id()));
+            clock.advance(Duration.ofDays(DAYS_LATER));
+            out.println("7. " + DAYS_LATER + " days later: build-bot's CI switched to the new key on "
+                    + DAY.format(firstRun.plus(Duration.ofDays(1))) + " and has not used the old one since");
+            out.println();
+            int code = invoke(runArguments());
+            out.println();
+            Optional<KeySnapshot> oldNow = aws.iam().accessKey(old.id());
+            Optional<KeySnapshot> freshNow = fresh.flatMap(id -> aws.iam().accessKey(id));
+            if (oldNow.isEmpty() || oldNow.get().active() || freshNow.isEmpty() || !freshNow.get().active()) {
+                surprise("build-bot", "expected the old key disabled and the new one active, found "
+                        + describe(aws.iam().keys("build-bot")));
+            } else {
+                user("build-bot", "OLD KEY DISABLED",
+                        "Grace-days (" + GRACE_DAYS + ") had passed and IAM had shown no use of " + old.id()
+                                + " since the new key was stored, more than " + IDLE_HOURS + " hours:",
+                        "nothing used it any more, so disabling it broke nothing. It is deleted "
+                                + DELETE_AFTER_DAYS + " days from now.");
+            }
+            List<PublishedMessage> later = aws.sns().published();
+            later = later.subList(publishedBefore, later.size());
+            List<String> sent = later.stream().map(m -> m.attribute("event_type").orElse("?")
+                    + m.attribute("user_name").map(u -> " " + u).orElse("")).toList();
+            out.println("   Notices this run (" + later.size() + "): " + String.join(", ", sent) + ". Nobody was"
+                    + " told again what they were told " + DAYS_LATER + " days ago: nightly-job's");
+            out.println("   reminder, incident-user's attention and old-ci's blocked notice repeat only after"
+                    + " attention-reminder-days (7).");
+            out.println();
+            later.stream().filter(m -> is(m, "build-bot", "key-disabled")).findFirst().ifPresent(m -> {
+                out.println("   Subject: " + m.subject());
+                out.println();
+                m.message().lines().forEach(line -> out.println("   | " + line));
+                out.println();
+            });
+            if (!sent.equals(List.of("key-disabled build-bot", "run-summary"))) {
+                surprise("notices", "expected only build-bot's key-disabled notice and the run summary, got " + sent);
+            }
+            return code;
         }
 
         /** The contract: a secret access key is in IAM and the user secret only; never in output or logs. */

@@ -40,6 +40,11 @@ class TryItLocallyTest {
         assertTrue(output.contains("6. Every key and what happens to it next"), output);
         assertTrue(Pattern.compile("(?m)^\\s*nightly-job\\s").matcher(output.substring(
                 output.indexOf("6. Every key"))).find(), output);
+        // The on-use cut-over, days later: the old key is disabled once idle, and only that is told.
+        String later = output.substring(output.indexOf("7. 3 days later"));
+        assertTrue(later.contains("build-bot: OLD KEY DISABLED"), output);
+        assertTrue(later.contains("Notices this run (2): key-disabled build-bot, run-summary."), output);
+        assertTrue(Pattern.compile("(?m)^\\s*build-bot\\s+disabled-old\\s").matcher(later).find(), output);
         // The run borrows the credential system properties and gives them back.
         assertEquals(savedKeyId, System.getProperty("aws.accessKeyId"));
     }
