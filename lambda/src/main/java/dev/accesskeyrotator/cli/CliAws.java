@@ -2,6 +2,7 @@ package dev.accesskeyrotator.cli;
 
 import dev.accesskeyrotator.aws.AwsFailures;
 import dev.accesskeyrotator.config.ConfigurationException;
+import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.port.AwsFailure;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -9,12 +10,39 @@ import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /** What the commands that call AWS share: the region a person meant, and one-line explanations of AWS failures. */
 final class CliAws {
+    /** The flag a person types for each setting the function reads from its environment. */
+    static final Map<EnvironmentVariable, String> SETTING_FLAGS = settingFlags();
+
     private CliAws() {}
+
+    private static Map<EnvironmentVariable, String> settingFlags() {
+        Map<EnvironmentVariable, String> flags = new LinkedHashMap<>();
+        flags.put(EnvironmentVariable.PARAMETER_PREFIX, "--parameter-prefix");
+        flags.put(EnvironmentVariable.SECRET_NAME_PREFIX, "--secret-prefix");
+        flags.put(EnvironmentVariable.NOTICE_TOPIC_ARN, "--topic-arn");
+        flags.put(EnvironmentVariable.SECRET_KMS_KEY_ID, "--kms-key-id");
+        flags.put(EnvironmentVariable.ADMIN_CONTACT, "--contact");
+        flags.put(EnvironmentVariable.MAX_CONCURRENCY, "--max-concurrency");
+        flags.put(EnvironmentVariable.OPT_IN_TAG, "--opt-in-tag");
+        flags.put(EnvironmentVariable.FUNCTION_ROLE_ARN, "--function-role-arn");
+        flags.put(EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN, "--break-glass-principal-arn");
+        return Collections.unmodifiableMap(flags);
+    }
+
+    /** The environment with each setting a flag gave in place of the variable (the flags win). */
+    static Map<String, String> settingsEnvironment(Map<String, String> env, Arguments options) {
+        Map<String, String> settings = new HashMap<>(env);
+        SETTING_FLAGS.forEach((variable, flag) -> options.value(flag).ifPresent(v -> settings.put(variable.name(), v)));
+        return settings;
+    }
 
     /**
      * {@code --region}, else the region of {@code --profile} (or of the default chain: AWS_REGION, the default

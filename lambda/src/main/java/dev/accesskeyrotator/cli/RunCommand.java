@@ -32,20 +32,6 @@ final class RunCommand {
             "--parameter-prefix", "--secret-prefix", "--topic-arn", "--kms-key-id", "--contact", "--max-concurrency",
             "--opt-in-tag", "--function-role-arn", "--break-glass-principal-arn", "--log-format");
     private static final String NOT_NEEDED_IN_DRY_RUN = "(not used in a dry run)";
-    /** The flag a person types for each setting the function reads from its environment. */
-    private static final Map<EnvironmentVariable, String> FLAGS = new LinkedHashMap<>();
-
-    static {
-        FLAGS.put(EnvironmentVariable.PARAMETER_PREFIX, "--parameter-prefix");
-        FLAGS.put(EnvironmentVariable.SECRET_NAME_PREFIX, "--secret-prefix");
-        FLAGS.put(EnvironmentVariable.NOTICE_TOPIC_ARN, "--topic-arn");
-        FLAGS.put(EnvironmentVariable.SECRET_KMS_KEY_ID, "--kms-key-id");
-        FLAGS.put(EnvironmentVariable.ADMIN_CONTACT, "--contact");
-        FLAGS.put(EnvironmentVariable.MAX_CONCURRENCY, "--max-concurrency");
-        FLAGS.put(EnvironmentVariable.OPT_IN_TAG, "--opt-in-tag");
-        FLAGS.put(EnvironmentVariable.FUNCTION_ROLE_ARN, "--function-role-arn");
-        FLAGS.put(EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN, "--break-glass-principal-arn");
-    }
 
     private RunCommand() {}
 
@@ -61,8 +47,7 @@ final class RunCommand {
         if (!logFormat.equals("json") && !logFormat.equals("text")) {
             throw new Arguments.UsageException("--log-format " + logFormat + ": allowed: text or json");
         }
-        Map<String, String> settingsEnv = new HashMap<>(env);
-        FLAGS.forEach((variable, flag) -> options.value(flag).ifPresent(v -> settingsEnv.put(variable.name(), v)));
+        Map<String, String> settingsEnv = CliAws.settingsEnvironment(env, options);
         if (dryRun) {
             // A preview before deploying has no topic yet, and a dry run publishes nothing.
             settingsEnv.putIfAbsent(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NOT_NEEDED_IN_DRY_RUN);
@@ -103,13 +88,13 @@ final class RunCommand {
      * flag when one was given, and a missing required setting is the flag a run without --dry-run needs.
      */
     static String inFlags(ConfigurationException e, Arguments options) {
-        for (Map.Entry<EnvironmentVariable, String> entry : FLAGS.entrySet()) {
+        for (Map.Entry<EnvironmentVariable, String> entry : CliAws.SETTING_FLAGS.entrySet()) {
             if (entry.getKey().name().equals(e.setting()) && e.getMessage().startsWith("required")) {
                 return entry.getValue() + " is required unless --dry-run";
             }
         }
         String message = e.getMessage();
-        for (Map.Entry<EnvironmentVariable, String> entry : FLAGS.entrySet()) {
+        for (Map.Entry<EnvironmentVariable, String> entry : CliAws.SETTING_FLAGS.entrySet()) {
             if (options.value(entry.getValue()).isPresent()) {
                 message = message.replace("environment variable " + entry.getKey().name(), entry.getValue());
             }

@@ -42,10 +42,7 @@ final class StatusCommand {
         if (!List.of("table", "json", "csv").contains(output)) {
             throw new Arguments.UsageException("--output " + output + ": allowed: table, json or csv");
         }
-        Map<String, String> settingsEnv = new HashMap<>(env);
-        options.value("--parameter-prefix").ifPresent(v -> settingsEnv.put(EnvironmentVariable.PARAMETER_PREFIX.name(), v));
-        options.value("--secret-prefix").ifPresent(v -> settingsEnv.put(EnvironmentVariable.SECRET_NAME_PREFIX.name(), v));
-        options.value("--kms-key-id").ifPresent(v -> settingsEnv.put(EnvironmentVariable.SECRET_KMS_KEY_ID.name(), v));
+        Map<String, String> settingsEnv = CliAws.settingsEnvironment(env, options);
         settingsEnv.put(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NO_TOPIC);
         try {
             RotatorSettings settings = RotatorSettings.fromEnvironment(settingsEnv);

@@ -152,10 +152,12 @@ public final class RotationRules {
         // A key minutes old may be another run's, which is about to send this very notice (two runs at once must
         // not tell the owner twice); a run that died owes it, and the next one sends it.
         boolean noticeOwed = !ownerKnowsCurrentKey && current.age(now).compareTo(IN_FLIGHT_GUARD) >= 0;
-        if (!due && noticeOwed) {
+        Optional<Step.SendPendingNotice> owedNotice = !noticeOwed ? Optional.empty()
+                : Optional.of(new Step.SendPendingNotice(current.id(), previousId.filter(id -> user.key(id).isPresent())));
+        if (!due) {
             // First, so that the owner can fetch the current key before the previous one is retired; when a rotation
             // is due, its own notice supersedes this one.
-            steps.add(new Step.SendPendingNotice(current.id(), previousId.filter(id -> user.key(id).isPresent())));
+            owedNotice.ifPresent(steps::add);
         }
 
         for (AccessKey other : user.keys()) {
@@ -170,8 +172,6 @@ public final class RotationRules {
             }
         }
 
-        Optional<Step.SendPendingNotice> owedNotice = !noticeOwed ? Optional.empty()
-                : Optional.of(new Step.SendPendingNotice(current.id(), previousId.filter(id -> user.key(id).isPresent())));
         if (!due) {
             remind(user, current, now, maxAgeDays).ifPresent(steps::add);
         }

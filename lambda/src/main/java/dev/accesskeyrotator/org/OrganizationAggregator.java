@@ -1,20 +1,19 @@
 package dev.accesskeyrotator.org;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.accesskeyrotator.contract.Metric;
 import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.contract.Organization;
 import dev.accesskeyrotator.contract.Organization.OrganizationMetric;
-import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.port.Notifier;
 import dev.accesskeyrotator.service.ReportCount;
+import dev.accesskeyrotator.service.RunMetrics;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -83,7 +82,7 @@ public final class OrganizationAggregator {
         organization.put(OrganizationMetric.ACCOUNTS_LISTED.metricName(), report.accounts().get(LISTED));
         organization.put(OrganizationMetric.ACCOUNTS_COMPLETED.metricName(), report.accounts().get(COMPLETED));
         organization.put(OrganizationMetric.ACCOUNTS_FAILED.metricName(), report.accounts().get(FAILED));
-        lines.add(emf(organization, null, timestamp));
+        lines.add(RunMetrics.emf(organization, Optional.empty(), timestamp));
         for (OrganizationReport.AccountLine line : report.perAccount()) {
             Map<String, Integer> values = new LinkedHashMap<>();
             for (ReportCount count : PER_ACCOUNT_COUNTS) {
@@ -93,28 +92,10 @@ public final class OrganizationAggregator {
             }
             values.put(OrganizationMetric.ACCOUNTS_FAILED.metricName(),
                     AccountResult.COMPLETED.equals(line.status()) ? 0 : 1);
-            lines.add(emf(values, line.accountId(), timestamp));
+            lines.add(RunMetrics.emf(values, Optional.of(Map.entry(Organization.ACCOUNT_DIMENSION,
+                    line.accountId())), timestamp));
         }
         return lines;
-    }
-
-    private static String emf(Map<String, Integer> values, String accountId, Instant timestamp) {
-        ObjectNode line = JsonLog.mapper().createObjectNode();
-        ObjectNode aws = line.putObject("_aws");
-        aws.put("Timestamp", timestamp.toEpochMilli());
-        ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
-        directive.put("Namespace", Metric.NAMESPACE);
-        ArrayNode dimensions = directive.putArray("Dimensions").addArray();
-        if (accountId != null) {
-            dimensions.add(Organization.ACCOUNT_DIMENSION);
-            line.put(Organization.ACCOUNT_DIMENSION, accountId);
-        }
-        ArrayNode metrics = directive.putArray("Metrics");
-        values.forEach((name, value) -> {
-            metrics.addObject().put("Name", name).put("Unit", "Count");
-            line.put(name, value);
-        });
-        return line.toString();
     }
 
     /** The organization's run summary for the admins (event type run-summary, no user, no account attribute). */

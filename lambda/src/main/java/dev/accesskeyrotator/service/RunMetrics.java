@@ -8,6 +8,7 @@ import dev.accesskeyrotator.log.JsonLog;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * CloudWatch metrics as one Embedded Metric Format log line: no PutMetricData call, no extra permission, and the
@@ -37,16 +38,31 @@ public final class RunMetrics {
     }
 
     static String emf(Map<Metric, Integer> values, Instant timestamp) {
+        Map<String, Integer> byName = new LinkedHashMap<>();
+        values.forEach((metric, value) -> byName.put(metric.metricName(), value));
+        return emf(byName, Optional.empty(), timestamp);
+    }
+
+    /**
+     * One CloudWatch embedded-metric-format line in the rotator's namespace: counts by metric name, with no
+     * dimension or with one (name and value).
+     */
+    public static String emf(Map<String, Integer> valuesByName, Optional<Map.Entry<String, String>> dimension,
+                             Instant timestamp) {
         ObjectNode line = JsonLog.mapper().createObjectNode();
         ObjectNode aws = line.putObject("_aws");
         aws.put("Timestamp", timestamp.toEpochMilli());
         ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
         directive.put("Namespace", Metric.NAMESPACE);
-        directive.putArray("Dimensions").addArray();
+        ArrayNode dimensions = directive.putArray("Dimensions").addArray();
+        dimension.ifPresent(d -> {
+            dimensions.add(d.getKey());
+            line.put(d.getKey(), d.getValue());
+        });
         ArrayNode metrics = directive.putArray("Metrics");
-        values.forEach((metric, value) -> {
-            metrics.addObject().put("Name", metric.metricName()).put("Unit", "Count");
-            line.put(metric.metricName(), value);
+        valuesByName.forEach((name, value) -> {
+            metrics.addObject().put("Name", name).put("Unit", "Count");
+            line.put(name, value);
         });
         return line.toString();
     }

@@ -58,13 +58,13 @@ public final class SecretDocument {
         if (document == null || !document.isObject()) {
             return new SecretState.Unreadable(arn, "value is not a JSON object");
         }
-        Optional<String> keyId = text(document, ACCESS_KEY_ID);
-        Optional<String> owner = text(document, USER_NAME);
-        if (keyId.isEmpty() || owner.isEmpty() || text(document, SECRET_ACCESS_KEY).isEmpty()) {
+        Optional<HeldKey> held = heldKey(document);
+        Optional<String> owner = held.flatMap(HeldKey::userName);
+        if (owner.isEmpty()) {
             return new SecretState.Unreadable(arn,
                     "missing " + ACCESS_KEY_ID + ", " + SECRET_ACCESS_KEY + " or " + USER_NAME);
         }
-        return new SecretState.Stored(arn, name, keyId.get(), owner.get(),
+        return new SecretState.Stored(arn, name, held.get().accessKeyId(), owner.get(),
                 text(document, SecretField.PREVIOUS_ACCESS_KEY_ID.field()), notifiedKeyId);
     }
 
