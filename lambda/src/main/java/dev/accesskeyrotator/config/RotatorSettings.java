@@ -147,10 +147,10 @@ public record RotatorSettings(String parameterPrefix, String secretNamePrefix, S
     }
 
     /**
-     * The principals the secret resource policy lets change a user secret, carrying each user's delegated readers
-     * with them (see {@link SecretPrincipals}).
+     * The principals a user secret's resource policy names: those it lets change the secret, and each user's
+     * delegated readers.
      */
-    public SecretPrincipals secretWriters() {
+    public SecretPrincipals secretPrincipals() {
         List<String> writers = new ArrayList<>();
         functionRoleArn.ifPresent(writers::add);
         breakGlassPrincipalArn.ifPresent(writers::add);

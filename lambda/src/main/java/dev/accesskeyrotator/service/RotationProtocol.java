@@ -237,6 +237,6 @@ final class RotationProtocol {
     }
 
     private String policy(UserState state) {
-        return SecretPolicy.forUser(state.userArn(), settings.secretWriters());
+        return SecretPolicy.forUser(state.userArn(), settings.secretPrincipals());
     }
 }

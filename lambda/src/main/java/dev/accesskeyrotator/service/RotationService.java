@@ -193,7 +193,7 @@ public final class RotationService {
                 }
                 String arn = secrets.create(ledgerName(), value, settings.secretKmsKeyArn().orElseThrow(),
                         Map.of(SecretTags.MANAGED_BY, SecretTags.MANAGED_BY_VALUE), token);
-                secrets.putResourcePolicy(arn, SecretPolicy.forRotatorOnly(settings.secretWriters()));
+                secrets.putResourcePolicy(arn, SecretPolicy.forRotatorOnly(settings.secretPrincipals().writers()));
             }
         } catch (AwsFailure failure) {
             log.warn("attention notice records not saved; causes may be told again", "errorCode",

@@ -36,7 +36,7 @@ final class SecretPolicy {
         ArrayNode statements = policy.putArray("Statement");
         ownerRead(statements, userArn);
         delegatedRead(statements, principals.readersOf(userNameOf(userArn)));
-        onlyRotatorChanges(statements, principals);
+        onlyRotatorChanges(statements, principals.writers());
         return policy.toString();
     }
 

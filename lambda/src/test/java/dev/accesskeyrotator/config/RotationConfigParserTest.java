@@ -140,7 +140,7 @@ class RotationConfigParserTest {
                 "BREAK_GLASS_PRINCIPAL_ARN", "arn:aws:iam::123456789012:root"));
         complete.requireWhatChangesNeed();
         assertEquals(List.of("arn:aws:iam::123456789012:role/rotator", "arn:aws:iam::123456789012:root"),
-                complete.secretWriters());
+                complete.secretPrincipals().writers());
     }
 
     @Test
