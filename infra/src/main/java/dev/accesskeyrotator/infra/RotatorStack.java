@@ -380,15 +380,7 @@ public final class RotatorStack extends Stack {
      * aws:SourceArn) and add a wildcard {@code kms:GenerateDataKey*} to the key policy. The topic and key policies
      * above grant exactly what delivery needs.
      */
-    private static final class AdminTopicTarget implements IRuleTarget {
-        private final Topic topic;
-        private final RuleTargetInput message;
-
-        AdminTopicTarget(Topic topic, RuleTargetInput message) {
-            this.topic = topic;
-            this.message = message;
-        }
-
+    private record AdminTopicTarget(Topic topic, RuleTargetInput message) implements IRuleTarget {
         @Override
         public RuleTargetConfig bind(IRuleRef rule, String id) {
             return RuleTargetConfig.builder().arn(topic.getTopicArn()).input(message).targetResource(topic).build();
@@ -405,13 +397,7 @@ public final class RotatorStack extends Stack {
      * nothing else to deliver a failed invocation record, while CDK's SqsDestination would also grant
      * {@code sqs:GetQueueAttributes} and {@code sqs:GetQueueUrl}, which nothing calls.
      */
-    private static final class SendOnlyQueueDestination implements IDestination {
-        private final Queue queue;
-
-        SendOnlyQueueDestination(Queue queue) {
-            this.queue = queue;
-        }
-
+    private record SendOnlyQueueDestination(Queue queue) implements IDestination {
         @Override
         public DestinationConfig bind(Construct scope, IFunction function, DestinationOptions options) {
             queue.grant(function, "sqs:SendMessage");
