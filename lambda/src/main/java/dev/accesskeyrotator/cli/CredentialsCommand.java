@@ -56,29 +56,28 @@ final class CredentialsCommand {
 
     static int execute(List<String> args, Map<String, String> env, InputStream in, PrintStream out,
                        PrintStream err, Clock clock) {
-        if (!args.isEmpty() && args.get(0).equals("init")) {
-            return init(Arguments.parse(args.subList(1, args.size()), INIT_OPTIONS, Set.of("--stdin")), env, in,
-                    out, err, clock);
+        try {
+            if (!args.isEmpty() && args.get(0).equals("init")) {
+                return init(Arguments.parse(args.subList(1, args.size()), INIT_OPTIONS, Set.of("--stdin")), env,
+                        in, out, err, clock);
+            }
+            if (!args.isEmpty() && args.get(0).equals("status")) {
+                return status(Arguments.parse(args.subList(1, args.size()), SERVE_OPTIONS, Set.of()), env, out,
+                        clock);
+            }
+            return serve(Arguments.parse(args, SERVE_OPTIONS, Set.of()), env, out, err, clock);
+        } catch (Failure failure) {
+            err.println("error: " + failure.getMessage());
+            return failure.exitCode;
         }
-        if (!args.isEmpty() && args.get(0).equals("status")) {
-            return status(Arguments.parse(args.subList(1, args.size()), SERVE_OPTIONS, Set.of()), env, out, err,
-                    clock);
-        }
-        return serve(Arguments.parse(args, SERVE_OPTIONS, Set.of()), env, out, err, clock);
     }
 
     // ---- credential_process ------------------------------------------------------------------------------------
 
     private static int serve(Arguments options, Map<String, String> env, PrintStream out, PrintStream err,
-                             Clock clock) {
+                             Clock clock) throws Failure {
         Path file = cacheFile(options, env);
-        CredentialsCache cache;
-        try {
-            cache = readCache(file, options);
-        } catch (Failure failure) {
-            err.println("error: " + failure.getMessage());
-            return failure.exitCode;
-        }
+        CredentialsCache cache = readCache(file, options);
         Instant now = clock.instant();
         if (cache.fresh(now)) {
             out.println(SecretDocument.credentialProcessOutput(cache.key(),
@@ -146,7 +145,7 @@ final class CredentialsCommand {
     // ---- init --------------------------------------------------------------------------------------------------
 
     private static int init(Arguments options, Map<String, String> env, InputStream in, PrintStream out,
-                            PrintStream err, Clock clock) {
+                            PrintStream err, Clock clock) throws Failure {
         String user = options.value("--user").orElseThrow(() -> new Arguments.UsageException("--user is required"));
         Optional<String> fromProfile = options.value("--from-profile");
         if (fromProfile.isPresent() == options.flag("--stdin")) {
@@ -160,14 +159,8 @@ final class CredentialsCommand {
                 .or(() -> Optional.ofNullable(env.get(EnvironmentVariable.SECRET_NAME_PREFIX.name())))
                 .orElse(EnvironmentVariable.DEFAULT_SECRET_NAME_PREFIX) + user;
 
-        StartingKey start;
-        try {
-            start = fromProfile.isPresent() ? StartingKeys.fromProfile(fromProfile.get())
-                    : StartingKeys.fromInput(in, MAX_INPUT_BYTES, user);
-        } catch (Failure failure) {
-            err.println("error: " + failure.getMessage());
-            return failure.exitCode;
-        }
+        StartingKey start = fromProfile.isPresent() ? StartingKeys.fromProfile(fromProfile.get())
+                : StartingKeys.fromInput(in, MAX_INPUT_BYTES, user);
         String region = options.value("--region").or(start::region).or(StartingKeys::defaultRegion)
                 .orElseThrow(() -> new Arguments.UsageException("--region is required: no region in AWS_REGION or"
                         + " the SDK's config"));
@@ -222,16 +215,10 @@ final class CredentialsCommand {
 
     // ---- status ------------------------------------------------------------------------------------------------
 
-    private static int status(Arguments options, Map<String, String> env, PrintStream out, PrintStream err,
-                              Clock clock) {
+    private static int status(Arguments options, Map<String, String> env, PrintStream out, Clock clock)
+            throws Failure {
         Path file = cacheFile(options, env);
-        CredentialsCache cache;
-        try {
-            cache = readCache(file, options);
-        } catch (Failure failure) {
-            err.println("error: " + failure.getMessage());
-            return failure.exitCode;
-        }
+        CredentialsCache cache = readCache(file, options);
         Instant next = cache.checkedAt().plus(cache.refreshInterval());
         out.println("IAM user " + cache.userName() + ": key " + cache.key().accessKeyId() + " from secret "
                 + cache.secretId() + " in " + cache.region() + "; last checked " + cache.checkedAt() + ", next check "
