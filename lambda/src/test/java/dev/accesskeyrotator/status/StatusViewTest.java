@@ -165,8 +165,39 @@ class StatusViewTest {
     }
 
     @Test
+    void aUserRotatedSinceTheCredentialReportIsShownWithItsKeysLookedUp() {
+        harness.optedInUser("just-rotated");
+        KeySnapshot old = harness.key("just-rotated", 125, true);
+        aws.iam().markKeyUsed(old.id(), now.minus(Duration.ofHours(2)), "s3", "us-east-1");
+        // The run generates the credential report, then rotates: AWS keeps that report for 4 hours, so it
+        // predates the new key.
+        harness.run();
+        aws.calls().reset();
+
+        StatusView.Status status = RotatorFactory.statusView(harness.settings(), admin, aws.clock()).read();
+
+        UserLine line = status.users().stream().filter(u -> u.user().equals("just-rotated")).findFirst()
+                .orElseThrow();
+        assertEquals(List.of(old.id(), currentKeyOf("just-rotated")),
+                line.keys().stream().map(StatusView.KeyLine::key).toList());
+        assertEquals(List.of("previous", "current"), line.keys().stream().map(StatusView.KeyLine::role).toList());
+        assertTrue(line.keys().get(0).active() && line.keys().get(1).active());
+        assertEquals(Optional.of(now.minus(Duration.ofHours(2))), line.keys().get(0).lastUsed(),
+                "last use from the report");
+        assertEquals(Optional.empty(), line.keys().get(1).lastUsed(), "the report predates the new key");
+        assertEquals("ok", line.state());
+        assertEquals("disable previous key " + old.id() + " once unused for 24 h (deadline "
+                + now.plus(Duration.ofDays(14)) + ")", line.nextEvent());
+        assertEquals(Optional.of(now.plus(Duration.ofDays(7))), line.nextEventAt());
+        assertEquals(List.of(), line.causes());
+        assertEquals(1, aws.calls().count("iam", "ListAccessKeys"), "one look-up, for the rotated user only");
+    }
+
+    @Test
     void statusCallsOnlyTheOperationsOfTheDocumentedPolicyAndNeverASecretValue() throws Exception {
         seedAccount();
+        // A run just before: the users it rotates are newer than its credential report, and are looked up.
+        harness.run();
         aws.calls().reset();
 
         RotatorFactory.statusView(harness.settings(), admin, aws.clock()).read();
