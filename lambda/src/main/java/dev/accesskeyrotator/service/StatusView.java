@@ -30,6 +30,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -63,19 +64,11 @@ public final class StatusView {
 
     /** Compliance finding kinds, outside what the rotator manages. */
     public enum FindingKind {
-        KEY_OVER_THRESHOLD("key-over-threshold"),
-        KEY_UNUSED_90_DAYS("key-unused-90-days"),
-        TWO_ACTIVE_KEYS("two-active-keys"),
-        SECRET_WITHOUT_USER("secret-without-user");
+        KEY_OVER_THRESHOLD, KEY_UNUSED_90_DAYS, TWO_ACTIVE_KEYS, SECRET_WITHOUT_USER;
 
-        private final String label;
-
-        FindingKind(String label) {
-            this.label = label;
-        }
-
+        /** As printed: {@code key-over-threshold}, {@code key-unused-90-days}, ... */
         public String label() {
-            return label;
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
