@@ -5,10 +5,11 @@ import dev.accesskeyrotator.contract.Parameter;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.MutableClock;
 import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.testing.ClearedSystemProperties;
 import dev.accesskeyrotator.testing.RotatorHarness;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,13 +36,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * are redirected to temporary ones, so the machine's ~/.aws plays no part and nothing goes to the network.
  */
 class CliForPeopleTest {
-    private static final List<String> SDK_PROPERTIES = List.of("aws.sharedCredentialsFile", "aws.configFile",
-            "aws.accessKeyId", "aws.secretAccessKey", "aws.region", "aws.disableEc2Metadata");
+    @RegisterExtension
+    final ClearedSystemProperties sdkProperties = new ClearedSystemProperties("aws.sharedCredentialsFile",
+            "aws.configFile", "aws.accessKeyId", "aws.secretAccessKey", "aws.region", "aws.disableEc2Metadata");
 
     @TempDir
     Path tmp;
-
-    private final Map<String, String> saved = new HashMap<>();
 
     record Result(int code, String out, String err) {
         List<String> errLines() {
@@ -52,10 +51,6 @@ class CliForPeopleTest {
 
     @BeforeEach
     void isolateSdkFiles() throws IOException {
-        for (String property : SDK_PROPERTIES) {
-            saved.put(property, System.getProperty(property));
-            System.clearProperty(property);
-        }
         System.setProperty("aws.configFile", Files.writeString(tmp.resolve("config"), """
                 [profile nocreds]
                 region = us-east-1
@@ -74,17 +69,6 @@ class CliForPeopleTest {
         System.setProperty("aws.sharedCredentialsFile", tmp.resolve("credentials-absent").toString());
         // No instance metadata lookups: a test machine may or may not be on EC2.
         System.setProperty("aws.disableEc2Metadata", "true");
-    }
-
-    @AfterEach
-    void restore() {
-        saved.forEach((property, value) -> {
-            if (value == null) {
-                System.clearProperty(property);
-            } else {
-                System.setProperty(property, value);
-            }
-        });
     }
 
     static Result cli(String... args) {

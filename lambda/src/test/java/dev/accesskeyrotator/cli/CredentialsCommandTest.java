@@ -6,6 +6,7 @@ import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsExtension;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.SecretDocument;
+import dev.accesskeyrotator.testing.ClearedSystemProperties;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +29,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +50,10 @@ class CredentialsCommandTest {
     private static final String SECRET = RotatorHarness.SECRET_PREFIX + USER;
     /** Secret-shaped text planted where a careless message would quote it. */
     private static final String PLANTED = "pLaNtEdSeCrEt/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private static final List<String> SDK_PROPERTIES =
-            List.of("aws.sharedCredentialsFile", "aws.configFile", "aws.region");
+
+    @RegisterExtension
+    final ClearedSystemProperties sdkProperties = new ClearedSystemProperties("aws.sharedCredentialsFile",
+            "aws.configFile", "aws.region");
 
     @RegisterExtension
     final LocalAwsExtension endpoint = new LocalAwsExtension();
@@ -62,7 +64,6 @@ class CredentialsCommandTest {
     private LocalAws aws;
     private RotatorHarness harness;
     private Path cache;
-    private final Map<String, String> savedProperties = new HashMap<>();
 
     record Result(int code, String out, String err) {
         String printed() {
@@ -72,10 +73,6 @@ class CredentialsCommandTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        for (String property : SDK_PROPERTIES) {
-            savedProperties.put(property, System.getProperty(property));
-            System.clearProperty(property);
-        }
         // The machine's own ~/.aws never plays a part.
         System.setProperty("aws.configFile", Files.writeString(tmp.resolve("sdk-config"), "").toString());
         System.setProperty("aws.sharedCredentialsFile", tmp.resolve("sdk-credentials-absent").toString());
@@ -92,13 +89,6 @@ class CredentialsCommandTest {
     @AfterEach
     void tearDown() {
         harness.close();
-        savedProperties.forEach((property, value) -> {
-            if (value == null) {
-                System.clearProperty(property);
-            } else {
-                System.setProperty(property, value);
-            }
-        });
     }
 
     // ---------------------------------------------------------------- serving and refreshing

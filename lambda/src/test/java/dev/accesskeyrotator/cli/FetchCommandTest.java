@@ -5,6 +5,7 @@ import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsExtension;
 import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.testing.ClearedSystemProperties;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,9 +40,11 @@ class FetchCommandTest {
     private static final String SECRET = "access-key-rotation/alice";
     /** Secret-shaped text planted in hostile secret values; it must never be printed. */
     private static final String PLANTED_SECRET = "pLaNtEdSeCrEt/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    /** The SDK's own shared files are redirected here so the machine's ~/.aws never plays a part. */
-    private static final List<String> SDK_PROPERTIES =
-            List.of("aws.sharedCredentialsFile", "aws.configFile", "aws.accessKeyId", "aws.secretAccessKey");
+
+    /** The SDK's own shared files are redirected to the test's directory: the machine's ~/.aws never plays a part. */
+    @RegisterExtension
+    final ClearedSystemProperties sdkProperties = new ClearedSystemProperties("aws.sharedCredentialsFile",
+            "aws.configFile", "aws.accessKeyId", "aws.secretAccessKey");
 
     @RegisterExtension
     final LocalAwsExtension endpoint = new LocalAwsExtension();
@@ -53,7 +55,6 @@ class FetchCommandTest {
     private LocalAws aws;
     private RotatorHarness harness;
     private Path credentials;
-    private final Map<String, String> savedProperties = new HashMap<>();
 
     record Result(int code, String out, String err) {
         String printed() {
@@ -63,10 +64,6 @@ class FetchCommandTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        for (String property : SDK_PROPERTIES) {
-            savedProperties.put(property, System.getProperty(property));
-            System.clearProperty(property);
-        }
         Path sdkConfig = Files.writeString(tmp.resolve("sdk-config"), "");
         System.setProperty("aws.configFile", sdkConfig.toString());
         System.setProperty("aws.sharedCredentialsFile", tmp.resolve("sdk-credentials-absent").toString());
@@ -78,13 +75,6 @@ class FetchCommandTest {
     @AfterEach
     void tearDown() {
         harness.close();
-        savedProperties.forEach((property, value) -> {
-            if (value == null) {
-                System.clearProperty(property);
-            } else {
-                System.setProperty(property, value);
-            }
-        });
     }
 
     // ---------------------------------------------------------------- success
