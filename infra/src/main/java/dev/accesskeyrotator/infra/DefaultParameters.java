@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -113,13 +114,13 @@ final class DefaultParameters extends Construct {
             AwsSdkCall createIfMissing = AwsSdkCall.builder()
                     .service("SSM")
                     .action("PutParameter")
-                    .parameters(Map.of(
+                    .parameters(new TreeMap<>(Map.of(
                             "Name", name,
                             "Value", parameter.value(),
                             "Type", "String",
                             "Description", parameter.description(),
                             "AllowedPattern", parameter.allowedPattern(),
-                            "Overwrite", false))
+                            "Overwrite", false)))
                     .ignoreErrorCodesMatching(PUT_PARAMETER_ALREADY_EXISTS)
                     .physicalResourceId(PhysicalResourceId.of(name))
                     .build();

@@ -58,10 +58,10 @@ final class KeyPolicies {
                         .principals(List.of(rotatorRole))
                         .actions(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"))
                         .resources(List.of("*"))
-                        .conditions(Map.of(
+                        .conditions(new TreeMap<>(Map.of(
                                 "StringEquals", Map.of("kms:ViaService", SECRETS_MANAGER_SERVICE),
                                 // Secrets Manager binds every data key to the secret's ARN.
-                                "StringLike", Map.of("kms:EncryptionContext:SecretARN", secretArnPrefix + "*")))
+                                "StringLike", Map.of("kms:EncryptionContext:SecretARN", secretArnPrefix + "*"))))
                         .build(),
                 PolicyStatement.Builder.create()
                         .sid("UsersDecryptOnlyTheirOwnSecretThroughSecretsManager")
@@ -70,15 +70,15 @@ final class KeyPolicies {
                         .principals(List.of(new AnyPrincipal()))
                         .actions(List.of("kms:Decrypt"))
                         .resources(List.of("*"))
-                        .conditions(Map.of(
-                                "StringEquals", Map.of(
+                        .conditions(new TreeMap<>(Map.of(
+                                "StringEquals", new TreeMap<>(Map.of(
                                         "kms:ViaService", SECRETS_MANAGER_SERVICE,
                                         "aws:PrincipalAccount", Aws.ACCOUNT_ID,
                                         // ${aws:username} below is defined for IAM users only.
-                                        "aws:PrincipalType", "User"),
+                                        "aws:PrincipalType", "User")),
                                 // The secret is <prefix><UserName>; Secrets Manager appends '-' and six characters.
                                 "StringLike", Map.of("kms:EncryptionContext:SecretARN",
-                                        secretArnPrefix + "${aws:username}-??????")))
+                                        secretArnPrefix + "${aws:username}-??????"))))
                         .build()));
         int number = 0;
         for (Map.Entry<String, List<String>> readers : new TreeMap<>(delegatedReaders).entrySet()) {
@@ -88,12 +88,12 @@ final class KeyPolicies {
                     .principals(readers.getValue().stream().<IPrincipal>map(ArnPrincipal::new).toList())
                     .actions(List.of("kms:Decrypt"))
                     .resources(List.of("*"))
-                    .conditions(Map.of(
+                    .conditions(new TreeMap<>(Map.of(
                             "StringEquals", Map.of("kms:ViaService", SECRETS_MANAGER_SERVICE),
                             // Exactly this user's secret: the name, then '-' and the six characters Secrets Manager
                             // appends. A longer user name that starts with this one does not match.
                             "StringLike", Map.of("kms:EncryptionContext:SecretARN",
-                                    secretArnPrefix + readers.getKey() + "-??????")))
+                                    secretArnPrefix + readers.getKey() + "-??????"))))
                     .build());
         }
         return PolicyDocument.Builder.create().statements(statements).build();
@@ -121,10 +121,10 @@ final class KeyPolicies {
                         .resources(List.of("*"))
                         // Only for alarms of this account and region: CloudWatch must not be usable as a confused
                         // deputy by an alarm in another account that names a topic encrypted with this key.
-                        .conditions(Map.of(
+                        .conditions(new TreeMap<>(Map.of(
                                 "StringEquals", Map.of("aws:SourceAccount", Aws.ACCOUNT_ID),
                                 "ArnLike", Map.of("aws:SourceArn", "arn:" + Aws.PARTITION + ":cloudwatch:"
-                                        + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":alarm:*")))
+                                        + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":alarm:*"))))
                         .build(),
                 PolicyStatement.Builder.create()
                         .sid("EventBridgePublishesParameterChanges")

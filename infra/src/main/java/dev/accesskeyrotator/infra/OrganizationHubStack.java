@@ -38,9 +38,6 @@ import software.amazon.awscdk.services.stepfunctions.Fail;
 import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.LogLevel;
 import software.amazon.awscdk.services.stepfunctions.LogOptions;
-import software.amazon.awscdk.services.stepfunctions.ProcessorConfig;
-import software.amazon.awscdk.services.stepfunctions.ProcessorMode;
-import software.amazon.awscdk.services.stepfunctions.ProcessorType;
 import software.amazon.awscdk.services.stepfunctions.ResultWriterV2;
 import software.amazon.awscdk.services.stepfunctions.RetryProps;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
@@ -54,6 +51,7 @@ import software.constructs.IConstruct;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The organization hub, deployed once in a delegated administrator account: on the schedule, a Standard state
@@ -240,13 +238,13 @@ public final class OrganizationHubStack extends Stack {
                 .resultWriterV2(ResultWriterV2.Builder.create().bucket(resultsBucket).prefix(RESULTS_PREFIX).build())
                 .resultPath("$.results")
                 .build();
-        map.itemProcessor(rotate, ProcessorConfig.builder().mode(ProcessorMode.DISTRIBUTED)
-                .executionType(ProcessorType.STANDARD).build());
+        // DistributedMap sets the processor's mode and takes its execution type from mapExecutionType above.
+        map.itemProcessor(rotate);
         Map<String, Object> aggregateInput = new LinkedHashMap<>();
         aggregateInput.put("listing", JsonPath.objectAt("$.listing"));
         aggregateInput.put("results", JsonPath.objectAt("$.results"));
-        aggregateInput.put("execution", Map.of("Name", JsonPath.stringAt("$$.Execution.Name"),
-                "StartTime", JsonPath.stringAt("$$.Execution.StartTime")));
+        aggregateInput.put("execution", new TreeMap<>(Map.of("Name", JsonPath.stringAt("$$.Execution.Name"),
+                "StartTime", JsonPath.stringAt("$$.Execution.StartTime"))));
         LambdaInvoke aggregate = LambdaInvoke.Builder.create(this, "Aggregate")
                 .lambdaFunction(aggregator)
                 .payload(TaskInput.fromObject(aggregateInput))

@@ -126,7 +126,7 @@ class RotatorStackPropsTest {
     void aMissingFunctionJarFailsWithHowToBuildIt() {
         IllegalStateException error = assertThrows(IllegalStateException.class,
                 () -> RotatorStackProps.builder().functionJar("no/such/function.jar").build());
-        assertTrue(error.getMessage().contains("mvn -B -pl lambda package"), error.getMessage());
+        assertTrue(error.getMessage().contains("./mvnw -B -q -pl lambda -am package"), error.getMessage());
     }
 
     @Test
