@@ -160,7 +160,7 @@ public final class RotatorStack extends Stack {
                     .filterPolicy(Map.of(Notices.EVENT_TYPE,
                             SubscriptionFilter.stringFilter(StringConditions.builder()
                                     .allowlist(List.of(EventType.RUN_SUMMARY.value(),
-                                            EventType.ATTENTION.value())).build())))
+                                            EventType.ATTENTION.value(), EventType.BLOCKED.value())).build())))
                     .build());
         });
 

@@ -162,7 +162,7 @@ class EncryptionTest {
     }
 
     @Test
-    void adminEmailGetsAlarmsAndOnlyRunSummariesAndAttentionNotices() {
+    void adminEmailGetsAlarmsAndOnlyRunSummariesAttentionAndBlockedNotices() {
         RotatorStack withEmail = Stacks.create(RotatorStackProps.builder().alarmEmail("ops@example.com"));
         Template emailTemplate = Template.fromStack(withEmail);
         emailTemplate.resourceCountIs("AWS::SNS::Subscription", 2);
@@ -170,7 +170,7 @@ class EncryptionTest {
                 "Protocol", "email",
                 "Endpoint", "ops@example.com",
                 "TopicArn", ref(Stacks.logicalId(withEmail, withEmail.noticeTopic())),
-                "FilterPolicy", Map.of("event_type", List.of("run-summary", "attention"))));
+                "FilterPolicy", Map.of("event_type", List.of("run-summary", "attention", "blocked"))));
         emailTemplate.hasResourceProperties("AWS::SNS::Subscription", Map.of(
                 "Protocol", "email",
                 "Endpoint", "ops@example.com",

@@ -56,6 +56,16 @@ public final class TryItLocally {
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
     private static final String RULE = "-".repeat(100);
+    /** The admins' subscription, as docs/deploy.md documents it: what needs a person, and each run's outcome. */
+    static final String ADMIN_FILTER_POLICY = "{\"event_type\":[\"run-summary\",\"attention\",\"blocked\"]}";
+
+    /** The "delivered to" line of a notice no demo subscription receives: whose owner would, and how. */
+    static String noRecipient(PublishedMessage message) {
+        return message.attribute("user_name")
+                .map(user -> "(no subscriber's filter matches in this demo: " + user + "'s owner would subscribe"
+                        + " with user_name=" + user + ")")
+                .orElse("(no subscriber's filter matches in this demo)");
+    }
 
     private TryItLocally() {}
 
@@ -206,15 +216,14 @@ public final class TryItLocally {
                         .attributes(Map.of("FilterPolicy", "{\"user_name\":[\"build-bot\"]}"))).subscriptionArn();
                 adminSubscription = sns.subscribe(r -> r.topicArn(topicArn).protocol("email")
                         .endpoint("platform-team@example.com").returnSubscriptionArn(true)
-                        .attributes(Map.of("FilterPolicy", "{\"event_type\":[\"attention\",\"run-summary\"]}")))
+                        .attributes(Map.of("FilterPolicy", ADMIN_FILTER_POLICY)))
                         .subscriptionArn();
             }
             aws.sns().confirmAll();
             out.println();
             out.println("   SNS topic " + topicArn + ", with two e-mail subscriptions:");
             out.println("     build-bot-owner@example.com  filter policy {\"user_name\":[\"build-bot\"]}");
-            out.println("     platform-team@example.com    filter policy {\"event_type\":[\"attention\","
-                    + "\"run-summary\"]}");
+            out.println("     platform-team@example.com    filter policy " + ADMIN_FILTER_POLICY);
             out.println();
         }
 
@@ -461,8 +470,7 @@ public final class TryItLocally {
                 out.println("   event_type: " + message.attribute("event_type").orElse("?")
                         + "   user_name: " + message.attribute("user_name").orElse("-"));
                 out.println("   delivered to: " + (recipients.isEmpty()
-                        ? "(no subscriber's filter matches in this demo: old-ci's owner would subscribe with"
-                                + " user_name=old-ci)"
+                        ? noRecipient(message)
                         : String.join(", ", recipients)));
                 out.println("   Subject: " + message.subject());
                 out.println();

@@ -2,6 +2,8 @@ package dev.accesskeyrotator.localaws;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,5 +49,32 @@ class TryItLocallyTest {
         assertTrue(Pattern.compile("(?m)^\\s*build-bot\\s+disabled-old\\s").matcher(later).find(), output);
         // The run borrows the credential system properties and gives them back.
         assertEquals(savedKeyId, System.getProperty("aws.accessKeyId"));
+    }
+
+    @Test
+    void eachNoticesDeliveredToLineNamesThatNoticesOwnerOrTheAdmins() {
+        String output = TryItLocally.capture().output();
+        Matcher notice = Pattern.compile("(?m)^\\s*event_type: (\\S+)\\s+user_name: (\\S+)\\s*\\n\\s*delivered to: (.*)$")
+                .matcher(output);
+        int notices = 0;
+        while (notice.find()) {
+            notices++;
+            String type = notice.group(1);
+            String user = notice.group(2);
+            String deliveredTo = notice.group(3);
+            Matcher wouldSubscribe = Pattern.compile("(\\S+)'s owner would subscribe with user_name=(\\S+)\\)")
+                    .matcher(deliveredTo);
+            if (wouldSubscribe.find()) {
+                assertEquals(List.of(user, user), List.of(wouldSubscribe.group(1), wouldSubscribe.group(2)),
+                        type + " about " + user + ": " + deliveredTo);
+            }
+            if (List.of("attention", "blocked", "run-summary").contains(type)) {
+                assertTrue(deliveredTo.contains("platform-team@example.com"), type + " reaches the admins as"
+                        + " documented: " + deliveredTo);
+            }
+        }
+        assertTrue(notices >= 4, output);
+        assertTrue(output.contains("delivered to: (no subscriber's filter matches in this demo: nightly-job's owner"
+                + " would subscribe with user_name=nightly-job)"), output);
     }
 }
