@@ -188,7 +188,7 @@ final class CredentialsCommand {
         Optional<String> startProblem = KeyValues.problem(start.key(), user, false);
         if (startProblem.isPresent()) {
             err.println("error: the key to start from cannot be used: " + startProblem.get() + "; nothing written.");
-            return SECRET_REFUSED;
+            return NO_STARTING_KEY;
         }
         UserSecretReader.Outcome outcome = UserSecretReader.readWithKey(secretId, user,
                 new UserSecretReader.ByAlias(UserSecretsKeyAlias.forSecretPrefix(secretPrefix(secretId, user))),
