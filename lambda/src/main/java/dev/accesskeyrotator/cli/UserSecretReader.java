@@ -113,8 +113,20 @@ final class UserSecretReader {
                 return new NotTrusted("secret " + secretId + " is not the rotator's: " + notOwned.get());
             }
             String versionId = metadata.currentVersionId().orElseThrow();
-            Optional<String> notWritten = OwnedSecretCheck.whyNotWrittenByRotator(stackKey,
-                    versionKeys(client, metadata.arn(), versionId));
+            Optional<List<String>> versionKeys;
+            try {
+                versionKeys = versionKeys(client, metadata.arn(), versionId);
+            } catch (AwsServiceException e) {
+                String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+                if (KEY_REFUSED_CODES.contains(code)) {
+                    throw e;
+                }
+                // Without it nothing shows whether the value was written under the stack's key: not proven.
+                return new NotTrusted("cannot tell whether secret " + secretId + " is the rotator's: listing the KMS"
+                        + " keys of its versions was refused (" + code + "); the rotator's secret policy allows it"
+                        + " and is rewritten at the secret's next rotation");
+            }
+            Optional<String> notWritten = OwnedSecretCheck.whyNotWrittenByRotator(stackKey, versionKeys);
             if (notWritten.isPresent()) {
                 return new NotTrusted("secret " + secretId + " is not the rotator's: " + notWritten.get());
             }

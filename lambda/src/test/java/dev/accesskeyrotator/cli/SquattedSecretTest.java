@@ -153,10 +153,7 @@ class SquattedSecretTest {
 
     @Test
     void withoutTheStacksAliasNothingIsTrustedAndTheReasonNamesTheAlias() throws Exception {
-        harness.parameter("grace-days", "7"); // the old key still signs the fetch
-        harness.advanceDays(85);
-        harness.run();
-        assertTrue(aws.secretsManager().currentValue(SECRET).isPresent(), "rotated");
+        rotateWithGrace();
         aws.kms().denyDescribeKey(ownersKey.id());
         byte[] before = Files.readAllBytes(credentials);
 
@@ -166,6 +163,42 @@ class SquattedSecretTest {
         assertRefused(result, ExitCode.SECRET_REFUSED, "cannot find the rotator's KMS key by its alias " + alias
                 + " (AccessDeniedException");
         assertArrayEquals(before, Files.readAllBytes(credentials));
+    }
+
+    @Test
+    void aSecretWhoseVersionsTheOwnerMayNotListIsNotProvenAndNothingIsWritten() throws Exception {
+        rotateWithGrace();
+        // The policy an older rotator wrote: GetSecretValue and DescribeSecret only.
+        aws.secretsManager().denyOperations(ownersKey.id(), java.util.Set.of("ListSecretVersionIds"));
+        byte[] before = Files.readAllBytes(credentials);
+
+        Result result = fetch();
+
+        assertRefused(result, ExitCode.SECRET_REFUSED, "cannot tell whether secret " + SECRET + " is the rotator's:"
+                + " listing the KMS keys of its versions was refused (AccessDeniedException)");
+        assertArrayEquals(before, Files.readAllBytes(credentials));
+    }
+
+    @Test
+    void initPinsTheStackKeyAndLaterChecksFollowRotationsWithoutAskingKms() throws Exception {
+        rotateWithGrace();
+        assertEquals(0, initFromStdin().code());
+        assertTrue(Files.readString(cache).contains("\"KmsKeyArn\":\"" + RotatorHarness.KMS_KEY + "\""),
+                "the key proven at init is pinned");
+        harness.advanceDays(85);
+        harness.run();
+        aws.calls().reset();
+        aws.clock().advance(Duration.ofMinutes(61));
+
+        Result served = credentials(new byte[0], "--cache", cache.toString());
+
+        assertEquals(0, served.code(), served.err());
+        assertEquals("", served.err());
+        String newest = aws.secretsManager().currentValue(SECRET).orElseThrow()
+                .replaceAll(".*\"AccessKeyId\":\"([A-Z0-9]+)\".*", "$1");
+        assertTrue(served.out().contains("\"AccessKeyId\":\"" + newest + "\""), served.out());
+        assertEquals(List.of("secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds",
+                "secretsmanager:GetSecretValue"), aws.calls().all().stream().map(call -> call.key()).toList());
     }
 
     @Test
@@ -189,6 +222,14 @@ class SquattedSecretTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The rotator replaces the owner's key; the old one stays active, so it still signs the owner's calls. */
+    private void rotateWithGrace() {
+        harness.parameter("grace-days", "7");
+        harness.advanceDays(85);
+        harness.run();
+        assertTrue(aws.secretsManager().currentValue(SECRET).isPresent(), "rotated");
+    }
 
     /**
      * The squatter's secret: the AWS managed key, a policy letting ci-bot read it, the injection payload; with
