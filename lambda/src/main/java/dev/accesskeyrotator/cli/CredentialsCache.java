@@ -11,32 +11,35 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What {@code credentials} keeps between runs, in one owner-only JSON file: the key it serves, and how to look for
  * a newer one (which secret, in which region, how often, when last looked). The key sits in the secret document's
  * own fields, so {@link SecretDocument#heldKey} reads it as it reads the secret.
  *
+ * <p>The file and its directory must be the user's own and writable by nobody else; a symbolic link in place of the
+ * file is refused, never followed, on reading and on writing ({@link OwnerFiles}).
+ *
  * @param checkedAt when AWS last answered a read of the secret (or the cache was set up); the key is re-checked once
  *                  {@code refreshInterval} has passed since
+ * @param stackKey  the stack's user secrets key, pinned when the secret was first proven the rotator's; a cache from
+ *                  before pinning has none and looks it up by alias at its next check
  */
 record CredentialsCache(String userName, SecretDocument.HeldKey key, String secretId, String region,
-                        Optional<URI> endpoint, Duration refreshInterval, Instant checkedAt) {
+                        Optional<URI> endpoint, Duration refreshInterval, Instant checkedAt,
+                        Optional<OwnedSecretCheck.StackKey> stackKey) {
 
     static final int FORMAT_VERSION = 1;
     static final Duration MIN_REFRESH = Duration.ofMinutes(1);
@@ -46,6 +49,7 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
     private static final String ENDPOINT_URL = "EndpointUrl";
     private static final String REFRESH_MINUTES = "RefreshMinutes";
     private static final String CHECKED_AT = "CheckedAt";
+    private static final String KMS_KEY_ARN = "KmsKeyArn";
     /** Jackson's streaming layer only: the object mapper would cost the cached path more than everything else. */
     private static final JsonFactory STREAMING = new JsonFactory();
 
@@ -72,20 +76,31 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
                 .resolve(user + ".json");
     }
 
+    CredentialsCache(String userName, SecretDocument.HeldKey key, String secretId, String region,
+                     Optional<URI> endpoint, Duration refreshInterval, Instant checkedAt) {
+        this(userName, key, secretId, region, endpoint, refreshInterval, checkedAt, Optional.empty());
+    }
+
     boolean fresh(Instant now) {
         return now.isBefore(checkedAt.plus(refreshInterval));
     }
 
-    CredentialsCache checked(SecretDocument.HeldKey current, Instant at) {
-        return new CredentialsCache(userName, current, secretId, region, endpoint, refreshInterval, at);
+    /** After a check that proved the secret the rotator's with {@code provenWith}, which is pinned from now on. */
+    CredentialsCache checked(SecretDocument.HeldKey current, Instant at, OwnedSecretCheck.StackKey provenWith) {
+        return new CredentialsCache(userName, current, secretId, region, endpoint, refreshInterval, at,
+                Optional.of(provenWith));
     }
 
     static CredentialsCache read(Path file) throws Missing, Corrupt {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            OwnerFiles.checkDirectory(file.toAbsolutePath().getParent(), OwnerFiles.Others.MAY_NOT_WRITE);
+            bytes = OwnerFiles.readOwnFile(file);
         } catch (NoSuchFileException e) {
             throw new Missing(file);
+        } catch (OwnerFiles.Unsafe e) {
+            // Whoever could plant or change the file could hand this machine a key of theirs: nothing is served.
+            throw new Corrupt(e.getMessage());
         } catch (IOException e) {
             throw new Corrupt("cannot read " + file + ": " + e.getClass().getSimpleName());
         }
@@ -121,8 +136,14 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
         } catch (URISyntaxException e) {
             throw new Corrupt(file + " has no valid " + ENDPOINT_URL);
         }
-        return new CredentialsCache(text(fields, SecretField.USER_NAME.field(), file), key,
-                text(fields, SECRET_ID, file), text(fields, REGION, file), endpoint, refresh, checked);
+        Optional<OwnedSecretCheck.StackKey> stackKey = fields.get(KMS_KEY_ARN) == null ? Optional.empty()
+                : Optional.of(new OwnedSecretCheck.StackKey(text(fields, KMS_KEY_ARN, file)));
+        String userName = text(fields, SecretField.USER_NAME.field(), file);
+        if (KeyValues.problem(key, userName, false).isPresent()) {
+            throw new Corrupt(file + " holds no well-formed key of user " + userName);
+        }
+        return new CredentialsCache(userName, key, text(fields, SECRET_ID, file), text(fields, REGION, file),
+                endpoint, refresh, checked, stackKey);
     }
 
     /**
@@ -131,6 +152,19 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
      * half a file, nor anyone else a key.
      */
     void write(Path file) throws IOException {
+        write(file, OwnerFiles.RANDOM_NAMES);
+    }
+
+    /** @param temporaryNames the random part of the temporary file's name; tests pass a fixed one */
+    void write(Path file, Supplier<String> temporaryNames) throws IOException {
+        // The writer's own check, whatever path led here: no value with a line break or control character.
+        KeyValues.requireSingleLine(SecretField.USER_NAME.field(), userName);
+        KeyValues.requireSingleLine(SecretField.ACCESS_KEY_ID.field(), key.accessKeyId());
+        KeyValues.requireSingleLine(SecretField.SECRET_ACCESS_KEY.field(), key.secretAccessKey());
+        KeyValues.requireSingleLine(SECRET_ID, secretId);
+        KeyValues.requireSingleLine(REGION, region);
+        KeyValues.requireSingleLine(ENDPOINT_URL, endpoint.map(URI::toString).orElse(""));
+        KeyValues.requireSingleLine(KMS_KEY_ARN, stackKey.map(OwnedSecretCheck.StackKey::arn).orElse(""));
         StringWriter text = new StringWriter();
         try (JsonGenerator document = STREAMING.createGenerator(text)) {
             document.writeStartObject();
@@ -145,24 +179,22 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
             }
             document.writeNumberField(REFRESH_MINUTES, refreshInterval.toMinutes());
             document.writeStringField(CHECKED_AT, checkedAt.toString());
+            if (stackKey.isPresent()) {
+                document.writeStringField(KMS_KEY_ARN, stackKey.get().arn());
+            }
             document.writeEndObject();
         }
         byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
 
-        Path directory = file.toAbsolutePath().getParent();
-        createOwnerOnlyDirectories(directory);
-        Path temporary = createOwnerOnlyTemporary(directory, file.getFileName().toString());
-        try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                channel.write(ByteBuffer.wrap(bytes));
-                // After a power cut the rename must not point at an empty file.
-                channel.force(true);
-            }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temporary);
+        Path absolute = file.toAbsolutePath();
+        Path directory = absolute.getParent();
+        OwnerFiles.createOwnerOnlyDirectories(directory);
+        OwnerFiles.checkDirectory(directory, OwnerFiles.Others.MAY_NOT_WRITE);
+        if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+            // A symbolic link, another user's file or one others may write was not put there by this tool.
+            OwnerFiles.checkFile(absolute);
         }
+        OwnerFiles.replaceAtomically(absolute, bytes, temporaryNames);
     }
 
     /** One JSON object of text, whole numbers, booleans and nulls; anything else is not a cache this code wrote. */
@@ -198,28 +230,5 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
             return value;
         }
         throw new Corrupt(file + " has no " + field);
-    }
-
-    private static void createOwnerOnlyDirectories(Path directory) throws IOException {
-        if (Files.isDirectory(directory)) {
-            return;
-        }
-        try {
-            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows: the directory inherits the user profile's ACL, which is already owner-only.
-            Files.createDirectories(directory);
-        }
-    }
-
-    /** A unique name, so that two processes refreshing at once never write into each other's file. */
-    private static Path createOwnerOnlyTemporary(Path directory, String name) throws IOException {
-        try {
-            return Files.createTempFile(directory, "." + name + ".", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            return Files.createTempFile(directory, "." + name + ".", ".tmp");
-        }
     }
 }

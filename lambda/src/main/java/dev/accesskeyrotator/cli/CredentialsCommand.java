@@ -2,6 +2,7 @@ package dev.accesskeyrotator.cli;
 
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.contract.SecretField;
+import dev.accesskeyrotator.contract.UserSecretsKeyAlias;
 import dev.accesskeyrotator.service.SecretDocument;
 
 import java.io.IOException;
@@ -34,10 +35,14 @@ final class CredentialsCommand {
     static final int NOT_SET_UP = 3;
     static final int CORRUPT_CACHE = 4;
     static final int NO_STARTING_KEY = 5;
-    static final int UNREADABLE_SECRET = 6;
     static final int UNREACHABLE = 7;
     static final int KEY_REFUSED = 8;
     static final int CANNOT_WRITE = 9;
+    /**
+     * {@code init}: the secret is not proven the rotator's own for the user, or a key (the secret's or the one to start
+     * from) is not well formed: nothing was written. The same code as {@code fetch}'s.
+     */
+    static final int SECRET_REFUSED = ExitCode.SECRET_REFUSED;
 
     static final Duration DEFAULT_REFRESH = Duration.ofMinutes(60);
     /**
@@ -88,7 +93,11 @@ final class CredentialsCommand {
     }
 
     private static int refresh(CredentialsCache cache, Path file, Instant now, PrintStream out, PrintStream err) {
-        UserSecretReader.Outcome outcome = UserSecretReader.readWithKey(cache.secretId(), cache.userName(),
+        UserSecretReader.StackKeySource source = cache.stackKey()
+                .<UserSecretReader.StackKeySource>map(UserSecretReader.Pinned::new)
+                .orElseGet(() -> new UserSecretReader.ByAlias(UserSecretsKeyAlias.forSecretPrefix(
+                        secretPrefix(cache.secretId(), cache.userName()))));
+        UserSecretReader.Outcome outcome = UserSecretReader.readWithKey(cache.secretId(), cache.userName(), source,
                 cache.region(), cache.endpoint(), cache.key());
         if (outcome instanceof UserSecretReader.KeyRefused refused) {
             err.println("error: AWS refused the cached key " + cache.key().accessKeyId() + " of IAM user "
@@ -106,17 +115,29 @@ final class CredentialsCommand {
             out.println(SecretDocument.credentialProcessOutput(cache.key(), now.plus(MIN_VALIDITY)));
             return 0;
         }
+        if (outcome instanceof UserSecretReader.NotTrusted refused) {
+            // Nothing from the secret is used or written, the cache included: the machine keeps the key it had, and
+            // the next call looks again (the rotator may have replaced what someone planted).
+            err.println("warning: refused: " + refused.reason() + "; serving the cached key "
+                    + cache.key().accessKeyId() + ", nothing written. Tell your platform team.");
+            out.println(SecretDocument.credentialProcessOutput(cache.key(), now.plus(MIN_VALIDITY)));
+            return 0;
+        }
         SecretDocument.HeldKey current = cache.key();
+        CredentialsCache checked;
         if (outcome instanceof UserSecretReader.Read read) {
             current = read.key();
+            checked = cache.checked(current, now, read.stackKey());
         } else {
             err.println("warning: " + cannotCheck(outcome, cache.secretId(), cache.region(), cache.userName())
                     + "; serving the cached key " + cache.key().accessKeyId() + ".");
+            checked = new CredentialsCache(cache.userName(), cache.key(), cache.secretId(), cache.region(),
+                    cache.endpoint(), cache.refreshInterval(), now, cache.stackKey());
         }
         // AWS answered, so this was a check: the next one is a refresh interval away, whatever it said.
         try {
-            cache.checked(current, now).write(file);
-        } catch (IOException e) {
+            checked.write(file);
+        } catch (IOException | KeyValues.UnsafeValue e) {
             err.println("warning: cannot write " + file + " (" + oneLine(String.valueOf(e.getMessage()))
                     + "); serving key " + current.accessKeyId() + " without caching it.");
         }
@@ -135,11 +156,10 @@ final class CredentialsCommand {
             return "cannot read secret " + secretId + " (" + refused.errorCode() + ": " + oneLine(refused.message())
                     + "; before the key's first rotation AWS may say AccessDenied, otherwise tell your platform team)";
         }
-        if (outcome instanceof UserSecretReader.OtherUsersKey other) {
-            return "secret " + secretId + " holds a key of user " + other.owner() + ", not " + user
-                    + " (tell your platform team)";
+        if (outcome instanceof UserSecretReader.NotTrusted refused) {
+            return refused.reason() + " (tell your platform team)";
         }
-        return "secret " + secretId + " does not hold an access key document (tell your platform team)";
+        return "secret " + secretId + " cannot be read (tell your platform team)";
     }
 
     // ---- init --------------------------------------------------------------------------------------------------
@@ -165,12 +185,23 @@ final class CredentialsCommand {
                 .orElseThrow(() -> new Arguments.UsageException("--region is required: no region in AWS_REGION or"
                         + " the SDK's config"));
 
-        UserSecretReader.Outcome outcome = UserSecretReader.readWithKey(secretId, user, region, endpoint,
-                start.key());
+        Optional<String> startProblem = KeyValues.problem(start.key(), user, false);
+        if (startProblem.isPresent()) {
+            err.println("error: the key to start from cannot be used: " + startProblem.get() + "; nothing written.");
+            return NO_STARTING_KEY;
+        }
+        UserSecretReader.Outcome outcome = UserSecretReader.readWithKey(secretId, user,
+                new UserSecretReader.ByAlias(UserSecretsKeyAlias.forSecretPrefix(secretPrefix(secretId, user))),
+                region, endpoint, start.key());
         SecretDocument.HeldKey key;
+        Optional<OwnedSecretCheck.StackKey> stackKey = Optional.empty();
         Optional<String> note = Optional.empty();
         if (outcome instanceof UserSecretReader.Read read) {
             key = read.key();
+            stackKey = Optional.of(read.stackKey());
+        } else if (outcome instanceof UserSecretReader.NotTrusted refused) {
+            err.println("error: refused: " + refused.reason() + "; nothing written. Tell your platform team.");
+            return SECRET_REFUSED;
         } else if (outcome instanceof UserSecretReader.NoSecret || outcome instanceof UserSecretReader.Refused) {
             // Before the first rotation there is no secret, and AWS tells a user without an identity policy
             // AccessDenied rather than "not found": start with the key given and look again at each refresh.
@@ -191,12 +222,13 @@ final class CredentialsCommand {
             return UNREACHABLE;
         } else {
             err.println("error: " + cannotCheck(outcome, secretId, region, user) + "; nothing written.");
-            return UNREADABLE_SECRET;
+            return SECRET_REFUSED;
         }
 
         try {
-            new CredentialsCache(user, key, secretId, region, endpoint, refresh, clock.instant()).write(file);
-        } catch (IOException e) {
+            new CredentialsCache(user, key, secretId, region, endpoint, refresh, clock.instant(), stackKey)
+                    .write(file);
+        } catch (IOException | KeyValues.UnsafeValue e) {
             err.println("error: cannot write " + file + ": " + oneLine(String.valueOf(e.getMessage())));
             return CANNOT_WRITE;
         }
@@ -260,6 +292,11 @@ final class CredentialsCommand {
                     + initCommand(user.get()));
         }
         return cache;
+    }
+
+    /** The prefix a secret name was made with: the name without the user's name at its end. */
+    private static String secretPrefix(String secretId, String user) {
+        return secretId.endsWith(user) ? secretId.substring(0, secretId.length() - user.length()) : secretId;
     }
 
     private static Path cacheFile(Arguments options, Map<String, String> env) {

@@ -2,24 +2,21 @@ package dev.accesskeyrotator.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The AWS shared credentials file, edited in place for one profile: other profiles, comments and order are kept.
- * Writes are atomic (temporary file, then rename) with owner-only permissions, and the previous file is kept as
- * {@code <file>.bak}.
+ * Writes are atomic (a unique owner-only temporary file, then a rename; {@link OwnerFiles}), and the previous file is
+ * kept as {@code <file>.bak}, owner-only too.
  */
 final class CredentialsFile {
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private CredentialsFile() {}
 
@@ -31,29 +28,67 @@ final class CredentialsFile {
         return Path.of(System.getProperty("user.home"), ".aws", "credentials");
     }
 
-    /** Sets the profile's key pair (dropping any session token); returns the backup written, if any. */
-    static Optional<Path> writeProfile(Path file, String profile, String accessKeyId, String secretAccessKey)
+    /** Where the key pair went: the file written (a symbolic link's target) and the copy of what it held before. */
+    record Written(Path file, Optional<Path> backup) { }
+
+    /**
+     * Sets the profile's key pair (dropping any session token). A symbolic link (a dotfile manager's) is written
+     * through to its target, which must be a file of the user's own in a directory others cannot write; the link
+     * stays. Nothing with a control character is ever written, and neither is a profile name with a bracket.
+     */
+    static Written writeProfile(Path file, String profile, String accessKeyId, String secretAccessKey)
             throws IOException {
-        List<String> lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+        return writeProfile(file, profile, accessKeyId, secretAccessKey, OwnerFiles.RANDOM_NAMES);
+    }
+
+    static Written writeProfile(Path file, String profile, String accessKeyId, String secretAccessKey,
+                                Supplier<String> temporaryNames) throws IOException {
+        KeyValues.requireSingleLine("the profile name", profile);
+        KeyValues.requireSingleLine("the access key id", accessKeyId);
+        KeyValues.requireSingleLine("the secret access key", secretAccessKey);
+        if (profile.isBlank() || profile.contains("[") || profile.contains("]")) {
+            throw new KeyValues.UnsafeValue("the profile name must not be blank or hold '[' or ']'; nothing written");
+        }
+        Path target = target(file.toAbsolutePath());
+        Path directory = target.getParent();
+        if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
+            OwnerFiles.createOwnerOnlyDirectories(directory);
+        }
+        OwnerFiles.checkDirectory(directory, OwnerFiles.Others.GROUP_MAY_WRITE);
+        Optional<byte[]> before = Optional.empty();
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            before = Optional.of(OwnerFiles.readOwnFile(target));
+        }
+        List<String> lines = before.map(bytes -> new String(bytes, StandardCharsets.UTF_8).lines().toList())
+                .orElse(List.of());
         List<String> updated = withProfile(lines, profile, accessKeyId, secretAccessKey);
-        Path directory = file.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
         Optional<Path> backup = Optional.empty();
-        if (Files.exists(file)) {
-            Path backupFile = file.resolveSibling(file.getFileName() + ".bak");
-            Files.copy(file, backupFile, StandardCopyOption.REPLACE_EXISTING);
-            restrict(backupFile);
+        if (before.isPresent()) {
+            Path backupFile = target.resolveSibling(target.getFileName() + ".bak");
+            if (Files.isSymbolicLink(backupFile)) {
+                throw new OwnerFiles.Unsafe(backupFile + " is a symbolic link; refusing to replace it");
+            }
+            // Owner-only from the moment it exists: a copy would first take the default permissions.
+            OwnerFiles.replaceAtomically(backupFile, before.get(), temporaryNames);
             backup = Optional.of(backupFile);
         }
-        Path temporary = createOwnerOnly(directory, file.getFileName() + ".tmp");
-        try {
-            Files.write(temporary, updated, StandardCharsets.UTF_8);
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temporary);
+        StringBuilder text = new StringBuilder();
+        updated.forEach(line -> text.append(line).append(System.lineSeparator()));
+        OwnerFiles.replaceAtomically(target, text.toString().getBytes(StandardCharsets.UTF_8), temporaryNames);
+        return new Written(target, backup);
+    }
+
+    /** The file itself, or the file a symbolic link at its place points to (which must exist). */
+    private static Path target(Path file) throws IOException {
+        if (!Files.isSymbolicLink(file)) {
+            return file;
         }
-        restrict(file);
-        return backup;
+        try {
+            return file.toRealPath();
+        } catch (NoSuchFileException dangling) {
+            throw new OwnerFiles.Unsafe(file + " is a symbolic link to " + Files.readSymbolicLink(file)
+                    + ", which does not exist; create the file it points to, or remove the link");
+        }
     }
 
     static List<String> withProfile(List<String> lines, String profile, String accessKeyId, String secretAccessKey) {
@@ -118,25 +153,5 @@ final class CredentialsFile {
         }
         lines.add(insertAt, "aws_secret_access_key = " + secretAccessKey);
         lines.add(insertAt, "aws_access_key_id = " + accessKeyId);
-    }
-
-    private static Path createOwnerOnly(Path directory, String name) throws IOException {
-        Path temporary = directory.resolve(name);
-        Files.deleteIfExists(temporary);
-        try {
-            return Files.createFile(temporary, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        } catch (UnsupportedOperationException notPosix) {
-            return Files.createFile(temporary);
-        } catch (FileAlreadyExistsException raced) {
-            throw new IOException("another fetch is writing " + temporary + "; try again", raced);
-        }
-    }
-
-    private static void restrict(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, OWNER_ONLY);
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows: the file inherits the user profile directory's ACL, which is already owner-only.
-        }
     }
 }

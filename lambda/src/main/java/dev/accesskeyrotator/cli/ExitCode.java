@@ -16,6 +16,11 @@ final class ExitCode {
     static final int AWS = 3;
     /** No user failed, but at least one is blocked until a person acts (the report says what to do). */
     static final int USERS_BLOCKED = 4;
+    /**
+     * {@code fetch} and {@code credentials init}: the secret is not proven the rotator's own for the user (another
+     * KMS key, a re-keyed value, no marks), or a key in it is not well formed; nothing was written.
+     */
+    static final int SECRET_REFUSED = 6;
 
     private ExitCode() {}
 }

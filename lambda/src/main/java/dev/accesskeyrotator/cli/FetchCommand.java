@@ -2,6 +2,7 @@ package dev.accesskeyrotator.cli;
 
 import dev.accesskeyrotator.service.SecretDocument;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
+import dev.accesskeyrotator.contract.UserSecretsKeyAlias;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.config.ConfigurationException;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
@@ -80,11 +81,19 @@ final class FetchCommand {
                     .map(profiles -> ProfileCredentialsProvider.builder().profileFile(profiles)
                             .profileName(sourceProfile).build())
                     .orElseGet(() -> ProfileCredentialsProvider.builder().profileName(sourceProfile).build());
-            outcome = UserSecretReader.read(secretName, user, region, endpoint, credentials, PATIENCE);
+            String prefix = secretName.substring(0, secretName.length() - user.length());
+            outcome = UserSecretReader.read(secretName, user,
+                    new UserSecretReader.ByAlias(UserSecretsKeyAlias.forSecretPrefix(prefix)), region, endpoint,
+                    credentials, PATIENCE);
         } catch (SdkClientException e) {
             outcome = new UserSecretReader.Unreachable(e.getMessage());
         }
 
+        if (outcome instanceof UserSecretReader.NotTrusted refused) {
+            err.println("error: refused: " + refused.reason() + "; nothing written, " + file
+                    + " is unchanged. Tell your platform team.");
+            return ExitCode.SECRET_REFUSED;
+        }
         if (!(outcome instanceof UserSecretReader.Read read)) {
             err.println("error: " + problem(outcome, secretName, user));
             return 3;
@@ -92,12 +101,17 @@ final class FetchCommand {
         SecretDocument.HeldKey held = read.key();
         String accessKeyId = held.accessKeyId();
         try {
-            Optional<Path> backup = CredentialsFile.writeProfile(file, profile, accessKeyId,
+            CredentialsFile.Written written = CredentialsFile.writeProfile(file, profile, accessKeyId,
                     held.secretAccessKey());
+            String where = written.file().equals(file.toAbsolutePath()) ? file.toString()
+                    : file + " (a link to " + written.file() + ")";
             out.println("Wrote access key " + accessKeyId + " of IAM user " + user + " to profile [" + profile + "] in "
-                    + file + backup.map(b -> " (previous file kept as " + b + ")").orElse("") + ".");
+                    + where + written.backup().map(b -> " (previous file kept as " + b + ")").orElse("") + ".");
             out.println("Check it with: aws sts get-caller-identity --profile " + profile);
             return 0;
+        } catch (KeyValues.UnsafeValue e) {
+            err.println("error: refused: " + e.getMessage() + "; " + file + " is unchanged");
+            return ExitCode.SECRET_REFUSED;
         } catch (IOException e) {
             err.println("error: cannot write " + file + ": " + e.getMessage());
             return 3;
@@ -119,11 +133,7 @@ final class FetchCommand {
             return "cannot reach AWS or find credentials: " + CliAws.firstLine(unreachable.message())
                     + "; check the network and --region, or sign in to the profile that reads the secret";
         }
-        if (outcome instanceof UserSecretReader.OtherUsersKey other) {
-            return "secret " + secretName + " holds a key of user " + other.owner() + ", not " + user
-                    + "; nothing written. Tell your platform team.";
-        }
-        return "secret " + secretName + " does not hold an access key document; ask your platform team";
+        return "cannot read secret " + secretName + "; ask your platform team";
     }
 
     /**

@@ -72,12 +72,16 @@ public final class Main {
             credentials status [--user NAME | --cache PATH]: the cached key id and the next check, never the secret
             credentials exit codes: 0 done (a warning on stderr if AWS could not be asked), 2 usage, 3 not set up
               (run init), 4 cache unusable (run init again), 5 no key to start from (no such profile, or no key on
-              standard input), 6 the secret holds no key of this user, 7 AWS unreachable during init, 8 the cached
-              key was disabled or deleted (run init with a working key), 9 cannot write the cache
+              standard input), 6 the secret holds no key of this user: not the rotator's secret (another KMS key, no
+              marks) or a malformed key, nothing written (a refresh refused so serves the cached key and warns),
+              7 AWS unreachable during init, 8 the cached key was disabled or deleted (run init with a working key),
+              9 cannot write the cache
 
             run, status and fetch exit codes: 0 done, 1 at least one user failed, 2 usage or configuration error
               (a flag, no region, a bad parameter; nothing was changed), 3 credentials or AWS error (no sign-in,
-              access denied, endpoint unreachable), 4 no user failed but at least one is blocked until a person acts
+              access denied, endpoint unreachable), 4 no user failed but at least one is blocked until a person acts,
+              6 fetch refused the secret: not the rotator's (another KMS key, no marks) or a malformed key; nothing
+              was written
 
             Credentials: --profile accepts every profile type the AWS CLI does (IAM Identity Center/SSO, assume
             role, credential_process, web identity, static keys); the region comes from --region, else the profile.

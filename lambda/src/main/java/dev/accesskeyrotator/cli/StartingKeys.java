@@ -76,9 +76,11 @@ final class StartingKeys {
         }
         SecretDocument.HeldKey key = SecretDocument.heldKey(document)
                 .orElseThrow(() -> new CredentialsCommand.Failure(CredentialsCommand.NO_STARTING_KEY, noKey));
-        if (key.userName().isPresent() && !key.userName().get().equals(user)) {
-            throw new CredentialsCommand.Failure(CredentialsCommand.NO_STARTING_KEY, "standard input holds a key of"
-                    + " IAM user " + key.userName().get() + ", not " + user + "; nothing written");
+        // Checked here, before any call: a value with a line break is refused before anything is asked or written.
+        Optional<String> problem = KeyValues.problem(key, user, false);
+        if (problem.isPresent()) {
+            throw new CredentialsCommand.Failure(CredentialsCommand.NO_STARTING_KEY, "standard input cannot be used: "
+                    + problem.get() + "; nothing written");
         }
         return new CredentialsCommand.StartingKey(key, Optional.empty());
     }

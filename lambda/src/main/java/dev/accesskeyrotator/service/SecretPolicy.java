@@ -24,6 +24,13 @@ final class SecretPolicy {
             "secretsmanager:ReplicateSecretToRegions", "secretsmanager:RemoveRegionsFromReplication",
             "secretsmanager:StopReplicationToReplica", "secretsmanager:TagResource", "secretsmanager:UntagResource");
 
+    /**
+     * What a reader of a user secret may do: its value and metadata, and the KMS keys of each version, with which
+     * the key owner's tools prove a secret is the rotator's before they use it (a re-keyed value shows there).
+     */
+    static final List<String> READ_ACTIONS = List.of("secretsmanager:GetSecretValue",
+            "secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds");
+
     private SecretPolicy() {}
 
     /**
@@ -54,8 +61,7 @@ final class SecretPolicy {
         ArrayNode roles = read.putObject("Principal").putArray("AWS");
         readers.forEach(roles::add);
         ArrayNode readActions = read.putArray("Action");
-        readActions.add("secretsmanager:GetSecretValue");
-        readActions.add("secretsmanager:DescribeSecret");
+        READ_ACTIONS.forEach(readActions::add);
         read.put("Resource", "*");
     }
 
@@ -78,8 +84,7 @@ final class SecretPolicy {
         ownerRead.put("Effect", "Allow");
         ownerRead.putObject("Principal").put("AWS", userArn);
         ArrayNode readActions = ownerRead.putArray("Action");
-        readActions.add("secretsmanager:GetSecretValue");
-        readActions.add("secretsmanager:DescribeSecret");
+        READ_ACTIONS.forEach(readActions::add);
         ownerRead.put("Resource", "*");
     }
 

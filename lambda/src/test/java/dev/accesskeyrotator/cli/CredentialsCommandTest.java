@@ -5,6 +5,7 @@ import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsExtension;
 import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.service.SecretTags;
 import dev.accesskeyrotator.service.SecretDocument;
 import dev.accesskeyrotator.testing.ClearedSystemProperties;
 import dev.accesskeyrotator.testing.RotatorHarness;
@@ -367,13 +368,15 @@ class CredentialsCommandTest {
     @Test
     void initWithASecretThatHoldsNoKeyIsUnreadableAndWritesNothing() throws Exception {
         KeySnapshot key = harness.key(USER, 10, true);
-        aws.secretsManager().seedRaw(SECRET, "not a key document " + PLANTED, Map.of());
+        // The rotator's own secret (its key, its marks) with a value it would never write.
+        aws.secretsManager().seedRaw(SECRET, "not a key document " + PLANTED, SecretTags.atCreation(USER),
+                RotatorHarness.KMS_KEY);
 
         Result init = initFromStdin(key);
 
-        assertEquals(CredentialsCommand.UNREADABLE_SECRET, init.code());
-        assertEquals(List.of("error: secret " + SECRET + " does not hold an access key document (tell your platform"
-                + " team); nothing written."), init.err().lines().toList());
+        assertEquals(CredentialsCommand.SECRET_REFUSED, init.code());
+        assertEquals(List.of("error: refused: secret " + SECRET + " does not hold an access key document; nothing"
+                + " written. Tell your platform team."), init.err().lines().toList());
         assertFalse(init.printed().contains(PLANTED));
         assertFalse(Files.exists(cache));
     }
@@ -420,7 +423,7 @@ class CredentialsCommandTest {
         String help = Main.USAGE.replaceAll("\\s+", " ");
         for (String code : List.of(CredentialsCommand.NOT_SET_UP + " not set up",
                 CredentialsCommand.CORRUPT_CACHE + " cache unusable", CredentialsCommand.NO_STARTING_KEY + " no key to"
-                        + " start from", CredentialsCommand.UNREADABLE_SECRET + " the secret holds no key",
+                        + " start from", CredentialsCommand.SECRET_REFUSED + " the secret holds no key",
                 CredentialsCommand.UNREACHABLE + " AWS unreachable", CredentialsCommand.KEY_REFUSED + " the cached key"
                         + " was disabled or deleted", CredentialsCommand.CANNOT_WRITE + " cannot write the cache")) {
             assertTrue(help.contains(code), code);

@@ -5,6 +5,7 @@ import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsExtension;
 import dev.accesskeyrotator.log.JsonLog;
+import dev.accesskeyrotator.service.SecretTags;
 import dev.accesskeyrotator.testing.ClearedSystemProperties;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.profiles.ProfileProperty;
+import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -332,11 +334,12 @@ class FetchCommandTest {
         String before = ciProfile();
         writeFile(before, "rw-------");
         for (String value : hostile) {
-            aws.secretsManager().seedRaw(SECRET, value, Map.of());
+            // The rotator's own secret (its key, its marks) with a value it would never write.
+            aws.secretsManager().seedRaw(SECRET, value, SecretTags.atCreation("alice"), RotatorHarness.KMS_KEY);
 
             Result result = fetch("--user", "alice", "--profile", "ci");
 
-            assertEquals(3, result.code(), value + ": " + result.printed());
+            assertEquals(ExitCode.SECRET_REFUSED, result.code(), value + ": " + result.printed());
             assertTrue(result.err().contains("secret " + SECRET + " does not hold an access key document"),
                     result.err());
             assertFalse(result.printed().contains(PLANTED_SECRET), "the value is never printed: " + result.printed());
@@ -346,14 +349,16 @@ class FetchCommandTest {
 
     @Test
     void aBinarySecretIsRefusedWithAClearError() throws Exception {
-        endpoint.secretsManagerClient().createSecret(r -> r.name(SECRET)
+        endpoint.secretsManagerClient().createSecret(r -> r.name(SECRET).kmsKeyId(RotatorHarness.KMS_KEY)
+                .tags(SecretTags.atCreation("alice").entrySet().stream()
+                        .map(tag -> Tag.builder().key(tag.getKey()).value(tag.getValue()).build()).toList())
                 .secretBinary(SdkBytes.fromUtf8String("{\"SecretAccessKey\":\"" + PLANTED_SECRET + "\"}")));
         String before = ciProfile();
         writeFile(before, "rw-------");
 
         Result result = fetch("--user", "alice", "--profile", "ci");
 
-        assertEquals(3, result.code(), result.printed());
+        assertEquals(ExitCode.SECRET_REFUSED, result.code(), result.printed());
         assertTrue(result.err().contains("secret " + SECRET + " does not hold an access key document"),
                 result.printed());
         assertFalse(result.printed().contains(PLANTED_SECRET), result.printed());
@@ -390,7 +395,7 @@ class FetchCommandTest {
 
         Result result = fetch("--user", "alice", "--profile", "ci");
 
-        assertEquals(3, result.code(), result.printed());
+        assertEquals(ExitCode.SECRET_REFUSED, result.code(), result.printed());
         assertTrue(result.err().contains("holds a key of user bob, not alice"), result.err());
         assertNoSecretPrinted(result);
         assertFalse(Files.readString(credentials).contains(storedKeyId("bob")), "bob's key is not written");

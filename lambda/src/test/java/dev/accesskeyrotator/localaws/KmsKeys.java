@@ -18,8 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Callers are told apart by the access key id they sign with. {@link #allowEncryptionOnlyWith} models an identity
  * policy with an explicit {@code Deny} on the encrypt actions for every key but the listed ones ({@code NotResource}),
  * as the rotator's role has. Keys are not otherwise enforced: every caller may use every key unless restricted.
+ *
+ * <p>As the KMS service it answers {@code DescribeKey} (JSON 1.1, {@code TrentService}) for a key ARN, key id, alias
+ * name or alias ARN: an alias that was never created is {@code NotFoundException}, as on AWS, and a caller refused
+ * {@code kms:DescribeKey} ({@link #denyDescribeKey}) gets {@code AccessDeniedException}.
  */
-public final class KmsKeys {
+public final class KmsKeys implements ServiceEmulator {
     static final String ACCESS_DENIED_MESSAGE = "Access to KMS is not allowed";
     private static final String SECRETS_MANAGER_MANAGED_ALIAS = "alias/aws/secretsmanager";
 
@@ -27,10 +31,66 @@ public final class KmsKeys {
     private final Map<String, String> keyArnByAlias = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> encryptableKeysByCaller = new ConcurrentHashMap<>();
     private final Set<String> callersDeniedDecrypt = ConcurrentHashMap.newKeySet();
+    private final Set<String> callersDeniedDescribe = ConcurrentHashMap.newKeySet();
+    /** Aliases created on purpose (and AWS's own): DescribeKey finds these only. */
+    private final Set<String> createdAliases = ConcurrentHashMap.newKeySet();
 
     KmsKeys(LocalAwsContext ctx) {
         this.ctx = ctx;
         keyArnByAlias.put(SECRETS_MANAGER_MANAGED_ALIAS, keyArn(uuidFor(SECRETS_MANAGER_MANAGED_ALIAS)));
+        createdAliases.add(SECRETS_MANAGER_MANAGED_ALIAS);
+    }
+
+    @Override public String service() { return "kms"; }
+
+    @Override public String xmlNamespace() { return null; }
+
+    @Override
+    public Object handle(AwsRequest request) {
+        if (!request.operation().equals("DescribeKey")) {
+            throw AwsServiceError.badRequest("UnsupportedOperationException",
+                    "The local endpoint's KMS answers DescribeKey only, not " + request.operation());
+        }
+        Optional<String> caller = WireFormat.signingAccessKeyId(request.headers());
+        var keyIdNode = request.json().get("KeyId");
+        if (keyIdNode == null || !keyIdNode.isTextual() || keyIdNode.asText().isEmpty()) {
+            throw AwsServiceError.badRequest("ValidationException", "1 validation error detected: Value null at"
+                    + " 'keyId' failed to satisfy constraint: Member must not be null");
+        }
+        String keyId = keyIdNode.asText();
+        if (caller.filter(callersDeniedDescribe::contains).isPresent()) {
+            throw AwsServiceError.badRequest("AccessDeniedException", "User: " + caller.get() + " is not authorized"
+                    + " to perform: kms:DescribeKey on resource: " + keyId
+                    + " because no resource-based policy allows the kms:DescribeKey action");
+        }
+        String alias = keyId.startsWith("arn:") && keyId.contains(":alias/")
+                ? keyId.substring(keyId.indexOf(":alias/") + 1) : keyId;
+        String arn;
+        if (alias.startsWith("alias/")) {
+            if (!createdAliases.contains(alias)) {
+                throw AwsServiceError.badRequest("NotFoundException", "Alias " + "arn:aws:kms:" + ctx.region() + ":"
+                        + ctx.accountId() + ":" + alias + " is not found.");
+            }
+            arn = keyArnByAlias.get(alias);
+        } else {
+            arn = resolve(keyId);
+        }
+        var response = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        var metadata = response.putObject("KeyMetadata");
+        metadata.put("AWSAccountId", ctx.accountId());
+        metadata.put("KeyId", arn.substring(arn.lastIndexOf('/') + 1));
+        metadata.put("Arn", arn);
+        metadata.put("Enabled", true);
+        metadata.put("KeyState", "Enabled");
+        metadata.put("KeyUsage", "ENCRYPT_DECRYPT");
+        metadata.put("KeySpec", "SYMMETRIC_DEFAULT");
+        metadata.put("KeyManager", arn.equals(secretsManagerManagedKeyArn()) ? "AWS" : "CUSTOMER");
+        return response;
+    }
+
+    /** A caller signing with {@code accessKeyId} is refused {@code kms:DescribeKey}, as a key policy without it does. */
+    public void denyDescribeKey(String accessKeyId) {
+        callersDeniedDescribe.add(accessKeyId);
     }
 
     /** The ARN of the AWS managed key {@code aws/secretsmanager}, which encrypts secrets created without a key. */
@@ -41,6 +101,7 @@ public final class KmsKeys {
     /** Points an alias (for example {@code alias/team-key}) at a key, as {@code CreateAlias} does. */
     public void createAlias(String aliasName, String keyArn) {
         keyArnByAlias.put(aliasName, keyArn);
+        createdAliases.add(aliasName);
     }
 
     /** A caller signing with {@code accessKeyId} may encrypt with these keys only. */

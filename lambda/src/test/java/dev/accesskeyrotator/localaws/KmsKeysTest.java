@@ -57,6 +57,26 @@ class KmsKeysTest {
     }
 
     @Test
+    void listSecretVersionIdsNamesTheKeyEachVersionWasWrittenWithEvenAfterTheSecretIsReKeyed() {
+        SecretsManagerClient admin = local.secretsManagerClient();
+        admin.createSecret(r -> r.name("rekeyed").secretString("v1"));
+        admin.updateSecret(r -> r.secretId("rekeyed").kmsKeyId(OWN_KEY));
+
+        var versions = admin.listSecretVersionIds(r -> r.secretId("rekeyed")).versions();
+
+        assertEquals(OWN_KEY, admin.describeSecret(r -> r.secretId("rekeyed")).kmsKeyId());
+        assertEquals(1, versions.size());
+        assertEquals(List.of("AWSCURRENT"), versions.get(0).versionStages());
+        assertEquals(List.of(local.aws().kms().secretsManagerManagedKeyArn()), versions.get(0).kmsKeyIds(),
+                "UpdateSecret without a value re-encrypts nothing: the current version keeps its key");
+
+        admin.putSecretValue(r -> r.secretId("rekeyed").secretString("v2"));
+        var current = admin.listSecretVersionIds(r -> r.secretId("rekeyed")).versions().stream()
+                .filter(v -> v.versionStages().contains("AWSCURRENT")).findFirst().orElseThrow();
+        assertEquals(List.of(OWN_KEY), current.kmsKeyIds());
+    }
+
+    @Test
     void aliasesResolveToKeyArns() {
         KmsKeys kms = local.aws().kms();
         kms.createAlias("alias/team", OWN_KEY);

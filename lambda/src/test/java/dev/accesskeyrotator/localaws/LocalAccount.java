@@ -24,7 +24,7 @@ public final class LocalAccount {
         secretsManager = new SecretsManagerEmulator(context, kms);
         sns = new SnsEmulator(context);
         emulators = Map.of(iam.service(), iam, ssm.service(), ssm, secretsManager.service(), secretsManager,
-                sns.service(), sns);
+                sns.service(), sns, kms.service(), kms);
     }
 
     public String accountId() { return context.accountId(); }

@@ -163,6 +163,7 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
             case "UpdateSecret" -> updateSecret(body, caller);
             case "GetSecretValue" -> getSecretValue(body, caller);
             case "DescribeSecret" -> describeSecret(body);
+            case "ListSecretVersionIds" -> listSecretVersionIds(body);
             case "ListSecrets" -> listSecrets(body);
             case "TagResource" -> tagResource(body);
             case "UntagResource" -> untagResource(body);
@@ -383,6 +384,28 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
 
     private ObjectNode describeSecret(JsonNode body) {
         return metadata(anySecret(requiredString(body, "SecretId")), "VersionIdsToStages");
+    }
+
+    /**
+     * Every version that has a label (with {@code IncludeDeprecated}, every version), each with the KMS key it was
+     * encrypted with when written: a later {@code UpdateSecret} to another key does not change it.
+     */
+    private ObjectNode listSecretVersionIds(JsonNode body) {
+        Secret secret = activeSecret(requiredString(body, "SecretId"));
+        boolean includeDeprecated = bool(body, "IncludeDeprecated", false);
+        ObjectNode response = identity(secret);
+        ArrayNode versions = response.putArray("Versions");
+        for (Version version : secret.versions.values()) {
+            if (version.stages.isEmpty() && !includeDeprecated) {
+                continue;
+            }
+            ObjectNode entry = versions.addObject();
+            entry.put("VersionId", version.id);
+            entry.set("VersionStages", stringArray(version.stages));
+            entry.set("CreatedDate", epochSeconds(version.created));
+            entry.putArray("KmsKeyIds").add(version.kmsKeyArn);
+        }
+        return response;
     }
 
     private ObjectNode listSecrets(JsonNode body) {

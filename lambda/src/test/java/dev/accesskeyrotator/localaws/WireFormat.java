@@ -50,6 +50,7 @@ final class WireFormat {
     private static final Map<String, String> SERVICE_BY_TARGET_PREFIX = Map.of(
             "AmazonSSM", "ssm",
             "secretsmanager", "secretsmanager",
+            "TrentService", "kms",
             OrganizationsEmulator.TARGET_PREFIX, "organizations");
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -79,7 +79,8 @@ class DelegatedReadersTest {
                     statement(policy, "OnlyTheRotatorChangesTheSecret").get("Condition").get("StringNotEquals")
                             .get("aws:PrincipalArn")));
         }
-        assertEquals(List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
+        assertEquals(List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
+                        "secretsmanager:ListSecretVersionIds"),
                 texts(statement(policy("ci-bot"), "DelegatedReadersReadAccessKey").get("Action")));
         assertFalse(policy("mallory").toString().contains(ALICE_ROLE), policy("mallory").toString());
     }

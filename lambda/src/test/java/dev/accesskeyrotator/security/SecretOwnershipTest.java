@@ -191,7 +191,8 @@ class SecretOwnershipTest {
         JsonNode ownerRead = statements.get(0);
         assertEquals("Allow", ownerRead.get("Effect").asText());
         assertEquals("arn:aws:iam::123456789012:user/" + VICTIM, ownerRead.get("Principal").get("AWS").asText());
-        assertEquals(List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
+        assertEquals(List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
+                        "secretsmanager:ListSecretVersionIds"),
                 texts(ownerRead.get("Action")));
         JsonNode onlyRotator = statements.get(1);
         assertEquals("Deny", onlyRotator.get("Effect").asText());
