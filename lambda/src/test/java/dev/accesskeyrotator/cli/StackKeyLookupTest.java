@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /**
- * The owner's one KMS call, signed by hand, against the local endpoint's KMS ({@code DescribeKey} as AWS answers it):
+ * The owner's one KMS call, through the SDK's KMS client, against the local endpoint's KMS ({@code DescribeKey} as AWS answers it):
  * a created alias gives its customer managed key's ARN; an alias nobody created, a caller the key policy does not let
  * describe the key, and AWS's own managed key are each a failure with KMS's error code.
  */
