@@ -1,6 +1,5 @@
 package dev.accesskeyrotator.service;
 
-import dev.accesskeyrotator.port.AwsFailure;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
 import java.util.Optional;
@@ -53,9 +52,8 @@ final class SecretOwnership {
             + " and nothing shows the rotator created it (the rotator creates its secrets with a value); its tags are"
             + " not trusted";
 
-    /** Why a secret whose value the rotator may not read is not the rotator's. */
-    static String unreadable(AwsFailure failure) {
-        return "the rotator cannot read its value (" + failure.errorCode() + "): it was written under another KMS key"
-                + " (the key was changed afterwards without re-encrypting it), or read access was taken away";
-    }
+    /** What it means that the rotator may not read a secret that names the stack's key. */
+    static final String UNREADABLE = "the value cannot be shown to be the rotator's: either it was written under"
+            + " another KMS key and the secret re-keyed to the stack's key afterwards (which does not re-encrypt it),"
+            + " or this identity may not decrypt with the stack's key; nothing was changed for this user";
 }

@@ -131,9 +131,10 @@ final class UserStateReader {
                     return fromTags.get();
                 }
             }
-            if (failure.is(AwsFailure.Kind.ACCESS_DENIED) && !config.dryRun()) {
-                // The role may decrypt with the stack's key only: a value it cannot read was not written with it.
-                return new SecretState.NotOwned(found.arn(), SecretOwnership.unreadable(failure));
+            if (failure.is(AwsFailure.Kind.ACCESS_DENIED)) {
+                // Nothing proves the secret is the rotator's, so nothing is changed; but the cause may as well be this
+                // identity's permissions as the secret, so it is the run's failure (and alarm), not the owner's news.
+                throw failure.explained(SecretOwnership.UNREADABLE);
             }
             throw failure;
         }
