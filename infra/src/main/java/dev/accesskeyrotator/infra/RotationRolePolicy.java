@@ -38,7 +38,10 @@ final class RotationRolePolicy {
                         .sid("CreateUserSecretsOnlyWithThe" + keyWord + "Key")
                         .actions(List.of("secretsmanager:CreateSecret"))
                         .resources(List.of(userSecrets))
-                        .conditions(Map.of("StringEquals", Map.of("secretsmanager:KmsKeyId", userSecretsKeyArn)))
+                        .conditions(Map.of(
+                                "StringEquals", Map.of("secretsmanager:KmsKeyId", userSecretsKeyArn),
+                                // Never with replicas: a replica is encrypted with a key of its region's choosing.
+                                "Null", Map.of("secretsmanager:AddReplicaRegions", "true")))
                         .build(),
                 PolicyStatement.Builder.create()
                         .sid("ShareUserSecretsOnlyWithPublicPolicyBlocked")
