@@ -189,7 +189,7 @@ class SecretOwnershipTest {
         JsonNode policy = JsonLog.mapper().readTree(aws.secretsManager().secret(harness.secretName(VICTIM))
                 .orElseThrow().resourcePolicy());
         JsonNode statements = policy.get("Statement");
-        assertEquals(2, statements.size(), policy.toString());
+        assertEquals(3, statements.size(), policy.toString());
         JsonNode ownerRead = statements.get(0);
         assertEquals("Allow", ownerRead.get("Effect").asText());
         assertEquals("arn:aws:iam::123456789012:user/" + VICTIM, ownerRead.get("Principal").get("AWS").asText());
@@ -207,6 +207,11 @@ class SecretOwnershipTest {
         assertEquals(List.of(RotatorHarness.FUNCTION_ROLE_ARN, RotatorHarness.BREAK_GLASS_ARN),
                 texts(onlyRotator.get("Condition").get("StringNotEquals").get("aws:PrincipalArn")));
         assertTrue(policy.toString().indexOf("mallory") < 0, "the replaced policy is gone");
+        JsonNode noReplicas = statements.get(2);
+        assertEquals("Deny", noReplicas.get("Effect").asText());
+        assertEquals("*", noReplicas.get("Principal").get("AWS").asText());
+        assertEquals("secretsmanager:ReplicateSecretToRegions", noReplicas.get("Action").asText());
+        assertTrue(noReplicas.get("Condition") == null, "no one is spared, not even the function: " + noReplicas);
     }
 
     @Test
