@@ -1,6 +1,8 @@
 package dev.accesskeyrotator.infra;
 
+import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.AnyPrincipal;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
@@ -9,6 +11,7 @@ import software.amazon.awscdk.services.iam.PolicyDocument;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,29 +40,67 @@ final class KeyPolicies {
 
     private KeyPolicies() {}
 
+    /** KMS's limit on the size of a key policy. */
+    static final int MAX_KEY_POLICY_BYTES = 32_768;
+
     /** The user secrets key without delegated readers: each user's secret is read by that user alone. */
     static PolicyDocument userSecretsKey(IPrincipal rotatorRole, String secretNamePrefix) {
-        return userSecretsKey(rotatorRole, secretNamePrefix, Map.of());
+        return userSecretsKey(rotatorRole, secretNamePrefix, Map.of(), List.of());
     }
 
     /**
      * The user secrets key: the rotator encrypts and decrypts through Secrets Manager, only secrets under the
      * prefix; each IAM user of this account decrypts through Secrets Manager, only their own secret; and each role an
      * administrator named for a user decrypts through Secrets Manager, only that user's secret.
+     *
+     * @param keyAdministrators who administers the key; empty: the account (and so whoever IAM lets administer it)
      */
     static PolicyDocument userSecretsKey(IPrincipal rotatorRole, String secretNamePrefix,
-                                         Map<String, List<String>> delegatedReaders) {
-        String secretArnPrefix = "arn:" + Aws.PARTITION + ":secretsmanager:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
-                + ":secret:" + secretNamePrefix;
+                                         Map<String, List<String>> delegatedReaders, List<String> keyAdministrators) {
+        return userSecretsKey(rotatorRole, "arn:" + Aws.PARTITION + ":secretsmanager:" + Aws.REGION + ":"
+                        + Aws.ACCOUNT_ID + ":secret:" + secretNamePrefix, SECRETS_MANAGER_SERVICE, Aws.ACCOUNT_ID,
+                administrators(keyAdministrators, new AccountRootPrincipal()), delegatedReaders);
+    }
+
+    /**
+     * An upper bound of the deployed size of the user secrets key policy, in bytes: the policy built with the longest
+     * partition, region and role name it can be deployed with instead of the stack's tokens, as compact JSON (how
+     * CloudFormation hands it to KMS).
+     */
+    static int userSecretsKeyPolicyBytes(String secretNamePrefix, Map<String, List<String>> delegatedReaders,
+                                         List<String> keyAdministrators) {
+        String partition = "aws-iso-xx-xxxxxxxx";
+        String region = "xx-xxxxxxxxxxxxxxx-9";
+        String account = "123456789012";
+        String longestRole = "arn:" + partition + ":iam::" + account + ":role/" + "r".repeat(64);
+        PolicyDocument worstCase = userSecretsKey(new ArnPrincipal(longestRole),
+                "arn:" + partition + ":secretsmanager:" + region + ":" + account + ":secret:" + secretNamePrefix,
+                "secretsmanager." + region + ".amazonaws.com", account,
+                administrators(keyAdministrators, new ArnPrincipal("arn:" + partition + ":iam::" + account + ":root")),
+                delegatedReaders);
+        Stack scratch = new Stack(new App(), "KeyPolicySize");
+        return JsonText.of(scratch.resolve(worstCase)).getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static PolicyStatement administrators(List<String> named, IPrincipal account) {
+        return named.isEmpty() ? administration("AccountAdministersKeyWithoutUsingIt", List.of(account))
+                : administration("KeyAdministratorsAdministerKeyWithoutUsingIt",
+                        named.stream().<IPrincipal>map(ArnPrincipal::new).toList());
+    }
+
+    private static PolicyDocument userSecretsKey(IPrincipal rotatorRole, String secretArnPrefix,
+                                                 String secretsManagerService, String accountId,
+                                                 PolicyStatement administration,
+                                                 Map<String, List<String>> delegatedReaders) {
         List<PolicyStatement> statements = new ArrayList<>(List.of(
-                administration(),
+                administration,
                 PolicyStatement.Builder.create()
                         .sid("RotatorEncryptsUserSecretsThroughSecretsManager")
                         .principals(List.of(rotatorRole))
                         .actions(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"))
                         .resources(List.of("*"))
                         .conditions(new TreeMap<>(Map.of(
-                                "StringEquals", Map.of("kms:ViaService", SECRETS_MANAGER_SERVICE),
+                                "StringEquals", Map.of("kms:ViaService", secretsManagerService),
                                 // Secrets Manager binds every data key to the secret's ARN.
                                 "StringLike", Map.of("kms:EncryptionContext:SecretARN", secretArnPrefix + "*"))))
                         .build(),
@@ -72,13 +113,23 @@ final class KeyPolicies {
                         .resources(List.of("*"))
                         .conditions(new TreeMap<>(Map.of(
                                 "StringEquals", new TreeMap<>(Map.of(
-                                        "kms:ViaService", SECRETS_MANAGER_SERVICE,
-                                        "aws:PrincipalAccount", Aws.ACCOUNT_ID,
+                                        "kms:ViaService", secretsManagerService,
+                                        "aws:PrincipalAccount", accountId,
                                         // ${aws:username} below is defined for IAM users only.
                                         "aws:PrincipalType", "User")),
                                 // The secret is <prefix><UserName>; Secrets Manager appends '-' and six characters.
                                 "StringLike", Map.of("kms:EncryptionContext:SecretARN",
                                         secretArnPrefix + "${aws:username}-??????"))))
+                        .build(),
+                PolicyStatement.Builder.create()
+                        .sid("UsersFindTheKeyByItsAlias")
+                        // What a key owner's tools need to tell the stack's key from any other: its ARN, from the alias.
+                        // Metadata only; it lets no one use the key.
+                        .principals(List.of(new AnyPrincipal()))
+                        .actions(List.of("kms:DescribeKey"))
+                        .resources(List.of("*"))
+                        .conditions(Map.of("StringEquals", new TreeMap<>(Map.of(
+                                "aws:PrincipalAccount", accountId, "aws:PrincipalType", "User"))))
                         .build()));
         int number = 0;
         for (Map.Entry<String, List<String>> readers : new TreeMap<>(delegatedReaders).entrySet()) {
@@ -89,7 +140,7 @@ final class KeyPolicies {
                     .actions(List.of("kms:Decrypt"))
                     .resources(List.of("*"))
                     .conditions(new TreeMap<>(Map.of(
-                            "StringEquals", Map.of("kms:ViaService", SECRETS_MANAGER_SERVICE),
+                            "StringEquals", Map.of("kms:ViaService", secretsManagerService),
                             // Exactly this user's secret: the name, then '-' and the six characters Secrets Manager
                             // appends. A longer user name that starts with this one does not match.
                             "StringLike", Map.of("kms:EncryptionContext:SecretARN",
@@ -104,9 +155,9 @@ final class KeyPolicies {
      * publishes parameter-change notices. SNS encrypts each message with a data key generated with the publisher's
      * permissions.
      */
-    static PolicyDocument topicsKey(IPrincipal rotatorRole) {
+    static PolicyDocument topicsKey(IPrincipal rotatorRole, List<String> keyAdministrators) {
         return PolicyDocument.Builder.create().statements(List.of(
-                administration(),
+                administrators(keyAdministrators, new AccountRootPrincipal()),
                 PolicyStatement.Builder.create()
                         .sid("RotatorPublishesNoticesThroughSns")
                         .principals(List.of(rotatorRole))
@@ -141,10 +192,16 @@ final class KeyPolicies {
                 .build();
     }
 
-    private static PolicyStatement administration() {
+    /**
+     * By default the account administers the key, which lets IAM decide who may: anyone whose policies allow
+     * {@code kms:PutKeyPolicy} (PowerUserAccess does) could rewrite it. Named key administrators replace the account;
+     * KMS then refuses a policy that would lock out the principal setting it, so they must include the role
+     * CloudFormation deploys the stack with.
+     */
+    private static PolicyStatement administration(String sid, List<IPrincipal> administrators) {
         return PolicyStatement.Builder.create()
-                .sid("AccountAdministersKeyWithoutUsingIt")
-                .principals(List.of(new AccountRootPrincipal()))
+                .sid(sid)
+                .principals(administrators)
                 .actions(KEY_ADMINISTRATION_ACTIONS)
                 .resources(List.of("*"))
                 .build();

@@ -5,6 +5,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a role needs to rotate the keys of one account's opted-in users into their own secrets: the same for the
@@ -38,7 +39,10 @@ final class RotationRolePolicy {
                         .sid("CreateUserSecretsOnlyWithThe" + keyWord + "Key")
                         .actions(List.of("secretsmanager:CreateSecret"))
                         .resources(List.of(userSecrets))
-                        .conditions(Map.of("StringEquals", Map.of("secretsmanager:KmsKeyId", userSecretsKeyArn)))
+                        .conditions(new TreeMap<>(Map.of(
+                                "StringEquals", Map.of("secretsmanager:KmsKeyId", userSecretsKeyArn),
+                                // Never with replicas: a replica is encrypted with a key of its region's choosing.
+                                "Null", Map.of("secretsmanager:AddReplicaRegions", "true"))))
                         .build(),
                 PolicyStatement.Builder.create()
                         .sid("ShareUserSecretsOnlyWithPublicPolicyBlocked")

@@ -130,15 +130,19 @@ public final class RotatorStack extends Stack {
         this.userSecretsKey = Key.Builder.create(this, "UserSecretsKey")
                 .description("Access Key Rotator: encrypts each user's access key secret")
                 .enableKeyRotation(true)
-                .policy(KeyPolicies.userSecretsKey(functionRole, props.secretNamePrefix(), props.delegatedReaders()))
+                .policy(KeyPolicies.userSecretsKey(functionRole, props.secretNamePrefix(), props.delegatedReaders(),
+                        props.keyAdminPrincipalArns()))
                 // The user secrets are created by the function, not the stack, and outlive it: without this key
                 // they could not be read any more.
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
+        // Key owners' tools find the key by this name (the key policy lets the account's users describe the key) and
+        // compare the ARN it resolves to with their secret's.
+        userSecretsKey.addAlias(props.secretsKeyAlias());
         this.topicsKey = Key.Builder.create(this, "TopicsKey")
                 .description("Access Key Rotator: encrypts the notice and alarm topics")
                 .enableKeyRotation(true)
-                .policy(KeyPolicies.topicsKey(functionRole))
+                .policy(KeyPolicies.topicsKey(functionRole, props.keyAdminPrincipalArns()))
                 // Nothing outlives the topics encrypted with it.
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
@@ -252,6 +256,7 @@ public final class RotatorStack extends Stack {
         CfnOutput.Builder.create(this, "AlarmTopicArn").value(alarmTopic.getTopicArn())
                 .description("Receives the rotator's CloudWatch alarms").build();
         CfnOutput.Builder.create(this, "FunctionName").value(rotationFunction.getFunctionName()).build();
+        CfnOutput.Builder.create(this, "UserSecretsKeyAlias").value(props.secretsKeyAlias()).build();
         CfnOutput.Builder.create(this, "LiveAliasArn").value(liveAlias.getFunctionArn())
                 .description("Invoke this to run a rotation now").build();
         CfnOutput.Builder.create(this, "UserSecretsKeyArn").value(userSecretsKey.getKeyArn()).build();
@@ -304,6 +309,17 @@ public final class RotatorStack extends Stack {
                 .sid("NeverEncryptWithAnotherKey")
                 .effect(Effect.DENY)
                 .actions(NEVER_WITH_ANOTHER_KEY_ACTIONS)
+                .notResources(List.of(userSecretsKey.getKeyArn(), topicsKey.getKeyArn()))
+                .build());
+        // And never decrypt with another: then a secret value the function can read was encrypted with the stack's
+        // key, which only the function may encrypt with, so the function wrote it. Without this, a value written
+        // under the AWS managed key (which the whole account may use) and then re-keyed to the stack's key (Secrets
+        // Manager leaves it as it was when the caller may not use the new key) would read as the rotator's.
+        // Single-account role only: the organization's spoke role is issue "Organizations on real AWS".
+        statements.add(PolicyStatement.Builder.create()
+                .sid("NeverDecryptWithAnotherKey")
+                .effect(Effect.DENY)
+                .actions(List.of("kms:Decrypt"))
                 .notResources(List.of(userSecretsKey.getKeyArn(), topicsKey.getKeyArn()))
                 .build());
         statements.forEach(functionRole::addToPrincipalPolicy);

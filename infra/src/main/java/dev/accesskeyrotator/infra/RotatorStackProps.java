@@ -1,6 +1,7 @@
 package dev.accesskeyrotator.infra;
 
 import dev.accesskeyrotator.contract.EnvironmentVariable;
+import dev.accesskeyrotator.contract.SecretsKeyAlias;
 import dev.accesskeyrotator.contract.OptInTag;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.StackProps;
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -91,6 +93,7 @@ public final class RotatorStackProps {
     private final int logRetentionDays;
     private final Optional<String> breakGlassPrincipalArn;
     private final Map<String, List<String>> delegatedReaders;
+    private final List<String> keyAdminPrincipalArns;
     private final StackProps stackProps;
 
     private RotatorStackProps(Builder builder) {
@@ -129,6 +132,23 @@ public final class RotatorStackProps {
                 "breakGlassPrincipalArn '" + arn + "' must be the ARN of an IAM role or user, or of an account root"
                         + " (arn:aws:iam::111122223333:role/NAME, ...:user/NAME or ...:root), without wildcards"));
         this.delegatedReaders = validDelegatedReaders(builder.delegatedReaders);
+        this.keyAdminPrincipalArns = List.copyOf(Objects.requireNonNullElse(builder.keyAdminPrincipalArns,
+                List.<String>of()));
+        keyAdminPrincipalArns.forEach(arn -> require(PRINCIPAL_ARN.matcher(arn).matches(), "keyAdminPrincipal '"
+                + arn + "' must be the ARN of an IAM role or user, or of an account root (arn:aws:iam::111122223333:"
+                + "role/NAME, ...:user/NAME or ...:root), without wildcards"));
+        String alias = SecretsKeyAlias.forPrefix(secretNamePrefix);
+        require(alias.length() <= SecretsKeyAlias.MAX_LENGTH, "secretNamePrefix '" + secretNamePrefix + "' makes"
+                + " the secrets key alias " + alias.length() + " characters long; KMS allows "
+                + SecretsKeyAlias.MAX_LENGTH + ": use a shorter prefix");
+        // Past KMS's limit the deployment fails late, with the key half-updated; say so at synth instead.
+        int keyPolicyBytes = KeyPolicies.userSecretsKeyPolicyBytes(secretNamePrefix, delegatedReaders,
+                keyAdminPrincipalArns);
+        require(keyPolicyBytes <= KeyPolicies.MAX_KEY_POLICY_BYTES, "delegatedReaders name "
+                + delegatedReaders.values().stream().mapToInt(List::size).sum() + " roles for "
+                + delegatedReaders.size() + " users, which makes the user secrets key policy up to " + keyPolicyBytes
+                + " bytes; KMS allows " + KeyPolicies.MAX_KEY_POLICY_BYTES + " bytes per key policy. Name fewer"
+                + " readers: one role per reading system, for the users it needs");
         this.stackProps = Objects.requireNonNullElseGet(builder.stackProps, () -> StackProps.builder()
                 .description("Access Key Rotator: scheduled rotation of access keys of IAM users tagged " + optInTag)
                 .build());
@@ -155,7 +175,11 @@ public final class RotatorStackProps {
                 .logRetentionDays(number(node, "logRetentionDays"))
                 .runIntervalHours(number(node, "runIntervalHours"))
                 .breakGlassPrincipalArn(text(node, "breakGlassPrincipalArn"))
-                .delegatedReaders(delegatedReadersContext(node.tryGetContext("delegatedReaders")));
+                .delegatedReaders(delegatedReadersContext(node.tryGetContext("delegatedReaders")))
+                .keyAdminPrincipalArns(Optional.ofNullable(text(node, "keyAdminPrincipal"))
+                        .map(arns -> Arrays.stream(arns.split(",")).map(String::strip).filter(a -> !a.isEmpty())
+                                .toList())
+                        .orElse(null));
     }
 
     /**
@@ -300,6 +324,16 @@ public final class RotatorStackProps {
         return delegatedReaders;
     }
 
+    /** Who administers the stack's KMS keys instead of the account; empty: the account. */
+    public List<String> keyAdminPrincipalArns() {
+        return keyAdminPrincipalArns;
+    }
+
+    /** The alias of the user secrets key, which key owners' tools resolve. */
+    public String secretsKeyAlias() {
+        return SecretsKeyAlias.forPrefix(secretNamePrefix);
+    }
+
     public StackProps stackProps() {
         return stackProps;
     }
@@ -318,6 +352,7 @@ public final class RotatorStackProps {
         private Integer runIntervalHours;
         private String breakGlassPrincipalArn;
         private Map<String, List<String>> delegatedReaders;
+        private List<String> keyAdminPrincipalArns;
         private StackProps stackProps;
 
         private Builder() {}
@@ -388,6 +423,16 @@ public final class RotatorStackProps {
          * Per IAM user name (exactly as IAM spells it), the IAM role ARNs that may read that user's secret: for
          * External Secrets, a CI system or a vault sync. The roles must exist when the stack is deployed.
          */
+        /**
+         * Principals (the role CloudFormation deploys the stack with among them) that administer the stack's KMS
+         * keys instead of the account root, so that IAM permissions such as PowerUserAccess cannot rewrite the key
+         * policies.
+         */
+        public Builder keyAdminPrincipalArns(List<String> keyAdminPrincipalArns) {
+            this.keyAdminPrincipalArns = keyAdminPrincipalArns;
+            return this;
+        }
+
         public Builder delegatedReaders(Map<String, List<String>> delegatedReaders) {
             this.delegatedReaders = delegatedReaders;
             return this;

@@ -98,6 +98,43 @@ class DelegatedReadersTest {
                 + " all variables); name one role per reading system"));
     }
 
+    /**
+     * KMS refuses a key policy over 32 KB, and each user with readers adds a statement: many short entries pass the
+     * 4 KB environment bound yet would fail the deployment. The synth refuses them, naming the count and the limit.
+     */
+    @Test
+    void readersThatWouldOverflowTheKeyPolicyFailTheSynthNamingTheLimit() {
+        Map<String, List<String>> readers = new java.util.TreeMap<>();
+        for (int i = 0; i < 83; i++) {
+            // Two-character user names and a one-character role: as short as entries get.
+            String user = (char) ('a' + i / 10) + String.valueOf(i % 10);
+            readers.put(user, List.of("arn:aws:iam::111122223333:role/r"));
+        }
+        assertTrue(RotatorStackProps.delegatedReadersVariable(readers).length()
+                <= RotatorStackProps.MAX_DELEGATED_READERS_LENGTH, "within the environment's bound");
+
+        String refused = refused(Map.of("delegatedReaders", readers));
+
+        assertTrue(refused.startsWith("delegatedReaders name 83 roles for 83 users, which makes the user secrets key"
+                + " policy up to "), refused);
+        assertTrue(refused.contains("KMS allows 32768 bytes per key policy"), refused);
+        int bytes = KeyPolicies.userSecretsKeyPolicyBytes("access-key-rotation/", readers, List.of());
+        assertTrue(bytes > KeyPolicies.MAX_KEY_POLICY_BYTES, bytes + " bytes");
+    }
+
+    @Test
+    void theBoundGrowsWithEachReaderAndLeavesRoomForAFewDozenUsers() {
+        int none = KeyPolicies.userSecretsKeyPolicyBytes("access-key-rotation/", Map.of(), List.of());
+        int one = KeyPolicies.userSecretsKeyPolicyBytes("access-key-rotation/", Map.of("ci-bot", List.of(CI)),
+                List.of());
+        assertTrue(none > 1000 && one > none + 300, none + " then " + one);
+        Map<String, List<String>> forty = new java.util.TreeMap<>();
+        for (int i = 0; i < 40; i++) {
+            forty.put("service-user-" + i, List.of(ESO));
+        }
+        fromContext(Map.of("delegatedReaders", forty));
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private static RotatorStack fromContext(Map<String, Object> context) {

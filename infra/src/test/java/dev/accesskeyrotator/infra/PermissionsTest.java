@@ -85,6 +85,21 @@ class PermissionsTest {
         assertEquals(2, wildcardDenies);
     }
 
+    /**
+     * A value the function can read was then encrypted with a key only the function may encrypt with: the proof a
+     * secret is the rotator's, which a secret re-keyed after a value was written under another key cannot fake.
+     */
+    @Test
+    void theFunctionCannotDecryptWithAnyKeyButTheStacksTwo() {
+        assertRotatorStatement(template, stack, Map.of(
+                "Sid", "NeverDecryptWithAnotherKey",
+                "Effect", "Deny",
+                "Action", "kms:Decrypt",
+                "NotResource", List.of(
+                        getAtt(Stacks.logicalId(stack, stack.userSecretsKey()), "Arn"),
+                        getAtt(Stacks.logicalId(stack, stack.topicsKey()), "Arn"))));
+    }
+
     @Test
     void theFunctionCannotEncryptWithAnyKeyButTheStacksTwo() {
         assertRotatorStatement(template, stack, Map.of(
@@ -139,8 +154,10 @@ class PermissionsTest {
                 "Effect", "Allow",
                 "Action", "secretsmanager:CreateSecret",
                 "Resource", USER_SECRETS,
-                "Condition", Map.of("StringEquals", Map.of("secretsmanager:KmsKeyId",
-                        getAtt(Stacks.logicalId(stack, stack.userSecretsKey()), "Arn")))));
+                "Condition", Map.of(
+                        "StringEquals", Map.of("secretsmanager:KmsKeyId",
+                                getAtt(Stacks.logicalId(stack, stack.userSecretsKey()), "Arn")),
+                        "Null", Map.of("secretsmanager:AddReplicaRegions", "true"))));
         assertRotatorStatement(template, stack, Map.of(
                 "Sid", "ShareUserSecretsOnlyWithPublicPolicyBlocked",
                 "Effect", "Allow",

@@ -27,7 +27,7 @@ public final class SecretsManagerStore implements SecretStore {
                             .filters(f -> f.key(FilterNameStringType.NAME).values(namePrefix)))
                     .forEach(page -> page.secretList().forEach(s -> found.add(new SecretSummary(
                             s.arn(), s.name(), tags(s.tags()), s.deletedDate() != null,
-                            Optional.ofNullable(s.kmsKeyId())))));
+                            Optional.ofNullable(s.kmsKeyId()), holdsCurrent(s.secretVersionsToStages())))));
             return found;
         });
     }
@@ -53,7 +53,8 @@ public final class SecretsManagerStore implements SecretStore {
             return AwsCalls.call("DescribeSecret", () -> {
                 var described = secretsManager.describeSecret(r -> r.secretId(secretId));
                 return Optional.of(new SecretSummary(described.arn(), described.name(), tags(described.tags()),
-                        described.deletedDate() != null, Optional.ofNullable(described.kmsKeyId())));
+                        described.deletedDate() != null, Optional.ofNullable(described.kmsKeyId()),
+                        holdsCurrent(described.versionIdsToStages())));
             });
         } catch (AwsFailure failure) {
             if (failure.is(AwsFailure.Kind.NOT_FOUND)) {
@@ -99,5 +100,10 @@ public final class SecretsManagerStore implements SecretStore {
 
     private static Map<String, String> tags(List<Tag> tags) {
         return AwsCalls.tagMap(tags, Tag::key, Tag::value);
+    }
+
+    private static boolean holdsCurrent(Map<String, List<String>> versionsToStages) {
+        return versionsToStages != null && versionsToStages.values().stream()
+                .anyMatch(stages -> stages.contains("AWSCURRENT"));
     }
 }

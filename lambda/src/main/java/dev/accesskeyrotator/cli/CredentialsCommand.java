@@ -2,7 +2,7 @@ package dev.accesskeyrotator.cli;
 
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.contract.SecretField;
-import dev.accesskeyrotator.contract.UserSecretsKeyAlias;
+import dev.accesskeyrotator.contract.SecretsKeyAlias;
 import dev.accesskeyrotator.service.SecretDocument;
 
 import java.io.IOException;
@@ -95,7 +95,7 @@ final class CredentialsCommand {
     private static int refresh(CredentialsCache cache, Path file, Instant now, PrintStream out, PrintStream err) {
         UserSecretReader.StackKeySource source = cache.stackKey()
                 .<UserSecretReader.StackKeySource>map(UserSecretReader.Pinned::new)
-                .orElseGet(() -> new UserSecretReader.ByAlias(UserSecretsKeyAlias.forSecretPrefix(
+                .orElseGet(() -> new UserSecretReader.ByAlias(SecretsKeyAlias.forPrefix(
                         secretPrefix(cache.secretId(), cache.userName()))));
         UserSecretReader.Outcome outcome = UserSecretReader.readWithKey(cache.secretId(), cache.userName(), source,
                 cache.region(), cache.endpoint(), cache.key());
@@ -191,7 +191,7 @@ final class CredentialsCommand {
             return NO_STARTING_KEY;
         }
         UserSecretReader.Outcome outcome = UserSecretReader.readWithKey(secretId, user,
-                new UserSecretReader.ByAlias(UserSecretsKeyAlias.forSecretPrefix(secretPrefix(secretId, user))),
+                new UserSecretReader.ByAlias(SecretsKeyAlias.forPrefix(secretPrefix(secretId, user))),
                 region, endpoint, start.key());
         SecretDocument.HeldKey key;
         Optional<OwnedSecretCheck.StackKey> stackKey = Optional.empty();

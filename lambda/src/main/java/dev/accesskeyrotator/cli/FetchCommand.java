@@ -2,7 +2,7 @@ package dev.accesskeyrotator.cli;
 
 import dev.accesskeyrotator.service.SecretDocument;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
-import dev.accesskeyrotator.contract.UserSecretsKeyAlias;
+import dev.accesskeyrotator.contract.SecretsKeyAlias;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.config.ConfigurationException;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
@@ -83,7 +83,7 @@ final class FetchCommand {
                     .orElseGet(() -> ProfileCredentialsProvider.builder().profileName(sourceProfile).build());
             String prefix = secretName.substring(0, secretName.length() - user.length());
             outcome = UserSecretReader.read(secretName, user,
-                    new UserSecretReader.ByAlias(UserSecretsKeyAlias.forSecretPrefix(prefix)), region, endpoint,
+                    new UserSecretReader.ByAlias(SecretsKeyAlias.forPrefix(prefix)), region, endpoint,
                     credentials, PATIENCE);
         } catch (SdkClientException e) {
             outcome = new UserSecretReader.Unreachable(e.getMessage());

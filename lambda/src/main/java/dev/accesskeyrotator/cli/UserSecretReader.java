@@ -133,6 +133,10 @@ final class UserSecretReader {
 
             String secretString = client.getSecretValue(r -> r.secretId(metadata.arn()).versionId(versionId))
                     .secretString();
+            if (secretString != null && SecretDocument.isReservation(secretString)) {
+                // The rotator's own secret, created before the user's first rotation (with a reminder): no key yet.
+                return new NoSecret();
+            }
             Optional<SecretDocument.HeldKey> held = secretString == null ? Optional.empty()
                     : SecretDocument.heldKey(secretString);
             if (held.isEmpty()) {

@@ -24,12 +24,19 @@ public class AwsFailure extends RuntimeException {
     private final Kind kind;
     private final String operation;
     private final String errorCode;
+    private final String awsMessage;
 
     public AwsFailure(Kind kind, String operation, String errorCode, String awsMessage, Throwable cause) {
         super(operation + " failed: " + errorCode + ": " + awsMessage, cause);
         this.kind = kind;
         this.operation = operation;
         this.errorCode = errorCode;
+        this.awsMessage = awsMessage;
+    }
+
+    /** The same failure, with what it means where it happened added to its message. */
+    public AwsFailure explained(String meaning) {
+        return new AwsFailure(kind, operation, errorCode, awsMessage + " (" + meaning + ")", this);
     }
 
     public Kind kind() { return kind; }

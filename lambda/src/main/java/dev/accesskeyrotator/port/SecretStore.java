@@ -10,10 +10,12 @@ public interface SecretStore {
     /**
      * A secret as ListSecrets or DescribeSecret shows it: no value.
      *
-     * @param kmsKeyId the KmsKeyId Secrets Manager reports (as the creator gave it); empty for the AWS managed key
+     * @param kmsKeyId   the KmsKeyId Secrets Manager reports (as the creator gave it); empty for the AWS managed key
+     * @param holdsValue whether a version carries AWSCURRENT; a secret created without a value has no version, so
+     *                   its KmsKeyId names a key nothing was ever encrypted with
      */
     record SecretSummary(String arn, String name, Map<String, String> tags, boolean scheduledForDeletion,
-                         Optional<String> kmsKeyId) {}
+                         Optional<String> kmsKeyId, boolean holdsValue) {}
 
     /** The current value of a secret. {@link #toString()} hides the value. */
     record SecretValue(String arn, String name, String secretString) {

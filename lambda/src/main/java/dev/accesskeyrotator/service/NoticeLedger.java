@@ -25,6 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the rotator's). Kept in one secret of the rotator's, {@value #NAME_UNDER_PREFIX} under the secret prefix: the '/'
  * keeps it apart from user secrets, as IAM user names cannot contain one. Read once at the start of a run, written
  * once at its end; a run that dies loses its records, and the causes are told again (at least once).
+ *
+ * <p>Its records silence notices, so they are trusted only from a secret proven to be the rotator's, as a user
+ * secret is ({@link SecretOwnership}): one that anybody else created (another KMS key, or no value) is neither read
+ * nor written, and every cause is told as if new until an administrator deletes it.
  */
 final class NoticeLedger {
     static final String NAME_UNDER_PREFIX = "rotator/attention-notices";
@@ -35,25 +39,63 @@ final class NoticeLedger {
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private volatile boolean changed;
+    /** False when the secret is not provably the rotator's, or could not be read: its records must not be replaced. */
+    private final boolean saveable;
 
-    private NoticeLedger() {}
-
-    static NoticeLedger empty() {
-        return new NoticeLedger();
+    private NoticeLedger(boolean saveable) {
+        this.saveable = saveable;
     }
 
-    /** The ledger as the last run left it; empty (with a warning) when it cannot be read. */
-    static NoticeLedger load(SecretStore secrets, String secretName, JsonLog log) {
-        NoticeLedger ledger = new NoticeLedger();
+    static NoticeLedger empty() {
+        return new NoticeLedger(true);
+    }
+
+    /**
+     * The ledger as the last run left it; empty (with a warning) when it cannot be read or is not the rotator's.
+     *
+     * @param listed the secret as the run's listing showed it; empty when there is none yet. No call is spent to
+     *               confirm that: runs are hours apart, far longer than the listing takes to show a new secret, and a
+     *               ledger missed that way is only replaced by records the rotator writes itself
+     */
+    static NoticeLedger load(SecretStore secrets, Optional<SecretStore.SecretSummary> listed,
+                             SecretOwnership ownership, JsonLog log) {
         try {
-            secrets.readCurrent(secretName).ifPresent(value -> ledger.parse(value.secretString()));
+            Optional<SecretStore.SecretSummary> found = listed;
+            if (found.isEmpty()) {
+                return empty();
+            }
+            Optional<String> notOwned = found.get().scheduledForDeletion()
+                    ? Optional.of("it is scheduled for deletion") : ownership.whyNotOwned(found.get());
+            if (notOwned.isPresent()) {
+                log.warn("attention notice records secret is not the rotator's; its records are ignored and every"
+                        + " cause is told until it is deleted", "secret", found.get().arn(), "why", notOwned.get());
+                return new NoticeLedger(false);
+            }
+            Optional<SecretStore.SecretValue> value = secrets.readCurrent(found.get().arn());
+            if (value.isEmpty()) {
+                log.warn("attention notice records secret holds no value; its records are ignored", "secret",
+                        found.get().arn());
+                return new NoticeLedger(false);
+            }
+            NoticeLedger ledger = empty();
+            try {
+                ledger.parse(value.get().secretString());
+            } catch (RuntimeException malformed) {
+                // Only the rotator writes it: the next save replaces what a bug left.
+                log.warn("attention notice records malformed; causes may be told again");
+                return empty();
+            }
+            return ledger;
         } catch (AwsFailure failure) {
             log.warn("attention notice records unreadable; causes may be told again", "errorCode",
                     failure.errorCode());
-        } catch (RuntimeException malformed) {
-            log.warn("attention notice records malformed; causes may be told again");
+            return new NoticeLedger(false);
         }
-        return ledger;
+    }
+
+    /** Whether this run may replace the records: they came from the rotator's own secret, or there is none yet. */
+    boolean saveable() {
+        return saveable;
     }
 
     NoticeRecord recordFor(String userName) {

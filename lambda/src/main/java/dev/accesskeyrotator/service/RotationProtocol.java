@@ -75,7 +75,8 @@ final class RotationProtocol {
 
     /**
      * The user secret, confirmed to be the rotator's and carrying its policy, ready for a key: the existing one, or
-     * one reserved now (no value yet, so that the intent and the records have a home before the first key).
+     * one reserved now (a value without a key, so that the intent and the records have a home before the first key,
+     * on a secret that shows it is the rotator's).
      * Empty, with the reason on {@code line}, when there is none to write to.
      */
     Optional<String> ownedSecret(UserState state, UserReportLine line) {
@@ -94,7 +95,8 @@ final class RotationProtocol {
         String name = settings.secretNamePrefix() + state.userName();
         String arn;
         try {
-            arn = secrets.create(name, null, settings.secretKmsKeyArn().orElseThrow(),
+            arn = secrets.create(name, SecretDocument.renderReservation(state.userName(), clock.instant()),
+                    settings.secretKmsKeyArn().orElseThrow(),
                     SecretTags.atCreation(state.userName()), idempotencyToken("reserve:" + name));
         } catch (AwsFailure failure) {
             // Someone (another run, or not) created it since this run looked: the next run decides with it in view.

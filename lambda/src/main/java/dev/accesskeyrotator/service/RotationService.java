@@ -95,7 +95,7 @@ public final class RotationService {
         String runId = UUID.randomUUID().toString();
         RotationConfigParser.Parsed parsed;
         List<DirectoryUser> optedIn;
-        Map<String, SecretSummary> secretsByUser;
+        List<SecretSummary> listedSecrets;
         try {
             parsed = RotationConfigParser.parse(parameters.readUnder(settings.parameterPrefix()));
             requireDeployedTag(parsed.config().userTag());
@@ -104,7 +104,7 @@ public final class RotationService {
             }
             optedIn = iam.listUsersWithTags().stream().filter(u -> parsed.config().userTag().matches(u.tags()))
                     .sorted(Comparator.comparing(DirectoryUser::userName)).toList();
-            secretsByUser = secretsByUser();
+            listedSecrets = secrets.listByNamePrefix(settings.secretNamePrefix());
         } catch (RuntimeException e) {
             // Bad configuration, AWS refusing discovery, or a bug: nothing was changed, and the alarm must know.
             log.error(STOPPED_BEFORE_ANY_CHANGE, "runId", runId, "error",
@@ -113,6 +113,7 @@ public final class RotationService {
             throw e;
         }
         RotationConfig config = parsed.config().withDryRun(request.forceDryRun());
+        Map<String, SecretSummary> secretsByUser = secretsByUser(listedSecrets);
         if (optedIn.isEmpty()) {
             // A typo in the tag looks exactly like a quiet account; say so rather than report zero users as success.
             log.warn("no IAM user carries the opt-in tag; check the " + Parameter.USER_TAG.parameterName()
@@ -133,7 +134,8 @@ public final class RotationService {
             log.warn("no KMS key ARN given: this dry run cannot tell whether user secrets are the rotator's own",
                     "runId", runId);
         }
-        NoticeLedger ledger = NoticeLedger.load(secrets, ledgerName(), log);
+        NoticeLedger ledger = NoticeLedger.load(secrets,
+                listedSecrets.stream().filter(s -> s.name().equals(ledgerName())).findFirst(), ownership, log);
         for (DirectoryUser user : optedIn) {
             Optional<SecretSummary> secret = Optional.ofNullable(secretsByUser.get(user.userName()));
             // A secret that is not the rotator's is reported every run, whatever its tags claim.
@@ -179,7 +181,7 @@ public final class RotationService {
 
     /** One write per run; a failure only means causes may be told again. */
     private void saveLedger(NoticeLedger ledger) {
-        if (!ledger.changed()) {
+        if (!ledger.changed() || !ledger.saveable()) {
             return;
         }
         String value = ledger.render();
@@ -222,9 +224,9 @@ public final class RotationService {
         });
     }
 
-    private Map<String, SecretSummary> secretsByUser() {
+    private Map<String, SecretSummary> secretsByUser(List<SecretSummary> listed) {
         Map<String, SecretSummary> byUser = new HashMap<>();
-        for (SecretSummary summary : secrets.listByNamePrefix(settings.secretNamePrefix())) {
+        for (SecretSummary summary : listed) {
             // IAM user names cannot contain '/': such a name under the prefix is the rotator's own record.
             if (summary.name().startsWith(settings.secretNamePrefix())
                     && summary.name().indexOf('/', settings.secretNamePrefix().length()) < 0) {

@@ -45,6 +45,31 @@ public final class SecretDocument {
     }
 
     /**
+     * The value a secret is created with before it holds a key: the user it is for and when, no key. Its owner's tools
+     * read it as "no key yet" ({@link #isReservation}).
+     */
+    public static String renderReservation(String userName, Instant reservedAt) {
+        ObjectNode document = JsonLog.mapper().createObjectNode();
+        document.put(SecretField.VERSION.field(), SecretField.DOCUMENT_VERSION);
+        document.put(USER_NAME, userName);
+        document.put(SecretField.RESERVED_AT.field(), reservedAt.toString());
+        return document.toString();
+    }
+
+    /** Whether a secret value is the rotator's reservation (no key yet) rather than a key document. */
+    public static boolean isReservation(String secretString) {
+        try {
+            return secretString != null && isReservation(JsonLog.mapper().readTree(secretString));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static boolean isReservation(JsonNode document) {
+        return heldKey(document).isEmpty() && text(document, SecretField.RESERVED_AT.field()).isPresent();
+    }
+
+    /**
      * Reads what the rules need from a secret value. Problems are described without quoting the value: a
      * malformed secret may still contain a secret access key.
      */
@@ -57,6 +82,10 @@ public final class SecretDocument {
         }
         if (document == null || !document.isObject()) {
             return new SecretState.Unreadable(arn, "value is not a JSON object");
+        }
+        if (isReservation(document)) {
+            // The rotator's records (its intent) are on the tags; the reader adds them.
+            return new SecretState.Reserved(arn, name, Optional.empty());
         }
         Optional<HeldKey> held = heldKey(document);
         Optional<String> owner = held.flatMap(HeldKey::userName);

@@ -44,7 +44,23 @@ final class SecretPolicy {
         ownerRead(statements, userArn);
         delegatedRead(statements, principals.readersOf(userNameOf(userArn)));
         onlyRotatorChanges(statements, principals.writers());
+        noReplicas(statements);
         return policy.toString();
+    }
+
+    /**
+     * A replica lives in another region under a KMS key chosen when it is added, which need not be the stack's; so
+     * no one adds one, the break-glass principal included. The function never replicates either, so it is not
+     * spared: a Deny that spares no one cannot be sidestepped by running as the function. (Replication is within the
+     * account: Secrets Manager has no cross-account replica.)
+     */
+    private static void noReplicas(ArrayNode statements) {
+        ObjectNode deny = statements.addObject();
+        deny.put("Sid", "NoOneReplicatesTheSecret");
+        deny.put("Effect", "Deny");
+        deny.putObject("Principal").put("AWS", "*");
+        deny.put("Action", "secretsmanager:ReplicateSecretToRegions");
+        deny.put("Resource", "*");
     }
 
     /**
@@ -74,7 +90,9 @@ final class SecretPolicy {
     static String forRotatorOnly(List<String> writers) {
         ObjectNode policy = JsonLog.mapper().createObjectNode();
         policy.put("Version", "2012-10-17");
-        onlyRotatorChanges(policy.putArray("Statement"), writers);
+        ArrayNode statements = policy.putArray("Statement");
+        onlyRotatorChanges(statements, writers);
+        noReplicas(statements);
         return policy.toString();
     }
 

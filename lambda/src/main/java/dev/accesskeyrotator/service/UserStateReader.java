@@ -113,12 +113,12 @@ final class UserStateReader {
         if (notOwned.isPresent()) {
             return new SecretState.NotOwned(found.arn(), notOwned.get());
         }
-        Optional<Instant> intentAt = SecretTags.instant(found.tags(), SecretTags.CREATING_SINCE);
         try {
+            // The records (tags) are read only once the value shows the secret is the rotator's.
             return secrets.readCurrent(found.arn())
                     .map(value -> withRecords(SecretDocument.read(value.arn(), value.name(), value.secretString(),
                             Optional.ofNullable(found.tags().get(SecretTags.NOTIFIED_KEY_ID))), found.tags()))
-                    .orElseGet(() -> new SecretState.Reserved(found.arn(), found.name(), intentAt));
+                    .orElseGet(() -> new SecretState.NotOwned(found.arn(), SecretOwnership.NO_VALUE));
         } catch (AwsFailure failure) {
             if (failure.is(AwsFailure.Kind.INVALID_STATE)) {
                 // Secrets Manager refuses reads of a secret scheduled for deletion after it was listed.
@@ -130,6 +130,11 @@ final class UserStateReader {
                     valueNotRead.add(userName);
                     return fromTags.get();
                 }
+            }
+            if (failure.is(AwsFailure.Kind.ACCESS_DENIED)) {
+                // Nothing proves the secret is the rotator's, so nothing is changed; but the cause may as well be this
+                // identity's permissions as the secret, so it is the run's failure (and alarm), not the owner's news.
+                throw failure.explained(SecretOwnership.UNREADABLE);
             }
             throw failure;
         }
@@ -164,6 +169,10 @@ final class UserStateReader {
 
     /** The rotator's records on the secret (tags) that the value does not carry. */
     private static SecretState withRecords(SecretState state, Map<String, String> tags) {
+        if (state instanceof SecretState.Reserved reserved) {
+            return new SecretState.Reserved(reserved.arn(), reserved.name(),
+                    SecretTags.instant(tags, SecretTags.CREATING_SINCE));
+        }
         if (state instanceof SecretState.Stored stored) {
             return new SecretState.Stored(stored.arn(), stored.name(), stored.currentKeyId(), stored.ownerName(),
                     stored.previousKeyId(), stored.notifiedKeyId(),

@@ -219,6 +219,23 @@ class CredentialsCommandTest {
         assertEquals(aws.clock().instant(), CredentialsCache.read(cache).checkedAt(), "AWS answered: a check");
     }
 
+    @Test
+    void aSecretTheRotatorReservedBeforeTheFirstRotationIsNoKeyYetAndTheGivenKeyIsServed() throws Exception {
+        // The reminder before a user's first rotation makes the rotator create the user's secret, holding a
+        // reservation (its marks and a value, no key) that owners' tools must read as "no key yet", not as foreign.
+        harness.parameter("reminder-days", "7");
+        KeySnapshot key = harness.key(USER, 25, true);
+        harness.run();
+        assertTrue(SecretDocument.isReservation(aws.secretsManager().currentValue(SECRET).orElseThrow()));
+
+        Result init = initFromStdin(key);
+
+        assertEquals(0, init.code(), init.printed());
+        assertTrue(init.out().contains("note: there is no secret " + SECRET + " in us-east-1 yet"), init.out());
+        assertEquals(key.id(), CredentialsCache.read(cache).key().accessKeyId());
+        assertNoSecretIn(init.printed());
+    }
+
     // ---------------------------------------------------------------- failures: one line, own exit code
 
     @Test

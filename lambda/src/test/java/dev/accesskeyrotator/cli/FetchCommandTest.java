@@ -10,6 +10,10 @@ import dev.accesskeyrotator.testing.ClearedSystemProperties;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import dev.accesskeyrotator.localaws.LocalAwsClients;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -349,10 +353,15 @@ class FetchCommandTest {
 
     @Test
     void aBinarySecretIsRefusedWithAClearError() throws Exception {
-        endpoint.secretsManagerClient().createSecret(r -> r.name(SECRET).kmsKeyId(RotatorHarness.KMS_KEY)
-                .tags(SecretTags.atCreation("alice").entrySet().stream()
-                        .map(tag -> Tag.builder().key(tag.getKey()).value(tag.getValue()).build()).toList())
-                .secretBinary(SdkBytes.fromUtf8String("{\"SecretAccessKey\":\"" + PLANTED_SECRET + "\"}")));
+        // Written as the function (only it may encrypt with the stack's key): the rotator's own secret, binary.
+        try (SecretsManagerClient asTheFunction = LocalAwsClients.configure(SecretsManagerClient.builder(), aws)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        RotatorHarness.ROTATOR_ACCESS_KEY_ID, "rotator-secret"))).build()) {
+            asTheFunction.createSecret(r -> r.name(SECRET).kmsKeyId(RotatorHarness.KMS_KEY)
+                    .tags(SecretTags.atCreation("alice").entrySet().stream()
+                            .map(tag -> Tag.builder().key(tag.getKey()).value(tag.getValue()).build()).toList())
+                    .secretBinary(SdkBytes.fromUtf8String("{\"SecretAccessKey\":\"" + PLANTED_SECRET + "\"}")));
+        }
         String before = ciProfile();
         writeFile(before, "rw-------");
 

@@ -1,6 +1,6 @@
 package dev.accesskeyrotator.cli;
 
-import dev.accesskeyrotator.contract.UserSecretsKeyAlias;
+import dev.accesskeyrotator.contract.SecretsKeyAlias;
 import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsExtension;
@@ -159,7 +159,7 @@ class SquattedSecretTest {
 
         Result result = fetch();
 
-        String alias = UserSecretsKeyAlias.forSecretPrefix(RotatorHarness.SECRET_PREFIX);
+        String alias = SecretsKeyAlias.forPrefix(RotatorHarness.SECRET_PREFIX);
         assertRefused(result, ExitCode.SECRET_REFUSED, "cannot find the rotator's KMS key by its alias " + alias
                 + " (AccessDeniedException");
         assertArrayEquals(before, Files.readAllBytes(credentials));

@@ -15,9 +15,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * to key ARNs, and IAM policies name keys by key ARN. A caller without permission gets Secrets Manager's
  * {@code AccessDeniedException: Access to KMS is not allowed}, and nothing is stored.
  *
- * <p>Callers are told apart by the access key id they sign with. {@link #allowEncryptionOnlyWith} models an identity
- * policy with an explicit {@code Deny} on the encrypt actions for every key but the listed ones ({@code NotResource}),
- * as the rotator's role has. Keys are not otherwise enforced: every caller may use every key unless restricted.
+ * <p>Secrets Manager asks KMS for a data key only when it writes a value: its documentation says it requests a new
+ * data key "whenever the secret value in a secret changes", and CreateSecret creates a version only "if you include
+ * SecretString or SecretBinary". A secret created without a value therefore names a KMS key that was never used, and
+ * any caller may name any key that way. Re-keying (UpdateSecret with a KmsKeyId) re-encrypts the AWSCURRENT,
+ * AWSPENDING and AWSPREVIOUS versions only when the caller may use the new key ("If you don't have kms:Encrypt
+ * permission to the new key, Secrets Manager does not re-encrypt existing secret versions"); otherwise they stay
+ * encrypted under the key they were written with, whatever DescribeSecret now says.
+ *
+ * <p>Callers are told apart by the access key id they sign with. {@link #allowEncryptionOnlyWith} and
+ * {@link #allowDecryptionOnlyWith} model an identity policy with an explicit {@code Deny} on the encrypt (decrypt)
+ * actions for every key but the listed ones ({@code NotResource}), as the rotator's role has;
+ * {@link #keyPolicyAllowsEncryptionOnlyBy} a key policy that names the only principals that may encrypt with a key
+ * or take a value out from under it (a re-key re-encrypts only for a caller who may decrypt the old version), as the
+ * stack's key has. Decrypting for GetSecretValue is not limited by that model: the stack's key policy also lets each
+ * IAM user decrypt their own secret, which the endpoint does not tell apart. Keys are not otherwise enforced: every
+ * caller may use every key unless restricted.
  *
  * <p>As the KMS service it answers {@code DescribeKey} (JSON 1.1, {@code TrentService}) for a key ARN, key id, alias
  * name or alias ARN: an alias that was never created is {@code NotFoundException}, as on AWS, and a caller refused
@@ -30,6 +43,8 @@ public final class KmsKeys implements ServiceEmulator {
     private final LocalAwsContext ctx;
     private final Map<String, String> keyArnByAlias = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> encryptableKeysByCaller = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> decryptableKeysByCaller = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> encryptingCallersByKey = new ConcurrentHashMap<>();
     private final Set<String> callersDeniedDecrypt = ConcurrentHashMap.newKeySet();
     private final Set<String> callersDeniedDescribe = ConcurrentHashMap.newKeySet();
     /** Aliases created on purpose (and AWS's own): DescribeKey finds these only. */
@@ -109,6 +124,16 @@ public final class KmsKeys implements ServiceEmulator {
         encryptableKeysByCaller.put(accessKeyId, Set.copyOf(keyArns));
     }
 
+    /** A caller signing with {@code accessKeyId} may decrypt with these keys only. */
+    public void allowDecryptionOnlyWith(String accessKeyId, Set<String> keyArns) {
+        decryptableKeysByCaller.put(accessKeyId, Set.copyOf(keyArns));
+    }
+
+    /** The key policy of {@code keyArn} lets only callers signing with these key ids encrypt with it. */
+    public void keyPolicyAllowsEncryptionOnlyBy(String keyArn, Set<String> accessKeyIds) {
+        encryptingCallersByKey.put(keyArn, Set.copyOf(accessKeyIds));
+    }
+
     /**
      * A caller signing with {@code accessKeyId} may not decrypt with any key: an identity policy with an explicit
      * {@code Deny} on {@code kms:Decrypt}, as an administrator's read-only role may have. Secrets Manager then refuses
@@ -139,18 +164,38 @@ public final class KmsKeys implements ServiceEmulator {
 
     /** Throws Secrets Manager's error when the caller may not encrypt a new version under the secret's key. */
     void checkEncrypt(Optional<String> callerAccessKeyId, String secretKmsKeyId) {
-        String keyArn = resolve(secretKmsKeyId);
-        Set<String> allowed = callerAccessKeyId.map(encryptableKeysByCaller::get).orElse(null);
-        if (allowed != null && !allowed.contains(keyArn)) {
+        if (!mayEncrypt(callerAccessKeyId, secretKmsKeyId)) {
             throw AwsServiceError.badRequest("AccessDeniedException", ACCESS_DENIED_MESSAGE);
         }
     }
 
-    /** Throws Secrets Manager's error when the caller may not decrypt the secret's value. */
-    void checkDecrypt(Optional<String> callerAccessKeyId) {
-        if (callerAccessKeyId.filter(callersDeniedDecrypt::contains).isPresent()) {
+    /** Whether the caller's identity policy and the key's policy both let it encrypt under the secret's key. */
+    boolean mayEncrypt(Optional<String> callerAccessKeyId, String secretKmsKeyId) {
+        String keyArn = resolve(secretKmsKeyId);
+        Set<String> allowed = callerAccessKeyId.map(encryptableKeysByCaller::get).orElse(null);
+        Set<String> keyPolicy = encryptingCallersByKey.get(keyArn);
+        return (allowed == null || allowed.contains(keyArn))
+                && (keyPolicy == null || callerAccessKeyId.filter(keyPolicy::contains).isPresent());
+    }
+
+    /** Throws Secrets Manager's error when the caller may not decrypt a version encrypted under {@code keyArn}. */
+    void checkDecrypt(Optional<String> callerAccessKeyId, String keyArn) {
+        if (!mayDecrypt(callerAccessKeyId, keyArn)) {
             throw AwsServiceError.badRequest("AccessDeniedException", ACCESS_DENIED_MESSAGE);
         }
+    }
+
+    /** Whether a re-key by the caller may decrypt a version under {@code keyArn} to re-encrypt it. */
+    boolean mayReEncryptFrom(Optional<String> callerAccessKeyId, String keyArn) {
+        Set<String> keyPolicy = encryptingCallersByKey.get(keyArn);
+        return mayDecrypt(callerAccessKeyId, keyArn)
+                && (keyPolicy == null || callerAccessKeyId.filter(keyPolicy::contains).isPresent());
+    }
+
+    boolean mayDecrypt(Optional<String> callerAccessKeyId, String keyArn) {
+        Set<String> allowed = callerAccessKeyId.map(decryptableKeysByCaller::get).orElse(null);
+        return callerAccessKeyId.filter(callersDeniedDecrypt::contains).isEmpty()
+                && (allowed == null || allowed.contains(keyArn));
     }
 
     private String keyArn(String keyId) {

@@ -109,7 +109,7 @@ class KmsKeysTest {
     }
 
     @Test
-    void reKeyingAppliesToLaterVersionsOnlyAndThenRefusesTheRestrictedCaller() {
+    void reKeyingByACallerWhoMayUseTheNewKeyReEncryptsTheLabelledVersionsAndThenRefusesTheRestrictedCaller() {
         restricted.createSecret(r -> r.name("victim").kmsKeyId(OWN_KEY).secretString("v1"));
 
         local.secretsManagerClient().updateSecret(r -> r.secretId("victim").kmsKeyId("alias/attacker"));
@@ -117,7 +117,8 @@ class KmsKeysTest {
         assertEquals("alias/attacker", local.secretsManagerClient().describeSecret(r -> r.secretId("victim"))
                 .kmsKeyId());
         assertEquals("alias/attacker", local.secretsManagerClient().listSecrets().secretList().get(0).kmsKeyId());
-        assertEquals(OWN_KEY, version("victim", 0).kmsKeyArn(), "AWS does not re-encrypt existing versions");
+        assertEquals(local.aws().kms().resolve("alias/attacker"), version("victim", 0).kmsKeyArn(),
+                "AWSCURRENT is re-encrypted for a caller who may use the new key");
         assertAccessToKmsDenied(assertThrows(SecretsManagerException.class,
                 () -> restricted.putSecretValue(r -> r.secretId("victim").secretString("v2"))));
         assertAccessToKmsDenied(assertThrows(SecretsManagerException.class,
@@ -128,6 +129,39 @@ class KmsKeysTest {
         assertEquals(local.aws().kms().resolve("alias/attacker"), version("victim", 1).kmsKeyArn());
         assertEquals(List.of("v1", "v3"), local.aws().secretsManager().secret("victim").orElseThrow().versions()
                 .stream().map(SecretsManagerEmulator.VersionSnapshot::value).toList());
+    }
+
+    /**
+     * The stack key's policy lets only the rotator encrypt. Anyone else can still make a secret name it: without a
+     * value (no version, so no data key is asked for), or by re-keying a value of their own, which Secrets Manager
+     * then leaves under its old key. Metadata alone proves nothing; a reader who may decrypt only with the stack key
+     * is refused such a value.
+     */
+    @Test
+    void aKeyNobodyElseMayEncryptWithCanStillBeNamedByASecretWithoutAValueOrByAReKeyThatDoesNotReEncrypt() {
+        local.aws().kms().keyPolicyAllowsEncryptionOnlyBy(OWN_KEY, Set.of(RESTRICTED_KEY_ID));
+        local.aws().kms().allowDecryptionOnlyWith(RESTRICTED_KEY_ID, Set.of(OWN_KEY));
+        SecretsManagerClient other = local.secretsManagerClient();
+
+        assertAccessToKmsDenied(assertThrows(SecretsManagerException.class,
+                () -> other.createSecret(r -> r.name("with-value").kmsKeyId(OWN_KEY).secretString("forged"))));
+        assertTrue(local.aws().secretsManager().secret("with-value").isEmpty(), "nothing is created");
+
+        other.createSecret(r -> r.name("empty").kmsKeyId(OWN_KEY));
+        assertEquals(OWN_KEY, other.describeSecret(r -> r.secretId("empty")).kmsKeyId());
+        assertTrue(other.describeSecret(r -> r.secretId("empty")).versionIdsToStages().isEmpty(), "no version");
+
+        other.createSecret(r -> r.name("re-keyed").secretString("forged"));
+        other.updateSecret(r -> r.secretId("re-keyed").kmsKeyId(OWN_KEY));
+        assertEquals(OWN_KEY, other.describeSecret(r -> r.secretId("re-keyed")).kmsKeyId());
+        assertEquals(local.aws().kms().secretsManagerManagedKeyArn(), version("re-keyed", 0).kmsKeyArn(),
+                "not re-encrypted: the caller may not encrypt with the new key");
+        assertAccessToKmsDenied(assertThrows(SecretsManagerException.class,
+                () -> restricted.getSecretValue(r -> r.secretId("re-keyed"))));
+
+        restricted.putSecretValue(r -> r.secretId("empty").secretString("written by the key's user"));
+        assertEquals("written by the key's user",
+                restricted.getSecretValue(r -> r.secretId("empty")).secretString());
     }
 
     private SecretsManagerEmulator.VersionSnapshot version(String name, int index) {

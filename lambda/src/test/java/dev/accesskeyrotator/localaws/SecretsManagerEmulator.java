@@ -45,6 +45,8 @@ import static dev.accesskeyrotator.localaws.JsonRequests.validation;
 public final class SecretsManagerEmulator implements ServiceEmulator {
     public static final String AWSCURRENT = "AWSCURRENT";
     public static final String AWSPREVIOUS = "AWSPREVIOUS";
+    /** The versions a re-key re-encrypts. */
+    private static final Set<String> RE_ENCRYPTED_STAGES = Set.of(AWSCURRENT, "AWSPENDING", AWSPREVIOUS);
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -82,7 +84,8 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
         final String secretString;
         final String secretBinary;
         final Instant created;
-        final String kmsKeyArn;
+        /** Changed only by a re-key that re-encrypts the version. */
+        String kmsKeyArn;
         final Set<String> stages = new LinkedHashSet<>();
 
         Version(String id, String secretString, String secretBinary, Instant created, String kmsKeyArn) {
@@ -324,8 +327,11 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
     }
 
     /**
-     * A new KMS key applies to versions written from now on (AWS does not re-encrypt existing ones); a value given
-     * with it becomes the new AWSCURRENT version, encrypted under the new key.
+     * A new KMS key applies to versions written from now on. The AWSCURRENT, AWSPENDING and AWSPREVIOUS versions are
+     * re-encrypted under it only when the caller may decrypt them and encrypt with the new key; otherwise they stay
+     * under their old key (AWS: "If you don't have kms:Encrypt permission to the new key, Secrets Manager does not
+     * re-encrypt existing secret versions"), and the call still succeeds. A value given with it becomes the new
+     * AWSCURRENT version, encrypted under the new key.
      */
     private ObjectNode updateSecret(JsonNode body, Optional<String> caller) {
         Secret secret = activeSecret(requiredString(body, "SecretId"));
@@ -340,7 +346,17 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
             kms.checkEncrypt(caller, keyForNewVersion);
         }
         description.ifPresent(text -> secret.description = text);
-        kmsKeyId.ifPresent(key -> secret.kmsKeyId = key);
+        kmsKeyId.ifPresent(key -> {
+            String newKeyArn = kms.resolve(key);
+            for (Version labelled : secret.versions.values()) {
+                boolean reEncrypted = labelled.stages.stream().anyMatch(RE_ENCRYPTED_STAGES::contains);
+                if (reEncrypted && kms.mayReEncryptFrom(caller, labelled.kmsKeyArn)
+                        && kms.mayEncrypt(caller, newKeyArn)) {
+                    labelled.kmsKeyArn = newKeyArn;
+                }
+            }
+            secret.kmsKeyId = key;
+        });
         secret.lastChanged = ctx.now();
         ObjectNode response = identity(secret);
         if (secretString.isPresent() || secretBinary.isPresent()) {
@@ -353,7 +369,6 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
 
     private ObjectNode getSecretValue(JsonNode body, Optional<String> caller) {
         Secret secret = activeSecret(requiredString(body, "SecretId"));
-        kms.checkDecrypt(caller);
         Optional<String> versionId = optionalString(body, "VersionId");
         Optional<String> stage = optionalString(body, "VersionStage");
         Version version = versionId.map(secret.versions::get).orElseGet(
@@ -366,6 +381,8 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
             throw AwsServiceError.badRequest("ResourceNotFoundException",
                     "Secrets Manager can't find the specified secret value for " + which);
         }
+        // The version is decrypted with the key it was written with, which a re-key may have left behind.
+        kms.checkDecrypt(caller, version.kmsKeyArn);
         // AWS records access to the day only.
         secret.lastAccessed = ctx.now().truncatedTo(ChronoUnit.DAYS);
 

@@ -92,7 +92,8 @@ class DelegatedReadersTest {
 
         service(Map.of()).run(RotationService.RunRequest.normal());
 
-        assertEquals(List.of("OwnerReadsOwnAccessKey", "OnlyTheRotatorChangesTheSecret"), sids(policy("ci-bot")));
+        assertEquals(List.of("OwnerReadsOwnAccessKey", "OnlyTheRotatorChangesTheSecret", "NoOneReplicatesTheSecret"),
+                sids(policy("ci-bot")));
     }
 
     @Test

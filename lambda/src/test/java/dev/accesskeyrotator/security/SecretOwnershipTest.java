@@ -15,6 +15,8 @@ import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.port.SecretStore;
 import dev.accesskeyrotator.service.RotationService;
 import dev.accesskeyrotator.service.RunReport;
+import dev.accesskeyrotator.service.SecretDocument;
+import dev.accesskeyrotator.service.SecretTags;
 import dev.accesskeyrotator.service.UserResult;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import dev.accesskeyrotator.testing.SecretLeakCheck;
@@ -187,7 +189,7 @@ class SecretOwnershipTest {
         JsonNode policy = JsonLog.mapper().readTree(aws.secretsManager().secret(harness.secretName(VICTIM))
                 .orElseThrow().resourcePolicy());
         JsonNode statements = policy.get("Statement");
-        assertEquals(2, statements.size(), policy.toString());
+        assertEquals(3, statements.size(), policy.toString());
         JsonNode ownerRead = statements.get(0);
         assertEquals("Allow", ownerRead.get("Effect").asText());
         assertEquals("arn:aws:iam::123456789012:user/" + VICTIM, ownerRead.get("Principal").get("AWS").asText());
@@ -206,6 +208,11 @@ class SecretOwnershipTest {
         assertEquals(List.of(RotatorHarness.FUNCTION_ROLE_ARN, RotatorHarness.BREAK_GLASS_ARN),
                 texts(onlyRotator.get("Condition").get("StringNotEquals").get("aws:PrincipalArn")));
         assertTrue(policy.toString().indexOf("mallory") < 0, "the replaced policy is gone");
+        JsonNode noReplicas = statements.get(2);
+        assertEquals("Deny", noReplicas.get("Effect").asText());
+        assertEquals("*", noReplicas.get("Principal").get("AWS").asText());
+        assertEquals("secretsmanager:ReplicateSecretToRegions", noReplicas.get("Action").asText());
+        assertTrue(noReplicas.get("Condition") == null, "no one is spared, not even the function: " + noReplicas);
     }
 
     @Test
@@ -219,6 +226,123 @@ class SecretOwnershipTest {
         assertEquals(Outcome.ROTATED, result.outcome(), result.toString());
         assertEquals(RotatorHarness.KMS_KEY, aws.secretsManager().secret(harness.secretName(VICTIM)).orElseThrow()
                 .kmsKeyId());
+    }
+
+    /**
+     * Someone who may create and tag secrets, but not encrypt with the stack's key, names the stack's key ARN on a
+     * secret without a value (Secrets Manager asks KMS for nothing then) and forges the rotator's intent record just
+     * before a key a person made. Taken as the rotator's reservation, that key would be deleted as a stray of a run
+     * that died.
+     */
+    @Test
+    void aForgedIntentOnASecretPreCreatedWithoutAValueNeverGetsAKeyDeleted() {
+        KeySnapshot old = harness.key(VICTIM, 120, true);
+        KeySnapshot madeByAPerson = harness.key(VICTIM, 1, true);
+        attacker.createSecret(r -> r.name(harness.secretName(VICTIM)).kmsKeyId(RotatorHarness.KMS_KEY)
+                .tags(t -> t.key(SecretTags.CREATING_SINCE).value(madeByAPerson.createDate().minusSeconds(30).toString()),
+                        t -> t.key(SecretTags.MANAGED_BY).value(SecretTags.MANAGED_BY_VALUE)));
+
+        UserResult result = runAndExpectAttention("holds no value");
+
+        assertKeysUntouched(List.of(old, madeByAPerson));
+        assertTrue(result.reason().contains("tags are not trusted"), result.reason());
+        assertEquals(1, harness.noticesFor(VICTIM, "attention"), "the owner is told");
+    }
+
+    /**
+     * The same forgery on a value: written under the AWS managed key with a document naming a person's inactive key
+     * as the one the rotator replaced, then re-keyed to the stack's key. The re-key does not re-encrypt (the forger
+     * may not encrypt with the stack's key), and the rotator may decrypt with no other key.
+     */
+    @Test
+    void aForgedDocumentReKeyedToTheStackKeyWithoutReEncryptionIsNotTheRotators() {
+        KeySnapshot inactive = harness.key(VICTIM, 200, false);
+        KeySnapshot current = harness.key(VICTIM, 10, true);
+        attacker.createSecret(r -> r.name(harness.secretName(VICTIM)).secretString(
+                        "{\"Version\":1,\"AccessKeyId\":\"" + current.id() + "\",\"SecretAccessKey\":\"forged\","
+                                + "\"UserName\":\"" + VICTIM + "\",\"PreviousAccessKeyId\":\"" + inactive.id() + "\"}")
+                .tags(t -> t.key(SecretTags.PREVIOUS_DISABLED_AT).value("2020-01-01T00:00:00Z")));
+        attacker.updateSecret(r -> r.secretId(harness.secretName(VICTIM)).kmsKeyId(RotatorHarness.KMS_KEY));
+        aws.calls().reset();
+
+        UserResult result = harness.run().users().get(0);
+
+        assertEquals(Outcome.FAILED, result.outcome(), "the run's failure, for the alarm: " + result);
+        assertTrue(result.reason().contains("Access to KMS is not allowed")
+                && result.reason().contains("re-keyed to the stack's key"), result.reason());
+        assertKeysUntouched(List.of(inactive, current));
+        assertEquals(0, aws.calls().count("iam", "DeleteAccessKey"));
+        assertEquals(List.of(), aws.calls().all().stream()
+                .filter(c -> Set.of("PutSecretValue", "PutResourcePolicy", "TagResource").contains(c.operation()))
+                .filter(c -> c.param("SecretId").filter(id -> id.contains("/" + VICTIM)).isPresent())
+                .map(Calls.Call::operation).toList(), "nothing is written into the secret");
+    }
+
+    /**
+     * The notice ledger says which attention causes each owner was told and when; a copy of the rotator's own records,
+     * planted by someone else before the rotator made its ledger, would silence the next notices. Planted under the
+     * AWS managed key, or under it and then re-keyed to the stack's key, it is not the rotator's: the cause is told.
+     */
+    @Test
+    void aLedgerSomeoneElseCreatedNeverSilencesANotice() {
+        harness.key(VICTIM, 120, true);
+        attacker.createSecret(r -> r.name(harness.secretName(VICTIM)).secretString("{\"waiting\":true}"));
+        String ledgerName = RotatorHarness.SECRET_PREFIX + "rotator/attention-notices";
+        harness.run();
+        assertEquals(1, harness.noticesFor(VICTIM, "attention"));
+        String rotatorsRecords = aws.secretsManager().currentValue(ledgerName).orElseThrow();
+
+        for (boolean reKeyed : List.of(false, true)) {
+            attacker.deleteSecret(r -> r.secretId(ledgerName).forceDeleteWithoutRecovery(true));
+            attacker.createSecret(r -> r.name(ledgerName).secretString(rotatorsRecords));
+            if (reKeyed) {
+                attacker.updateSecret(r -> r.secretId(ledgerName).kmsKeyId(RotatorHarness.KMS_KEY));
+            }
+            long before = harness.noticesFor(VICTIM, "attention");
+            harness.advanceDays(1);
+
+            harness.run();
+
+            assertEquals(before + 1, harness.noticesFor(VICTIM, "attention"),
+                    "the planted records silence nothing (re-keyed: " + reKeyed + ")");
+            assertEquals(rotatorsRecords, aws.secretsManager().currentValue(ledgerName).orElseThrow(),
+                    "the rotator writes nothing into a ledger that is not its own");
+        }
+        assertTrue(harness.logLines().stream().anyMatch(line -> line.contains("notice records secret is not the"
+                + " rotator's")), "the run says why");
+    }
+
+    @Test
+    void theRotatorsOwnLedgerStillSpacesOutNotices() {
+        harness.key(VICTIM, 120, true);
+        attacker.createSecret(r -> r.name(harness.secretName(VICTIM)).secretString("{\"waiting\":true}"));
+        harness.run();
+        harness.advanceDays(1);
+
+        harness.run();
+
+        assertEquals(1, harness.noticesFor(VICTIM, "attention"), "told once within attention-reminder-days");
+    }
+
+    @Test
+    void aSecretTheRotatorReservesHoldsAValueWithoutAKey() {
+        harness.parameter("reminder-days", "7");
+        harness.key(VICTIM, 85, true);
+
+        harness.run();
+
+        String value = aws.secretsManager().currentValue(harness.secretName(VICTIM)).orElseThrow();
+        assertTrue(SecretDocument.isReservation(value), value);
+        assertTrue(SecretDocument.heldKey(value).isEmpty(), value);
+        assertEquals(RotatorHarness.KMS_KEY, aws.secretsManager().secret(harness.secretName(VICTIM)).orElseThrow()
+                .versions().get(0).kmsKeyArn(), "written with the stack's key");
+        assertEquals(1, harness.noticesFor(VICTIM, "key-expiring"));
+
+        harness.advanceDays(10);
+        UserResult rotated = harness.run().users().get(0);
+        assertEquals(Outcome.ROTATED, rotated.outcome(), rotated.toString());
+        assertTrue(SecretDocument.heldKey(aws.secretsManager().currentValue(harness.secretName(VICTIM)).orElseThrow())
+                .isPresent());
     }
 
     // ---------------------------------------------------------------- helpers

@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -81,8 +82,9 @@ class NoticeLedgerTest {
         secrets.create("access-key-rotation/rotator/attention-notices", ledger.render(), "key", Map.of(),
                 "00000000-0000-0000-0000-000000000001");
         List<String> logs = new ArrayList<>();
-        NoticeLedger loaded = NoticeLedger.load(secrets, "access-key-rotation/rotator/attention-notices",
-                new JsonLog(logs::add, Clock.fixed(T0, ZoneOffset.UTC)));
+        NoticeLedger loaded = NoticeLedger.load(secrets,
+                secrets.describe("access-key-rotation/rotator/attention-notices"),
+                new SecretOwnership(Optional.of("key")), new JsonLog(logs::add, Clock.fixed(T0, ZoneOffset.UTC)));
         assertFalse(loaded.due("alice", CAUSE, T0.plus(Duration.ofDays(1)), 7));
         assertTrue(loaded.due("alice", CAUSE, T0.plus(Duration.ofDays(7)), 7));
         assertFalse(loaded.changed());
@@ -91,12 +93,38 @@ class NoticeLedgerTest {
     }
 
     @Test
+    void recordsInASecretThatIsNotTheRotatorsAreIgnoredAndNeverReplaced() {
+        PortFaults faults = new PortFaults();
+        InMemorySecretStore secrets = new InMemorySecretStore(faults);
+        NoticeLedger planted = NoticeLedger.empty();
+        planted.told("alice", CAUSE, T0);
+        secrets.create("under-another-key", planted.render(), "another-key", Map.of(),
+                "00000000-0000-0000-0000-000000000001");
+        secrets.create("without-a-value", null, "key", Map.of(), "00000000-0000-0000-0000-000000000002");
+        SecretOwnership ownership = new SecretOwnership(Optional.of("key"));
+
+        for (String name : List.of("under-another-key", "without-a-value")) {
+            List<String> logs = new ArrayList<>();
+            NoticeLedger loaded = NoticeLedger.load(secrets, secrets.describe(name), ownership,
+                    new JsonLog(logs::add, Clock.fixed(T0, ZoneOffset.UTC)));
+
+            assertTrue(loaded.due("alice", CAUSE, T0.plusSeconds(60), 7), name + ": the planted record silences nothing");
+            assertFalse(loaded.saveable(), name);
+            assertEquals(1, logs.size(), logs.toString());
+            assertTrue(logs.get(0).contains("not the rotator's"), logs.get(0));
+        }
+        assertTrue(NoticeLedger.load(secrets, Optional.empty(), ownership,
+                new JsonLog(line -> { }, Clock.fixed(T0, ZoneOffset.UTC))).saveable(), "none yet: the run creates it");
+    }
+
+    @Test
     void anUnreadableRecordMeansCausesAreToldAgainNotAFailedRun() {
         PortFaults faults = new PortFaults();
         InMemorySecretStore secrets = new InMemorySecretStore(faults);
         secrets.create("records", "not json", "key", Map.of(), "00000000-0000-0000-0000-000000000001");
         List<String> logs = new ArrayList<>();
-        NoticeLedger loaded = NoticeLedger.load(secrets, "records", new JsonLog(logs::add, Clock.fixed(T0,
+        NoticeLedger loaded = NoticeLedger.load(secrets, secrets.describe("records"),
+                new SecretOwnership(Optional.of("key")), new JsonLog(logs::add, Clock.fixed(T0,
                 ZoneOffset.UTC)));
         assertTrue(loaded.due("alice", CAUSE, T0, 7));
         assertEquals(1, logs.size(), logs.toString());

@@ -196,7 +196,9 @@ class RotationProtocolTest {
 
     /** The secret, if there is one, holds a key that is active in IAM, with IAM's secret. */
     private static void assertCurrentKeyWorks(InMemoryAccount account) {
-        account.secrets().secret(account.secretName(USER)).flatMap(StoredSecret::current).ifPresentOrElse(value -> {
+        // A reservation (before the first key is stored) holds no key, like no secret.
+        account.secrets().secret(account.secretName(USER)).flatMap(StoredSecret::current)
+                .filter(value -> !SecretDocument.isReservation(value)).ifPresentOrElse(value -> {
             JsonNode document = json(value);
             StoredKey key = account.iam().key(document.get(SecretField.ACCESS_KEY_ID.field()).asText())
                     .orElseThrow(() -> new AssertionError("the key in the secret is gone: " + value.length()));
@@ -211,7 +213,7 @@ class RotationProtocolTest {
                                       List<String> captured) {
         assertCurrentKeyWorks(account);
         StoredSecret secret = account.secrets().secret(account.secretName(USER)).orElseThrow();
-        if (secret.current().isEmpty()) {
+        if (secret.current().filter(value -> !SecretDocument.isReservation(value)).isEmpty()) {
             // Reserved for a reminder: the key is not due yet, so nothing is retired and the owner was reminded.
             assertTrue(account.iam().retiredKeys().isEmpty(), account.iam().retiredKeys().toString());
             long reminders = account.notifier().published().stream().skip(noticesBefore)

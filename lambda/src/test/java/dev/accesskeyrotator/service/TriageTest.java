@@ -30,7 +30,7 @@ class TriageTest {
         if (notified) {
             tags.put(SecretTags.NOTIFIED_KEY_ID, "AKIACURRENT");
         }
-        return Optional.of(new SecretSummary("arn", "access-key-rotation/u", tags, false, Optional.empty()));
+        return Optional.of(new SecretSummary("arn", "access-key-rotation/u", tags, false, Optional.empty(), true));
     }
 
     private static boolean look(List<CredentialReport.KeySlot> keys, Optional<SecretSummary> secret) {
@@ -67,7 +67,7 @@ class TriageTest {
         assertTrue(GRACE_7_DELETE_30.needsLook(Optional.of(List.of(key(true, 10))), secret(10, true),
                 Optional.empty(), NOW), "invalid override");
         assertTrue(look(List.of(key(true, 10)), Optional.of(new SecretSummary("arn", "n",
-                secret(10, true).orElseThrow().tags(), true, Optional.empty()))), "secret scheduled for deletion");
+                secret(10, true).orElseThrow().tags(), true, Optional.empty(), true))), "secret scheduled for deletion");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.accesskeyrotator.testing;
 
-import dev.accesskeyrotator.contract.UserSecretsKeyAlias;
+import dev.accesskeyrotator.contract.SecretsKeyAlias;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.RotatorFactory;
@@ -61,8 +61,12 @@ public final class RotatorHarness implements AutoCloseable {
         // As the deployed role: an explicit Deny on encrypting with any key but the stack's. The tests' own clients
         // sign with other credentials and play administrators or attackers, who are not so restricted.
         aws.kms().allowEncryptionOnlyWith(ROTATOR_ACCESS_KEY_ID, Set.of(KMS_KEY));
+        // The single-account role's Deny also covers decrypting with any key but the stack's, and the stack key's
+        // policy lets only the rotator encrypt with it: a value the rotator can read was written by the rotator.
+        aws.kms().allowDecryptionOnlyWith(ROTATOR_ACCESS_KEY_ID, Set.of(KMS_KEY));
+        aws.kms().keyPolicyAllowsEncryptionOnlyBy(KMS_KEY, Set.of(ROTATOR_ACCESS_KEY_ID));
         // As the stack names its key, so that key owners' tools find it without being told its ARN.
-        aws.kms().createAlias(UserSecretsKeyAlias.forSecretPrefix(SECRET_PREFIX), KMS_KEY);
+        aws.kms().createAlias(SecretsKeyAlias.forPrefix(SECRET_PREFIX), KMS_KEY);
         // The suites written for the timer cut-over state it; cut-over on use and reminders have suites of their own,
         // which set these parameters themselves.
         parameter("cutover", "after-grace");

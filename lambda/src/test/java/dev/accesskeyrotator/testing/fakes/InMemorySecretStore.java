@@ -159,7 +159,7 @@ public final class InMemorySecretStore implements SecretStore {
 
     private SecretSummary summary(StoredSecret secret) {
         return new SecretSummary(secret.arn, secret.name, Map.copyOf(secret.tags), false,
-                Optional.ofNullable(secret.kmsKeyId));
+                Optional.ofNullable(secret.kmsKeyId), secret.current != null);
     }
 
     private Optional<StoredSecret> lookup(String secretId) {
