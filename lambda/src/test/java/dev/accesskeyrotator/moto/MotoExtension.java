@@ -56,8 +56,10 @@ public final class MotoExtension implements ExecutionCondition, BeforeEachCallba
     @Override
     public void beforeEach(ExtensionContext context) {
         MotoServer server = ((MotoServer.Started) shared(context).startup()).server();
+        long started = System.nanoTime();
         server.reset();
         account = MotoAccount.open(server, clockStart);
+        System.out.println("[moto] reset and stack set up in " + (System.nanoTime() - started) / 1_000_000 + " ms");
     }
 
     @Override
@@ -87,7 +89,13 @@ public final class MotoExtension implements ExecutionCondition, BeforeEachCallba
         static SharedServer start() {
             try {
                 Path directory = Files.createTempDirectory("moto-server-");
-                return new SharedServer(MotoServer.start(directory), directory);
+                long started = System.nanoTime();
+                MotoServer.Startup startup = MotoServer.start(directory);
+                System.out.println("[moto] " + (startup instanceof MotoServer.Started s ? "moto " + s.server().version()
+                        + " answered at " + s.server().endpoint() : "not started: "
+                        + ((MotoServer.Unavailable) startup).reason()) + " after "
+                        + (System.nanoTime() - started) / 1_000_000 + " ms");
+                return new SharedServer(startup, directory);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create moto's working directory", e);
             }
