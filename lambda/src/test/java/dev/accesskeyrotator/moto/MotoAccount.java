@@ -205,6 +205,18 @@ public final class MotoAccount implements AutoCloseable {
         }
     }
 
+    /**
+     * The key the user secret holds, if it holds one yet: a secret the rotator reserved right before creating the
+     * user's first key has no value, and GetSecretValue answers ResourceNotFoundException for it, as AWS documents.
+     */
+    public Optional<Key> storedKeyIfAny(String user) {
+        try {
+            return Optional.of(storedKey(user)).filter(key -> !key.id().isEmpty());
+        } catch (software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The key the user secret holds now, with its secret: what a key owner fetches. */
     public Key storedKey(String user) {
         JsonNode value = secretValue(user);
