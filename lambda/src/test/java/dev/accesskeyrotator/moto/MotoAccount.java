@@ -109,6 +109,13 @@ public final class MotoAccount implements AutoCloseable {
     public java.nio.file.Path clockFile() { return server.clockFile(); }
     public AwsCredentialsProvider administratorCredentials() { return StaticCredentialsProvider.create(ADMINISTRATOR); }
 
+    /** Points a sync client builder at moto, signing as an administrator (as {@code LocalAwsClients.configure}). */
+    public <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>
+            & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>> B configure(B builder) {
+        return builder.httpClientBuilder(UrlConnectionHttpClient.builder()).region(REGION)
+                .endpointOverride(server.endpoint()).credentialsProvider(StaticCredentialsProvider.create(ADMINISTRATOR));
+    }
+
     /** The rotator as the stack deploys it (its settings, this account's KMS key and topic). */
     public RotatorSettings settings() {
         return RotatorHarness.settingsFor(topicArn, kmsKeyArn, EnvironmentVariable.DEFAULT_MAX_CONCURRENCY);
