@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +52,8 @@ final class MotoServer implements AutoCloseable {
     private final Path clockFile;
     private final Deque<String> output;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Stops moto if the JVM ends without closing it (a killed test run must not leave a server behind). */
+    private final Thread stopAtExit;
 
     private MotoServer(Process process, URI endpoint, String version, Path clockFile, Deque<String> output) {
         this.process = process;
@@ -60,6 +61,8 @@ final class MotoServer implements AutoCloseable {
         this.version = version;
         this.clockFile = clockFile;
         this.output = output;
+        this.stopAtExit = new Thread(() -> stop(process), "moto-server-stop");
+        Runtime.getRuntime().addShutdownHook(stopAtExit);
     }
 
     /**
@@ -163,6 +166,11 @@ final class MotoServer implements AutoCloseable {
     @Override
     public void close() {
         stop(process);
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopAtExit);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running or about to; the process is stopped either way.
+        }
     }
 
     private void awaitAnswer(Instant deadline) {
@@ -258,9 +266,5 @@ final class MotoServer implements AutoCloseable {
     private static String firstLine(String text, String containing) {
         return text.lines().filter(line -> line.contains(containing)).findFirst().map(String::strip)
                 .orElse(text.lines().reduce((a, b) -> b).orElse(""));
-    }
-
-    static Optional<String> missingPrerequisite(Startup startup) {
-        return startup instanceof Unavailable unavailable ? Optional.of(unavailable.reason()) : Optional.empty();
     }
 }
