@@ -13,7 +13,6 @@ import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import dev.accesskeyrotator.testing.SignedJsonCalls;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -66,6 +65,7 @@ public final class MotoAccount implements AutoCloseable {
     private final SqsQueues sqs;
     private final String kmsKeyArn;
     private final String topicArn;
+    private Rotator defaultRotator;
 
     private MotoAccount(MotoServer server, Instant start) {
         this.server = server;
@@ -102,12 +102,10 @@ public final class MotoAccount implements AutoCloseable {
     public URI endpoint() { return server.endpoint(); }
     public MotoClock clock() { return clock; }
     public String kmsKeyArn() { return kmsKeyArn; }
-    public String topicArn() { return topicArn; }
     public IamClient iam() { return administrator.iam(); }
     public SecretsManagerClient secretsManager() { return administrator.secretsManager(); }
     /** Where moto reads the time: a {@code credentials} process under test reads the same file. */
     public java.nio.file.Path clockFile() { return server.clockFile(); }
-    public AwsCredentialsProvider administratorCredentials() { return StaticCredentialsProvider.create(ADMINISTRATOR); }
 
     /** Points a sync client builder at moto, signing as an administrator (as {@code LocalAwsClients.configure}). */
     public <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>
@@ -126,11 +124,17 @@ public final class MotoAccount implements AutoCloseable {
         return new Rotator(List.of(interceptors));
     }
 
-    /** One rotator run with nothing injected. */
+    /** One rotator run with nothing injected; the runs of a test share one set of clients, as warm Lambdas do. */
     public RunReport run() {
-        try (Rotator rotator = rotator()) {
-            return rotator.run();
+        if (defaultRotator == null) {
+            defaultRotator = rotator();
         }
+        return defaultRotator.run();
+    }
+
+    /** What the runs of {@link #run()} logged, in order. */
+    public List<String> logLines() {
+        return defaultRotator == null ? List.of() : defaultRotator.logLines();
     }
 
     // ---- seeding --------------------------------------------------------------------------------------------------
@@ -245,6 +249,9 @@ public final class MotoAccount implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (defaultRotator != null) {
+                defaultRotator.close();
+            }
             sqs.close();
         } finally {
             administrator.close();
@@ -253,7 +260,7 @@ public final class MotoAccount implements AutoCloseable {
 
     /** The rotator's clients and log for one or more runs. */
     public final class Rotator implements AutoCloseable {
-        /** The rotator's calls sign with this key id, as on the project's endpoint. */
+        /** Signing with the harness's rotator key id, as on the project's endpoint, with millisecond retry delays. */
         private final AwsClients clients;
         private final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
 

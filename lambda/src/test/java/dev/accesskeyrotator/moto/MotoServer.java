@@ -158,11 +158,6 @@ final class MotoServer implements AutoCloseable {
         }
     }
 
-    /** moto's last lines of output, for a failure message. */
-    String recentOutput() {
-        return lines(output);
-    }
-
     @Override
     public void close() {
         stop(process);

@@ -137,6 +137,8 @@ class RotationMotoTest {
         assertEquals(List.of(), aws.notices(adminInbox), "a quiet run sends no summary");
         assertEquals(Map.of(carolKey.id(), true), aws.keys("carol"));
 
+        texts.addAll(aws.logLines());
+        assertTrue(texts.size() > 10, "the rotator's log lines are among the texts checked");
         assertTrue(texts.stream().noneMatch(text -> text.contains(aliceNew.secret())), "a secret leaked");
     }
 
