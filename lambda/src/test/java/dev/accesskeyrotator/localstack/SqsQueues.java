@@ -3,22 +3,11 @@ package dev.accesskeyrotator.localstack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.accesskeyrotator.log.JsonLog;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.HttpExecuteRequest;
-import software.amazon.awssdk.http.HttpExecuteResponse;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import dev.accesskeyrotator.testing.SignedJsonCalls;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,32 +18,26 @@ import java.util.Optional;
 /**
  * Just enough SQS (CreateQueue, GetQueueAttributes, ReceiveMessage, DeleteMessage) to read what SNS delivered to a
  * queue. The project has no SQS client dependency: the rotator never uses SQS, only these tests do, so the calls are
- * made over SQS's JSON protocol with the SDK's own SigV4 signer and HTTP client.
+ * made over SQS's JSON protocol with the SDK's own SigV4 signer and HTTP client ({@link SignedJsonCalls}).
  */
-final class SqsQueues implements AutoCloseable {
+public final class SqsQueues implements AutoCloseable {
 
     /** An SNS notification as SQS received it (not raw delivery: the SNS JSON envelope). */
-    record Notification(String subject, String message, Map<String, String> attributes) {
-        Optional<String> attribute(String name) {
+    public record Notification(String subject, String message, Map<String, String> attributes) {
+        public Optional<String> attribute(String name) {
             return Optional.ofNullable(attributes.get(name));
         }
     }
 
-    record Queue(String url, String arn) { }
+    public record Queue(String url, String arn) { }
 
-    private final URI endpoint;
-    private final String region;
-    private final AwsCredentialsIdentity credentials;
-    private final SdkHttpClient http = UrlConnectionHttpClient.builder().build();
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final SignedJsonCalls calls;
 
-    SqsQueues(URI endpoint, String region, String accessKeyId, String secretAccessKey) {
-        this.endpoint = endpoint;
-        this.region = region;
-        this.credentials = AwsCredentialsIdentity.create(accessKeyId, secretAccessKey);
+    public SqsQueues(URI endpoint, String region, String accessKeyId, String secretAccessKey) {
+        this.calls = new SignedJsonCalls(endpoint, region, accessKeyId, secretAccessKey);
     }
 
-    Queue create(String name) {
+    public Queue create(String name) {
         ObjectNode request = JsonLog.mapper().createObjectNode().put("QueueName", name);
         String url = call("CreateQueue", request).path("QueueUrl").asText();
         ObjectNode attributes = JsonLog.mapper().createObjectNode().put("QueueUrl", url);
@@ -67,7 +50,7 @@ final class SqsQueues implements AutoCloseable {
      * Receives and deletes notifications until {@code expected} have arrived or {@code timeout} has passed, then
      * waits {@code settle} more for any extra ones (so callers can assert "exactly").
      */
-    List<Notification> drain(Queue queue, int expected, Duration timeout, Duration settle) {
+    public List<Notification> drain(Queue queue, int expected, Duration timeout, Duration settle) {
         List<Notification> received = new ArrayList<>();
         Instant deadline = Instant.now().plus(timeout);
         while (received.size() < expected && Instant.now().isBefore(deadline)) {
@@ -76,6 +59,18 @@ final class SqsQueues implements AutoCloseable {
         Instant settled = Instant.now().plus(settle);
         while (Instant.now().isBefore(settled)) {
             received.addAll(receiveOnce(queue, 1));
+        }
+        return received;
+    }
+
+    /**
+     * Everything in the queue now, without waiting: for an emulator that delivers SNS to SQS inside the Publish call
+     * (moto), where a notice not in the queue when Publish returned was not sent.
+     */
+    public List<Notification> receiveAvailable(Queue queue) {
+        List<Notification> received = new ArrayList<>();
+        for (List<Notification> batch = receiveOnce(queue, 0); !batch.isEmpty(); batch = receiveOnce(queue, 0)) {
+            received.addAll(batch);
         }
         return received;
     }
@@ -108,40 +103,11 @@ final class SqsQueues implements AutoCloseable {
     }
 
     private JsonNode call(String operation, ObjectNode request) {
-        String body = request.toString();
-        SdkHttpRequest unsigned = SdkHttpRequest.builder()
-                .method(SdkHttpMethod.POST)
-                .uri(endpoint)
-                .putHeader("Content-Type", "application/x-amz-json-1.0")
-                .putHeader("X-Amz-Target", "AmazonSQS." + operation)
-                .build();
-        SignedRequest signed = signer.sign(r -> r.identity(credentials)
-                .request(unsigned)
-                .payload(ContentStreamProvider.fromUtf8String(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "sqs")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region));
-        try {
-            HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder()
-                    .request(signed.request())
-                    .contentStreamProvider(signed.payload().orElse(null))
-                    .build()).call();
-            String text;
-            try (InputStream in = response.responseBody().map(InputStream.class::cast)
-                    .orElse(InputStream.nullInputStream())) {
-                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            if (!response.httpResponse().isSuccessful()) {
-                throw new IllegalStateException("SQS " + operation + " failed with HTTP "
-                        + response.httpResponse().statusCode() + ": " + text);
-            }
-            return text.isBlank() ? JsonLog.mapper().createObjectNode() : JsonLog.mapper().readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException("SQS " + operation + " failed", e);
-        }
+        return calls.call(SignedJsonCalls.Service.SQS, operation, request);
     }
 
     @Override
     public void close() {
-        http.close();
+        calls.close();
     }
 }
