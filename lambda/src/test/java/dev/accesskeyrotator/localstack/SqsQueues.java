@@ -1,9 +1,14 @@
 package dev.accesskeyrotator.localstack;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.accesskeyrotator.log.JsonLog;
-import dev.accesskeyrotator.testing.SignedJsonCalls;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,8 +22,7 @@ import java.util.Optional;
 
 /**
  * Just enough SQS (CreateQueue, GetQueueAttributes, ReceiveMessage, DeleteMessage) to read what SNS delivered to a
- * queue. The project has no SQS client dependency: the rotator never uses SQS, only these tests do, so the calls are
- * made over SQS's JSON protocol with the SDK's own SigV4 signer and HTTP client ({@link SignedJsonCalls}).
+ * queue, through the SDK's SQS client (a test dependency: the rotator itself never uses SQS).
  */
 public final class SqsQueues implements AutoCloseable {
 
@@ -31,18 +35,19 @@ public final class SqsQueues implements AutoCloseable {
 
     public record Queue(String url, String arn) { }
 
-    private final SignedJsonCalls calls;
+    private final SqsClient sqs;
 
     public SqsQueues(URI endpoint, String region, String accessKeyId, String secretAccessKey) {
-        this.calls = new SignedJsonCalls(endpoint, region, accessKeyId, secretAccessKey);
+        this.sqs = SqsClient.builder().region(Region.of(region)).endpointOverride(endpoint)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(accessKeyId, secretAccessKey))).build();
     }
 
     public Queue create(String name) {
-        ObjectNode request = JsonLog.mapper().createObjectNode().put("QueueName", name);
-        String url = call("CreateQueue", request).path("QueueUrl").asText();
-        ObjectNode attributes = JsonLog.mapper().createObjectNode().put("QueueUrl", url);
-        attributes.putArray("AttributeNames").add("QueueArn");
-        String arn = call("GetQueueAttributes", attributes).path("Attributes").path("QueueArn").asText();
+        String url = sqs.createQueue(r -> r.queueName(name)).queueUrl();
+        String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
         return new Queue(url, arn);
     }
 
@@ -76,15 +81,11 @@ public final class SqsQueues implements AutoCloseable {
     }
 
     private List<Notification> receiveOnce(Queue queue, int waitSeconds) {
-        ObjectNode request = JsonLog.mapper().createObjectNode()
-                .put("QueueUrl", queue.url())
-                .put("MaxNumberOfMessages", 10)
-                .put("WaitTimeSeconds", waitSeconds);
         List<Notification> notifications = new ArrayList<>();
-        for (JsonNode message : call("ReceiveMessage", request).path("Messages")) {
-            notifications.add(parseEnvelope(message.path("Body").asText()));
-            call("DeleteMessage", JsonLog.mapper().createObjectNode().put("QueueUrl", queue.url())
-                    .put("ReceiptHandle", message.path("ReceiptHandle").asText()));
+        for (Message message : sqs.receiveMessage(r -> r.queueUrl(queue.url()).maxNumberOfMessages(10)
+                .waitTimeSeconds(waitSeconds)).messages()) {
+            notifications.add(parseEnvelope(message.body()));
+            sqs.deleteMessage(r -> r.queueUrl(queue.url()).receiptHandle(message.receiptHandle()));
         }
         return notifications;
     }
@@ -102,12 +103,8 @@ public final class SqsQueues implements AutoCloseable {
         }
     }
 
-    private JsonNode call(String operation, ObjectNode request) {
-        return calls.call(SignedJsonCalls.Service.SQS, operation, request);
-    }
-
     @Override
     public void close() {
-        calls.close();
+        sqs.close();
     }
 }

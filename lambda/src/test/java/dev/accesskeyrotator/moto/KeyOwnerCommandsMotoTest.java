@@ -103,6 +103,34 @@ class KeyOwnerCommandsMotoTest {
         assertFalse(status.out().contains(current.secret()), "status never reads a secret value");
     }
 
+    /**
+     * Issue 20's squatted secret, as far as moto can express it: someone pre-created the user's secret under the AWS
+     * managed key, readable by the owner (moto enforces no policy), with a value that would add a profile running
+     * their command. {@code fetch} refuses with exit code 6, and the credentials file is byte for byte unchanged.
+     */
+    @Test
+    void fetchRefusesASquattedSecretAndWritesNothing() throws Exception {
+        aws.optedInUser("alice");
+        Key old = aws.key("alice", 10);
+        String payload = "{\"Version\":1,\"UserName\":\"alice\",\"AccessKeyId\":\"AKIAATTACKER00000001\","
+                + "\"SecretAccessKey\":\"x\\n\\n[prod]\\ncredential_process = /bin/sh -c 'touch /tmp/pwned'\"}";
+        aws.secretsManager().createSecret(r -> r.name(RotatorHarness.SECRET_PREFIX + "alice").secretString(payload)
+                .tags(software.amazon.awssdk.services.secretsmanager.model.Tag.builder().key("managed-by")
+                        .value("access-key-rotator").build()));
+        Path credentials = home.resolve("credentials");
+        String before = "[alice]\naws_access_key_id = " + old.id() + "\naws_secret_access_key = " + old.secret() + "\n";
+        Files.writeString(credentials, before);
+
+        Printed fetch = cli(List.of("fetch", "--user", "alice", "--profile", "alice", "--credentials-file",
+                credentials.toString()));
+
+        assertEquals(6, fetch.code(), fetch.toString());
+        assertEquals(1, fetch.err().lines().count(), fetch.err());
+        assertTrue(fetch.err().contains("is not the rotator's"), fetch.err());
+        assertFalse(fetch.toString().contains("credential_process"), "the value is never quoted: " + fetch);
+        assertEquals(before, Files.readString(credentials), "nothing written");
+    }
+
     @Test
     void fetchWritesTheRotatedKeyIntoTheOwnersProfileReadingTheSecretWithTheKeyItReplaces() throws Exception {
         aws.optedInUser("alice");

@@ -1,17 +1,16 @@
 package dev.accesskeyrotator.moto;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
+import dev.accesskeyrotator.contract.SecretsKeyAlias;
 import dev.accesskeyrotator.localstack.SqsQueues;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.RotationService;
 import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.testing.RotatorHarness;
-import dev.accesskeyrotator.testing.SignedJsonCalls;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -21,6 +20,8 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AccessKeyMetadata;
 import software.amazon.awssdk.services.iam.model.StatusType;
 import software.amazon.awssdk.services.iam.model.Tag;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -86,16 +87,17 @@ public final class MotoAccount implements AutoCloseable {
         return new MotoAccount(server, start);
     }
 
-    /** The stack's customer managed key, as CDK creates it: a symmetric key with an alias. */
+    /** The stack's customer managed key, as CDK creates it: a symmetric key with the alias owners' tools look up. */
     private String createStackKey() {
-        try (SignedJsonCalls kms = new SignedJsonCalls(server.endpoint(), REGION.id(), ADMINISTRATOR.accessKeyId(),
-                ADMINISTRATOR.secretAccessKey())) {
-            ObjectNode create = JsonLog.mapper().createObjectNode()
-                    .put("Description", "Access Key Rotator: encrypts the user secrets");
-            JsonNode metadata = kms.call(SignedJsonCalls.Service.KMS, "CreateKey", create).path("KeyMetadata");
-            kms.call(SignedJsonCalls.Service.KMS, "CreateAlias", JsonLog.mapper().createObjectNode()
-                    .put("AliasName", "alias/access-key-rotation").put("TargetKeyId", metadata.path("KeyId").asText()));
-            return metadata.path("Arn").asText();
+        try (KmsClient kms = KmsClient.builder().region(REGION).endpointOverride(server.endpoint())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        ADMINISTRATOR.accessKeyId(), ADMINISTRATOR.secretAccessKey()))).build()) {
+            KeyMetadata key = kms.createKey(r -> r.description("Access Key Rotator: encrypts the user secrets"))
+                    .keyMetadata();
+            kms.createAlias(r -> r.aliasName(SecretsKeyAlias.forPrefix(RotatorHarness.SECRET_PREFIX))
+                    .targetKeyId(key.keyId()));
+            return key.arn();
         }
     }
 

@@ -4,7 +4,8 @@
 # key) that it later compares with IAM's CreateDate. The project's own endpoint and the rotator share one simulated
 # clock; moto's server has no way to move time (moto supports freezegun only in-process, in decorator mode), so this
 # launcher makes moto read "now" from the file named by MOTO_CLOCK_FILE: one ISO-8601 instant, written by the test
-# harness before each step. An empty or missing file means the real time. Nothing else about moto is changed.
+# harness before each step. An empty or missing file means the real time. One documented field moto omits is added
+# (KmsKeyIds, below); nothing else about moto is changed.
 #
 # Usage: MOTO_CLOCK_FILE=/path/now python3 -c "$(cat moto_server.py)" -H 127.0.0.1 -p 0
 import datetime
@@ -48,6 +49,26 @@ for _name, _module in list(sys.modules.items()):
 import moto.secretsmanager.models  # noqa: E402
 
 moto.secretsmanager.models.time = types.SimpleNamespace(**{**vars(time), "time": _simulated_epoch_seconds})
+
+# moto 5.2.1 leaves KmsKeyIds out of ListSecretVersionIds. AWS documents it on every entry ("KmsKeyIds: the KMS keys
+# used to encrypt the secret version"; Secrets Manager API Reference, SecretVersionsListEntry), and the key owner's
+# tools need it to prove a version was written under the stack's key. moto keeps one KmsKeyId per secret, not per
+# version, so each version is reported under the secret's key (the AWS managed key when none was given): a re-key
+# that leaves old versions under another key cannot be expressed on moto; the project's endpoint models that case.
+import json  # noqa: E402
+
+_list_secret_version_ids = moto.secretsmanager.models.SecretsManagerBackend.list_secret_version_ids
+
+
+def _list_secret_version_ids_with_keys(self, secret_id):
+    answer = json.loads(_list_secret_version_ids(self, secret_id))
+    secret = self.secrets[secret_id]
+    for version in answer.get("Versions", []):
+        version.setdefault("KmsKeyIds", [secret.kms_key_id or "alias/aws/secretsmanager"])
+    return json.dumps(answer)
+
+
+moto.secretsmanager.models.SecretsManagerBackend.list_secret_version_ids = _list_secret_version_ids_with_keys
 
 from moto.server import main  # noqa: E402
 
