@@ -59,19 +59,25 @@ class KmsKeysTest {
     @Test
     void listSecretVersionIdsNamesTheKeyEachVersionWasWrittenWithEvenAfterTheSecretIsReKeyed() {
         SecretsManagerClient admin = local.secretsManagerClient();
+        KmsKeys kms = local.aws().kms();
+        // A key only someone else may encrypt with: AWS documents that UpdateSecret then re-encrypts nothing.
+        String othersKey = "arn:aws:kms:us-east-1:123456789012:key/aaaaaaaa-0000-0000-0000-0000000000ee";
+        kms.keyPolicyAllowsEncryptionOnlyBy(othersKey, java.util.Set.of("AKIASOMEONEELSE00001"));
         admin.createSecret(r -> r.name("rekeyed").secretString("v1"));
-        admin.updateSecret(r -> r.secretId("rekeyed").kmsKeyId(OWN_KEY));
+        admin.updateSecret(r -> r.secretId("rekeyed").kmsKeyId(othersKey));
 
         var versions = admin.listSecretVersionIds(r -> r.secretId("rekeyed")).versions();
 
-        assertEquals(OWN_KEY, admin.describeSecret(r -> r.secretId("rekeyed")).kmsKeyId());
+        assertEquals(othersKey, admin.describeSecret(r -> r.secretId("rekeyed")).kmsKeyId());
         assertEquals(1, versions.size());
         assertEquals(List.of("AWSCURRENT"), versions.get(0).versionStages());
-        assertEquals(List.of(local.aws().kms().secretsManagerManagedKeyArn()), versions.get(0).kmsKeyIds(),
-                "UpdateSecret without a value re-encrypts nothing: the current version keeps its key");
+        assertEquals(List.of(kms.secretsManagerManagedKeyArn()), versions.get(0).kmsKeyIds(),
+                "a re-key to a key the caller may not use re-encrypts nothing: the current version keeps its key");
 
-        admin.putSecretValue(r -> r.secretId("rekeyed").secretString("v2"));
-        var current = admin.listSecretVersionIds(r -> r.secretId("rekeyed")).versions().stream()
+        // A key the caller may use: the current version is re-encrypted with it, as AWS documents.
+        admin.createSecret(r -> r.name("rekeyed-own").secretString("v1"));
+        admin.updateSecret(r -> r.secretId("rekeyed-own").kmsKeyId(OWN_KEY));
+        var current = admin.listSecretVersionIds(r -> r.secretId("rekeyed-own")).versions().stream()
                 .filter(v -> v.versionStages().contains("AWSCURRENT")).findFirst().orElseThrow();
         assertEquals(List.of(OWN_KEY), current.kmsKeyIds());
     }
