@@ -26,6 +26,8 @@ public final class Main {
               java -jar access-key-rotator.jar fetch [options]   key owners: write your new key into ~/.aws/credentials
               java -jar access-key-rotator.jar status [options]  admins, auditors: every key and what happens next, read-only
               java -jar access-key-rotator.jar credentials [options]  machines: a credential_process that follows rotations
+              java -jar access-key-rotator.jar rotate --user NAME... --reason TEXT [--dry-run]   admins: a key leaked;
+                                        replace the named users' keys now and disable the exposed ones at once
               java -jar access-key-rotator.jar --help
 
             run options:
@@ -47,6 +49,11 @@ public final class Main {
               --log-format text|json    standard error: short lines for a person (default), or the function's
                                         JSON log lines (with the report and metrics documents)
               --debug                   also the SDK's full error and informational log lines
+
+            rotate options (emergency rotation, only the named users are read or changed):
+              --user NAME               an IAM user whose key in use leaked; repeat for more users (required)
+              --reason TEXT             why, told to the key owners in the key-exposed notice (required)
+              --dry-run, --output json|table, and the AWS and settings options of run
 
             status options (read-only: never reads a secret value):
               --output table|json|csv   default: table
@@ -75,7 +82,7 @@ public final class Main {
               standard input), 6 the secret holds no key of this user, 7 AWS unreachable during init, 8 the cached
               key was disabled or deleted (run init with a working key), 9 cannot write the cache
 
-            run, status and fetch exit codes: 0 done, 1 at least one user failed, 2 usage or configuration error
+            run, rotate, status and fetch exit codes: 0 done, 1 at least one user failed, 2 usage or configuration error
               (a flag, no region, a bad parameter; nothing was changed), 3 credentials or AWS error (no sign-in,
               access denied, endpoint unreachable), 4 no user failed but at least one is blocked until a person acts
 
@@ -120,6 +127,7 @@ public final class Main {
                 case "run" -> RunCommand.execute(rest, env, out, err, clock);
                 case "fetch" -> FetchCommand.execute(rest, env, out, err);
                 case "status" -> StatusCommand.execute(rest, env, out, err, clock);
+                case "rotate" -> RotateCommand.execute(rest, env, out, err, clock);
                 case "credentials" -> CredentialsCommand.execute(rest, env, System.in, out, err, clock);
                 default -> throw new Arguments.UsageException("unknown command " + args.get(0));
             };
