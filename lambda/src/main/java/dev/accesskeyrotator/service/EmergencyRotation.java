@@ -171,6 +171,11 @@ final class EmergencyRotation {
             line.note(nothing.why() + "; nothing to do");
         } else if (plan instanceof ExposurePlan.CannotAct cannot) {
             line.problem(cannot.outcome(), cannot.reason());
+            if (cannot.outcome() == Outcome.DEFERRED && state != null
+                    && state.secret() instanceof SecretState.Stored stored && !config.dryRun()) {
+                // A rotation in flight may retire the exposed key itself; the record makes the retry tell the owner.
+                tagQuietly(user.userName(), stored.arn(), Map.of(SecretTags.EXPOSED_KEY_ID, plan.exposedKeyId()));
+            }
             if (cannot.outcome() == Outcome.ATTENTION && !config.dryRun()) {
                 tellAdmins(Optional.of(user.userName()), plan.exposedKeyId(), cannot.reason(), line);
             }
