@@ -109,6 +109,8 @@ public final class RotatorStack extends Stack {
     private final RotatorAlarms alarms;
     private final ManagedPolicy noticeSubscriberPolicy;
     private final Rule parameterChangeRule;
+    /** Rev 3: AWS Health's exposure event to the function. */
+    private final Rule exposureRule;
 
     public RotatorStack(Construct scope, String id, RotatorStackProps props) {
         super(scope, id, props.stackProps());
@@ -238,6 +240,8 @@ public final class RotatorStack extends Stack {
                         .deadLetterQueue(deadLetterQueue)
                         .build()))
                 .build();
+
+        this.exposureRule = ExposureTrigger.create(this, liveAlias, deadLetterQueue);
 
         grantRotationPermissions(props, functionLogs);
         this.noticeSubscriberPolicy = restrictNoticeSubscriptions();
@@ -468,6 +472,10 @@ public final class RotatorStack extends Stack {
 
     public ManagedPolicy noticeSubscriberPolicy() {
         return noticeSubscriberPolicy;
+    }
+
+    public Rule exposureRule() {
+        return exposureRule;
     }
 
     public Rule parameterChangeRule() {

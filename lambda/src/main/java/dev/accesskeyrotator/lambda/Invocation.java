@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.lambda;
 
+import dev.accesskeyrotator.contract.ExposureEvent;
 import dev.accesskeyrotator.service.EmergencyRequest;
 
 import java.util.ArrayList;
@@ -12,11 +13,11 @@ import java.util.Optional;
  * schedule, an AWS Health exposure event, or an admin's emergency payload. Nothing else is interpreted.
  */
 sealed interface Invocation {
-    String HEALTH_SOURCE = "aws.health";
-    String HEALTH_DETAIL_TYPE = "AWS Health Event";
-    String EXPOSED_EVENT_TYPE = "AWS_RISK_CREDENTIALS_EXPOSED";
+    String HEALTH_SOURCE = ExposureEvent.SOURCE;
+    String HEALTH_DETAIL_TYPE = ExposureEvent.DETAIL_TYPE;
+    String EXPOSED_EVENT_TYPE = ExposureEvent.EVENT_TYPE_CODE;
     /** The admin payload's one top-level key: {@code {"emergency": {"accessKeyIds": [...], "reason": "..."}}}. */
-    String EMERGENCY_KEY = "emergency";
+    String EMERGENCY_KEY = ExposureEvent.ADMIN_PAYLOAD_KEY;
 
     /** The schedule's event (or any other event): one rotation run. */
     record Scheduled(Optional<String> eventId) implements Invocation {}

@@ -200,7 +200,7 @@ final class EmergencyRotation {
         if (plan instanceof ExposurePlan.Disable disable) {
             return "disable exposed key " + disable.exposedKeyId() + " at once";
         }
-        return "send the key-exposed notice for " + plan.exposedKeyId();
+        return "send the " + dev.accesskeyrotator.contract.Notices.EventType.KEY_EXPOSED.value() + " notice for " + plan.exposedKeyId();
     }
 
     private void rotate(UserState state, ExposurePlan.Rotate plan, String why, UserReportLine line) {
@@ -286,7 +286,7 @@ final class EmergencyRotation {
                     stored.name(), stored.arn(), false, why, config.previousKeyDeleteAt(disabledAt)));
             line.noticeSent();
             line.record(Outcome.NOTIFIED);
-            line.action("sent the key-exposed notice for " + plan.exposedKeyId());
+            line.action("sent the " + dev.accesskeyrotator.contract.Notices.EventType.KEY_EXPOSED.value() + " notice for " + plan.exposedKeyId());
             Map<String, String> told = new LinkedHashMap<>();
             told.put(SecretTags.EXPOSURE_TOLD_KEY_ID, plan.exposedKeyId());
             if (replacedByCurrent) {
@@ -342,7 +342,7 @@ final class EmergencyRotation {
             line.noticeSent();
             ledger.told(ledgerKey, reason, now);
         } catch (AwsFailure failure) {
-            log.warn("notice not sent", "user", ledgerKey, "eventType", "attention", "errorCode",
+            log.warn("notice not sent", "user", ledgerKey, "eventType", dev.accesskeyrotator.contract.Notices.EventType.ATTENTION.value(), "errorCode",
                     failure.errorCode());
         }
     }
