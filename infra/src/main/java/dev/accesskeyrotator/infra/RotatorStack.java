@@ -162,7 +162,8 @@ public final class RotatorStack extends Stack {
                     .filterPolicy(Map.of(Notices.EVENT_TYPE,
                             SubscriptionFilter.stringFilter(StringConditions.builder()
                                     .allowlist(List.of(EventType.RUN_SUMMARY.value(),
-                                            EventType.ATTENTION.value(), EventType.BLOCKED.value())).build())))
+                                            EventType.ATTENTION.value(), EventType.BLOCKED.value(),
+                                            EventType.KEY_EXPOSED.value())).build())))
                     .build());
         });
 

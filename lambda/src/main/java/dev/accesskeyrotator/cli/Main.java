@@ -54,6 +54,7 @@ public final class Main {
               --user NAME               an IAM user whose key in use leaked; repeat for more users (required)
               --reason TEXT             why, told to the key owners in the key-exposed notice (required)
               --dry-run, --output json|table, and the AWS and settings options of run
+              exit codes as for run; 4 also when a named user is left to a person (attention)
 
             status options (read-only: never reads a secret value):
               --output table|json|csv   default: table
@@ -82,7 +83,7 @@ public final class Main {
               standard input), 6 the secret holds no key of this user, 7 AWS unreachable during init, 8 the cached
               key was disabled or deleted (run init with a working key), 9 cannot write the cache
 
-            run, rotate, status and fetch exit codes: 0 done, 1 at least one user failed, 2 usage or configuration error
+            run, status and fetch exit codes: 0 done, 1 at least one user failed, 2 usage or configuration error
               (a flag, no region, a bad parameter; nothing was changed), 3 credentials or AWS error (no sign-in,
               access denied, endpoint unreachable), 4 no user failed but at least one is blocked until a person acts
 
