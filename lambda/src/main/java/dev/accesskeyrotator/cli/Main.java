@@ -52,7 +52,7 @@ public final class Main {
 
             rotate options (emergency rotation, only the named users are read or changed):
               --user NAME               an IAM user whose key in use leaked; repeat for more users (required)
-              --reason TEXT             why, told to the key owners in the key-exposed notice (required)
+              --reason TEXT             why, told to the key owners in the notice (required)
               --dry-run, --output json|table, and the AWS and settings options of run
               exit codes as for run; 4 also when a named user is left to a person (attention)
 
