@@ -16,6 +16,8 @@ public final class Notices {
         KEY_EXPIRING("key-expiring"),
         KEY_ROTATED("key-rotated"),
         KEY_DISABLED("key-disabled"),
+        /** Rev 3: an exposed key was disabled at once (and replaced, if it was the key in use). */
+        KEY_EXPOSED("key-exposed"),
         ATTENTION("attention"),
         BLOCKED("blocked"),
         RUN_SUMMARY("run-summary");

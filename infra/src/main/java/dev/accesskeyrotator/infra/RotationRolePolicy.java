@@ -23,8 +23,9 @@ final class RotationRolePolicy {
     static List<PolicyStatement> rotateKeysIntoOwnedSecrets(OptInTag tag, String anyUser, String userSecrets,
                                                             String userSecretsKeyArn, String keyWord) {
         return List.of(
+                // GetUser (rev 3, emergency rotation) reads one user's tags, which discovery reads for all users.
                 statement("DiscoverUsersReadOnly", List.of("iam:GetAccountAuthorizationDetails",
-                        "iam:GenerateCredentialReport", "iam:GetCredentialReport"), List.of("*")),
+                        "iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetUser"), List.of("*")),
                 PolicyStatement.Builder.create()
                         .sid("ManageKeysOfOptedInUsersOnly")
                         .actions(RotatorStack.KEY_ACTIONS)

@@ -109,6 +109,8 @@ public final class RotatorStack extends Stack {
     private final RotatorAlarms alarms;
     private final ManagedPolicy noticeSubscriberPolicy;
     private final Rule parameterChangeRule;
+    /** Rev 3: AWS Health's exposure event to the function. */
+    private final Rule exposureRule;
 
     public RotatorStack(Construct scope, String id, RotatorStackProps props) {
         super(scope, id, props.stackProps());
@@ -164,7 +166,8 @@ public final class RotatorStack extends Stack {
                     .filterPolicy(Map.of(Notices.EVENT_TYPE,
                             SubscriptionFilter.stringFilter(StringConditions.builder()
                                     .allowlist(List.of(EventType.RUN_SUMMARY.value(),
-                                            EventType.ATTENTION.value(), EventType.BLOCKED.value())).build())))
+                                            EventType.ATTENTION.value(), EventType.BLOCKED.value(),
+                                            EventType.KEY_EXPOSED.value())).build())))
                     .build());
         });
 
@@ -242,6 +245,8 @@ public final class RotatorStack extends Stack {
                         .deadLetterQueue(deadLetterQueue)
                         .build()))
                 .build();
+
+        this.exposureRule = ExposureTrigger.create(this, liveAlias, deadLetterQueue);
 
         grantRotationPermissions(props, functionLogs);
         this.noticeSubscriberPolicy = restrictNoticeSubscriptions();
@@ -484,6 +489,10 @@ public final class RotatorStack extends Stack {
 
     public ManagedPolicy noticeSubscriberPolicy() {
         return noticeSubscriberPolicy;
+    }
+
+    public Rule exposureRule() {
+        return exposureRule;
     }
 
     public Rule parameterChangeRule() {

@@ -170,7 +170,7 @@ class EncryptionTest {
                 "Protocol", "email",
                 "Endpoint", "ops@example.com",
                 "TopicArn", ref(Stacks.logicalId(withEmail, withEmail.noticeTopic())),
-                "FilterPolicy", Map.of("event_type", List.of("run-summary", "attention", "blocked"))));
+                "FilterPolicy", Map.of("event_type", List.of("run-summary", "attention", "blocked", "key-exposed"))));
         emailTemplate.hasResourceProperties("AWS::SNS::Subscription", Map.of(
                 "Protocol", "email",
                 "Endpoint", "ops@example.com",

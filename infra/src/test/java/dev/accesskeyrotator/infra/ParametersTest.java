@@ -256,7 +256,7 @@ class ParametersTest {
                                         "\"Access Key Rotator: parameter <detail-name> changed \\(<detail-operation>\\)"
                                                 + " at <time> .*The next rotation run uses .*CloudTrail.*\"")))))));
         assertEquals(rule, template.getResourceId("AWS::Events::Rule",
-                Map.of("Properties", Map.of("EventPattern", Match.anyValue()))));
+                Map.of("Properties", Map.of("EventPattern", Match.objectLike(Map.of("source", List.of("aws.ssm")))))));
         // EventBridge may publish to the alarm topic for this rule only.
         template.hasResourceProperties("AWS::SNS::TopicPolicy", Map.of(
                 "Topics", List.of(ref(alarmTopic)),

@@ -141,9 +141,10 @@ class PermissionsTest {
                 "Sid", "DiscoverUsersReadOnly",
                 "Effect", "Allow",
                 "Action", List.of("iam:GetAccountAuthorizationDetails", "iam:GenerateCredentialReport",
-                        "iam:GetCredentialReport"),
+                        "iam:GetCredentialReport", "iam:GetUser"),
                 "Resource", "*"));
-        // Users and their tags come with the account authorization details; nothing reads them one by one.
+        // Users and their tags come with the account authorization details; only an emergency rotation reads one
+        // named user (GetUser), and that read-only call is part of discovery's statement.
         assertTrue(Stacks.allStatements(template).stream().noneMatch(s -> "ReadUsersAndTheirTags".equals(s.get("Sid"))));
     }
 
@@ -233,6 +234,7 @@ class PermissionsTest {
         Set<String> expected = Set.of(
                 "logs:CreateLogStream", "logs:PutLogEvents",
                 "iam:GetAccountAuthorizationDetails", "iam:GenerateCredentialReport", "iam:GetCredentialReport",
+                "iam:GetUser",
                 "iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys",
                 "iam:GetAccessKeyLastUsed",
                 "secretsmanager:CreateSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:DescribeSecret",

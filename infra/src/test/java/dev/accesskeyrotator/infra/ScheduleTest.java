@@ -17,8 +17,8 @@ class ScheduleTest {
 
     @Test
     void runsDailyByDefault() {
-        // The schedule, and the parameter-change notice (ParametersTest).
-        template.resourceCountIs("AWS::Events::Rule", 2);
+        // The schedule, the parameter-change notice (ParametersTest) and the exposure event (ExposureTriggerTest).
+        template.resourceCountIs("AWS::Events::Rule", 3);
         assertEquals(1, template.findResources("AWS::Events::Rule",
                 Map.of("Properties", Map.of("ScheduleExpression", Match.anyValue()))).size());
         template.hasResourceProperties("AWS::Events::Rule", Map.of(
@@ -38,7 +38,8 @@ class ScheduleTest {
 
     @Test
     void onlyTheRuleMayInvokeTheAlias() {
-        template.resourceCountIs("AWS::Lambda::Permission", 1);
+        // This rule's permission, and the exposure rule's (ExposureTriggerTest).
+        template.resourceCountIs("AWS::Lambda::Permission", 2);
         template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
                 "Action", "lambda:InvokeFunction",
                 "FunctionName", ref(Stacks.logicalId(stack, stack.liveAlias())),

@@ -62,6 +62,34 @@ public final class IamDirectory implements IdentityDirectory {
     }
 
     @Override
+    public Optional<String> userOfKey(String accessKeyId) {
+        try {
+            return AwsCalls.call("GetAccessKeyLastUsed", () -> Optional.ofNullable(
+                    iam.getAccessKeyLastUsed(r -> r.accessKeyId(accessKeyId)).userName()));
+        } catch (AwsFailure failure) {
+            if (failure.is(AwsFailure.Kind.NOT_FOUND)) {
+                return Optional.empty();
+            }
+            throw failure;
+        }
+    }
+
+    @Override
+    public Optional<DirectoryUser> user(String userName) {
+        try {
+            return AwsCalls.call("GetUser", () -> {
+                var user = iam.getUser(r -> r.userName(userName)).user();
+                return Optional.of(new DirectoryUser(user.userName(), user.arn(), tags(user.tags())));
+            });
+        } catch (AwsFailure failure) {
+            if (failure.is(AwsFailure.Kind.NOT_FOUND)) {
+                return Optional.empty();
+            }
+            throw failure;
+        }
+    }
+
+    @Override
     public Optional<KeyUse> lastUsed(String userName, String accessKeyId) {
         return AwsCalls.call("GetAccessKeyLastUsed", () -> {
             AccessKeyLastUsed used = iam.getAccessKeyLastUsed(r -> r.accessKeyId(accessKeyId)).accessKeyLastUsed();

@@ -26,6 +26,8 @@ public final class Main {
               java -jar access-key-rotator.jar fetch [options]   key owners: write your new key into ~/.aws/credentials
               java -jar access-key-rotator.jar status [options]  admins, auditors: every key and what happens next, read-only
               java -jar access-key-rotator.jar credentials [options]  machines: a credential_process that follows rotations
+              java -jar access-key-rotator.jar rotate --user NAME... --reason TEXT [--dry-run]   admins: a key leaked;
+                                        replace the named users' keys now and disable the exposed ones at once
               java -jar access-key-rotator.jar --help
 
             run options:
@@ -47,6 +49,12 @@ public final class Main {
               --log-format text|json    standard error: short lines for a person (default), or the function's
                                         JSON log lines (with the report and metrics documents)
               --debug                   also the SDK's full error and informational log lines
+
+            rotate options (emergency rotation, only the named users are read or changed):
+              --user NAME               an IAM user whose key in use leaked; repeat for more users (required)
+              --reason TEXT             why, told to the key owners in the notice (required)
+              --dry-run, --output json|table, and the AWS and settings options of run
+              exit codes as for run; 4 also when a named user is left to a person (attention)
 
             status options (read-only: never reads a secret value):
               --output table|json|csv   default: table
@@ -124,6 +132,7 @@ public final class Main {
                 case "run" -> RunCommand.execute(rest, env, out, err, clock);
                 case "fetch" -> FetchCommand.execute(rest, env, out, err);
                 case "status" -> StatusCommand.execute(rest, env, out, err, clock);
+                case "rotate" -> RotateCommand.execute(rest, env, out, err, clock);
                 case "credentials" -> CredentialsCommand.execute(rest, env, System.in, out, err, clock);
                 default -> throw new Arguments.UsageException("unknown command " + args.get(0));
             };

@@ -72,6 +72,8 @@ final class Priming {
                 Optional.of(old.id()), config, config.maxKeyAgeDays());
         notices.keyExpiring(USER, old.id(), now, settings.secretNamePrefix() + USER);
         notices.keyDisabled(USER, old.id(), fresh.accessKeyId(), arn, now, Step.CutoverReason.IDLE, config);
+        notices.keyExposed(USER, old.id(), Optional.of(fresh.accessKeyId()), fresh.accessKeyId(),
+                settings.secretNamePrefix() + USER, arn, false, "priming", now);
         notices.attention(USER, "priming");
         RunReport report = new RunReport("priming", false, now.toString(), now.toString(), "per-user", Map.of(),
                 List.of(), Map.of(), List.of(new UserResult(USER, Outcome.ROTATED, "priming", old.id(),

@@ -33,6 +33,15 @@ public interface IdentityDirectory {
 
     List<AccessKey> listAccessKeys(String userName);
 
+    /**
+     * Rev 3, emergency rotation: the user an access key belongs to, as GetAccessKeyLastUsed names it, without
+     * listing the account; empty when IAM knows no such key (deleted, or never of this account).
+     */
+    Optional<String> userOfKey(String accessKeyId);
+
+    /** Rev 3, emergency rotation: one user with its tags (GetUser); empty when there is no such user. */
+    Optional<DirectoryUser> user(String userName);
+
     /** When, where and by which service the key was last used; empty if never. */
     Optional<KeyUse> lastUsed(String userName, String accessKeyId);
 

@@ -130,6 +130,44 @@ public final class NoticeComposer {
                 attributes(userName, EventType.KEY_DISABLED));
     }
 
+    /**
+     * Rev 3: an exposed key was disabled at once, replaced first if it was the key in use. Says what happened, where
+     * the key to use is, and what machines that held the exposed key must do; never a secret.
+     *
+     * @param newKeyId     the key that replaced the exposed one in this emergency, if it was the key in use
+     * @param currentKeyId the key in the user secret now
+     * @param madeByPeople the exposed key was made outside the rotator, which otherwise never disables such a key
+     * @param why          what reported the exposure (an AWS Health event, an admin's reason)
+     */
+    public Notice keyExposed(String userName, String exposedKeyId, Optional<String> newKeyId, String currentKeyId,
+                             String secretName, String secretArn, boolean madeByPeople, String why,
+                             Instant deleteAt) {
+        StringBuilder text = new StringBuilder();
+        text.append("Hello,\n\nThe AWS access key ").append(exposedKeyId).append(" of IAM user ").append(userName)
+                .append(" was reported exposed (").append(why).append(").\n\n");
+        text.append("What the rotator did, in order:\n");
+        newKeyId.ifPresent(id -> text.append("  - stored a new key, ").append(id)
+                .append(", in the user's secret (below);\n"));
+        text.append("  - disabled the exposed key ").append(exposedKeyId).append(" at once, with no grace period")
+                .append(madeByPeople ? " (it was made outside the rotator, which otherwise never disables such a"
+                        + " key: an exposed key is the one exception)" : "").append(";\n");
+        text.append("  - it will delete the exposed key on or after ").append(DATE.format(deleteAt)).append(".\n\n");
+        text.append("The key to use is ").append(currentKeyId).append(", in AWS Secrets Manager:\n");
+        text.append("  Secret name: ").append(secretName).append('\n');
+        text.append("  Secret ARN:  ").append(secretArn).append('\n');
+        text.append("  Region:      ").append(region).append("\n\n");
+        text.append("Machines that held the exposed key cannot fetch the new key with it: it no longer works. For each"
+                + " one, a person fetches the key (signed in as ").append(userName).append(" another way, the AWS"
+                + " console's CloudShell for example):\n  ").append(fetchCommand(secretArn)).append('\n');
+        text.append("and sets the machine up again with it (\"credentials init\" in the key owner's guide), or gives it"
+                + " a delegated reader. Delegated readers (roles an administrator named for this user) never held the"
+                + " exposed key: they read the new key as before, and what they feed keeps working.\n\n");
+        text.append("Find out where the exposed key was used (AWS CloudTrail) and remove it from wherever it leaked."
+                + " Questions: contact ").append(contact).append(".\n");
+        return new Notice(subject("Exposed AWS access key disabled for IAM user " + userName), text.toString(),
+                attributes(userName, EventType.KEY_EXPOSED));
+    }
+
     /** The rotator left a user alone and a person should look. */
     public Notice attention(String userName, String reason) {
         String text = "Hello,\n\nAccess key rotation for IAM user " + userName + " needs a person:\n  " + reason

@@ -175,6 +175,46 @@ public final class RotationService {
         return runReport;
     }
 
+    /**
+     * Rev 3, emergency rotation: the named exposed keys (or named users' keys in use) are replaced and disabled now,
+     * reading and changing those users alone. The configuration is checked as for a run, before any change.
+     */
+    public EmergencyReport runEmergency(EmergencyRequest request) {
+        Instant startedAt = clock.instant();
+        String runId = UUID.randomUUID().toString();
+        RotationConfig config;
+        try {
+            RotationConfigParser.Parsed parsed = RotationConfigParser.parse(
+                    parameters.readUnder(settings.parameterPrefix()));
+            requireDeployedTag(parsed.config().userTag());
+            config = parsed.config().withDryRun(request.forceDryRun());
+            if (!config.dryRun()) {
+                settings.requireWhatChangesNeed();
+            }
+        } catch (RuntimeException e) {
+            log.error(STOPPED_BEFORE_ANY_CHANGE, "runId", runId, "trigger", request.trigger(), "error",
+                    e instanceof ConfigurationException || e instanceof AwsFailure ? e.getMessage() : e.toString());
+            throw e;
+        }
+        log.info("emergency rotation started", "runId", runId, "trigger", request.trigger(), "accessKeyIds",
+                request.accessKeyIds(), "users", request.userNames());
+        NoticeLedger ledger = NoticeLedger.load(secrets, ledgerName(), log);
+        List<UserResult> results = new EmergencyRotation(settings, config, iam, secrets, notifier, notices, ledger,
+                clock, log).run(request);
+        EmergencyReport report = new EmergencyReport(runId, request.trigger(), config.dryRun(), request.reason(),
+                startedAt.toString(), clock.instant().toString(), results);
+        ObjectNode line = JsonLog.mapper().createObjectNode();
+        line.put("timestamp", clock.instant().toString());
+        line.put("level", report.unfinished() ? "ERROR" : "INFO");
+        line.put("message", "emergency report");
+        line.set("report", JsonLog.mapper().valueToTree(report));
+        log.raw(line.toString());
+        if (!config.dryRun()) {
+            saveLedger(ledger);
+        }
+        return report;
+    }
+
     private String ledgerName() {
         return settings.secretNamePrefix() + NoticeLedger.NAME_UNDER_PREFIX;
     }

@@ -29,6 +29,14 @@ public final class SecretTags {
     /** The current key of the rotation whose replaced key a still-in-use reminder was sent for. */
     public static final String GRACE_REMINDED_KEY_ID = "access-key-rotation:grace-reminded-key-id";
 
+    /**
+     * Rev 3: the exposed key an emergency rotation was about to retire, written before it acts: until
+     * {@link #EXPOSURE_TOLD_KEY_ID} names the same key, a key-exposed notice is owed for it.
+     */
+    public static final String EXPOSED_KEY_ID = "access-key-rotation:exposed-key-id";
+    /** Rev 3: the exposed key whose key-exposed notice was sent. */
+    public static final String EXPOSURE_TOLD_KEY_ID = "access-key-rotation:exposure-told-key-id";
+
     private SecretTags() {}
 
     /** An instant written by this class, or empty when absent or not an instant (a hand-edited tag). */

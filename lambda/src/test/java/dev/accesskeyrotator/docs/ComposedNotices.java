@@ -38,6 +38,9 @@ final class ComposedNotices {
                     NOW, Optional.of("AKIAIOSFODNN7EXAMPLE"), config, config.maxKeyAgeDays());
             case KEY_DISABLED -> COMPOSER.keyDisabled(user, "AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE", arn,
                     NOW.plusSeconds(86_400 * 30), Step.CutoverReason.values()[0], config);
+            case KEY_EXPOSED -> COMPOSER.keyExposed(user, "AKIAIOSFODNN7EXAMPLE", Optional.of("AKIAI44QH8DHBEXAMPLE"),
+                    "AKIAI44QH8DHBEXAMPLE", "access-key-rotation/" + user, arn, false,
+                    "reported by AWS Health", NOW.plusSeconds(86_400 * 30));
             case ATTENTION -> COMPOSER.attention(user, "stray key AKIAIOSFODNN7EXAMPLE has been used; left alone");
             case BLOCKED -> COMPOSER.blocked(user, "two active keys made by people");
             case RUN_SUMMARY -> COMPOSER.runSummary(report(user));

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DocumentedSubscriptionsTest {
     private static final Pattern ATTRIBUTES = Pattern.compile("--attributes\\s+'([^']*)'");
     private static final Set<EventType> FOR_ADMINS = Set.of(EventType.ATTENTION, EventType.BLOCKED,
-            EventType.RUN_SUMMARY);
+            EventType.RUN_SUMMARY, EventType.KEY_EXPOSED);
 
     @RegisterExtension
     final LocalAwsExtension endpoint = new LocalAwsExtension();

@@ -1,6 +1,5 @@
 package dev.accesskeyrotator.e2e;
 
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.lambda.RotationHandler;
@@ -62,8 +61,9 @@ class RotationEndToEndTest {
 
     private RunReport invokeHandler() {
         RotationHandler handler = new RotationHandler(harness.service(), harness.log());
-        ScheduledEvent event = new ScheduledEvent();
-        event.setId("schedule-event-1");
+        // The schedule's event as EventBridge delivers it (the runtime hands the handler plain maps).
+        Map<String, Object> event = Map.of("id", "schedule-event-1", "source", "aws.events",
+                "detail-type", "Scheduled Event", "detail", Map.of());
         Map<String, Object> response = handler.handleRequest(event, FakeLambdaContext.withPlentyOfTime());
         // The response is the logged document in plain maps: outcome labels as in the contract, no internals.
         List<?> users = (List<?>) response.get("users");
@@ -216,7 +216,7 @@ class RotationEndToEndTest {
         Map<String, List<KeySnapshot>> before = keysOfEveryone();
         RotationHandler handler = new RotationHandler(harness.service(), harness.log());
         var error = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
-                () -> handler.handleRequest(new ScheduledEvent(), FakeLambdaContext.withPlentyOfTime()));
+                () -> handler.handleRequest(Map.of(), FakeLambdaContext.withPlentyOfTime()));
         assertTrue(error.getMessage().contains("max-key-age-days") && error.getMessage().contains("'0'")
                 && error.getMessage().contains("1 to 3650"), error.getMessage());
         assertEquals(before, keysOfEveryone());

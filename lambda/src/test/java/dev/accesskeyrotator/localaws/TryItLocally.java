@@ -57,7 +57,7 @@ public final class TryItLocally {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
     private static final String RULE = "-".repeat(100);
     /** The admins' subscription, as docs/deploy.md documents it: what needs a person, and each run's outcome. */
-    static final String ADMIN_FILTER_POLICY = "{\"event_type\":[\"run-summary\",\"attention\",\"blocked\"]}";
+    static final String ADMIN_FILTER_POLICY = "{\"event_type\":[\"run-summary\",\"attention\",\"blocked\",\"key-exposed\"]}";
 
     /** The "delivered to" line of a notice no demo subscription receives: whose owner would, and how. */
     static String noRecipient(PublishedMessage message) {

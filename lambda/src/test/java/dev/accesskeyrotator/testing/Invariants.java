@@ -153,7 +153,9 @@ public final class Invariants {
             if (!handSeededSecrets.contains(user)) {
                 long notices = aws.sns().published().stream()
                         .filter(m -> m.attribute("user_name").filter(user::equals).isPresent())
-                        .filter(m -> m.attribute("event_type").filter("key-rotated"::equals).isPresent())
+                        // An emergency rotation's key-exposed notice is the one that tells of its new key.
+                        .filter(m -> m.attribute("event_type").filter(t -> t.equals("key-rotated")
+                                || t.equals("key-exposed")).isPresent())
                         .filter(m -> m.message().contains(current)).count();
                 assertTrue(notices >= 1 && notices <= maxNoticesPerRotation,
                         user + ": " + notices + " notices for key " + current);

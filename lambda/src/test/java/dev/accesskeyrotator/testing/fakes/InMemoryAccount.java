@@ -59,6 +59,14 @@ public final class InMemoryAccount {
         return RotatorHarness.SECRET_PREFIX + user;
     }
 
+    /** Rev 3: one emergency rotation, as the function makes it for a Health event or an admin's payload. */
+    public dev.accesskeyrotator.service.EmergencyReport emergency(dev.accesskeyrotator.service.EmergencyRequest request) {
+        RotatorSettings settings = RotatorHarness.settingsFor("arn:aws:sns:us-east-1:123456789012:notices",
+                RotatorHarness.KMS_KEY, 1);
+        return new RotationService(settings, "us-east-1", parameters, iam, secrets, notifier, clock,
+                new JsonLog(logLines::add, clock)).runEmergency(request);
+    }
+
     /** One run as the function makes it, one user at a time so that "the n-th call" is well defined. */
     public RunReport run() {
         RotatorSettings settings = RotatorHarness.settingsFor("arn:aws:sns:us-east-1:123456789012:notices",

@@ -119,6 +119,25 @@ public final class InMemoryIdentityDirectory implements IdentityDirectory {
     }
 
     @Override
+    public Optional<String> userOfKey(String accessKeyId) {
+        return faults.call("iam:GetAccessKeyLastUsed", () -> {
+            synchronized (this) {
+                return keysByUser.entrySet().stream().filter(e -> e.getValue().stream()
+                        .anyMatch(k -> k.id.equals(accessKeyId))).map(Map.Entry::getKey).findFirst();
+            }
+        });
+    }
+
+    @Override
+    public Optional<DirectoryUser> user(String userName) {
+        return faults.call("iam:GetUser", () -> {
+            synchronized (this) {
+                return Optional.ofNullable(users.get(userName));
+            }
+        });
+    }
+
+    @Override
     public Optional<KeyUse> lastUsed(String userName, String accessKeyId) {
         return faults.call("iam:GetAccessKeyLastUsed", () -> {
             synchronized (this) {
