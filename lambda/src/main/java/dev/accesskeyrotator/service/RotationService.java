@@ -198,7 +198,10 @@ public final class RotationService {
         }
         log.info("emergency rotation started", "runId", runId, "trigger", request.trigger(), "accessKeyIds",
                 request.accessKeyIds(), "users", request.userNames());
-        NoticeLedger ledger = NoticeLedger.load(secrets, ledgerName(), log);
+        // The ledger is trusted only if it is the rotator's own secret, as in a scheduled run (one DescribeSecret:
+        // an emergency lists nothing).
+        NoticeLedger ledger = NoticeLedger.load(secrets, secrets.describe(ledgerName()),
+                new SecretOwnership(settings.secretKmsKeyArn()), log);
         List<UserResult> results = new EmergencyRotation(settings, config, iam, secrets, notifier, notices, ledger,
                 clock, log).run(request);
         EmergencyReport report = new EmergencyReport(runId, request.trigger(), config.dryRun(), request.reason(),

@@ -46,8 +46,9 @@ class RotateCommandTest {
         System.setProperty("aws.configFile", Files.writeString(tmp.resolve("config"), "").toString());
         System.setProperty("aws.sharedCredentialsFile", tmp.resolve("credentials-absent").toString());
         System.setProperty("aws.disableEc2Metadata", "true");
-        System.setProperty("aws.accessKeyId", "AKIAADMINCLI00000001");
-        System.setProperty("aws.secretAccessKey", "admin-secret");
+        // Acting takes the function's role (only it may encrypt with the user secrets key), as operations.md says.
+        System.setProperty("aws.accessKeyId", RotatorHarness.ROTATOR_ACCESS_KEY_ID);
+        System.setProperty("aws.secretAccessKey", "rotator-secret");
         aws = endpoint.aws();
         harness = new RotatorHarness(aws);
         harness.optedInUser("alice");

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Rev 3 acceptance, end to end: an AWS Health exposure event (as AWS documents it) and an admin's payload, fed to the
  * Lambda handler with real SDK v2 clients against the local endpoint.
  */
-class EmergencyRotationEndToEndTest {
+public class EmergencyRotationEndToEndTest {
 
     @RegisterExtension
     final LocalAwsExtension endpoint = new LocalAwsExtension();
@@ -58,7 +58,7 @@ class EmergencyRotationEndToEndTest {
     }
 
     /** The event as the AWS Health user guide shows it, for one exposed key. */
-    static Map<String, Object> healthEvent(String accessKeyId) {
+    public static Map<String, Object> healthEvent(String accessKeyId) {
         return Map.of("version", "0", "id", "7bf73129-1428-4cd3-a780-95db273d1602", "detail-type", "AWS Health Event",
                 "source", "aws.health", "account", "123456789012", "time", "2026-05-01T06:27:57Z",
                 "region", "us-east-1", "resources", List.of(),

@@ -128,10 +128,19 @@ public final class MotoAccount implements AutoCloseable {
 
     /** One rotator run with nothing injected; the runs of a test share one set of clients, as warm Lambdas do. */
     public RunReport run() {
+        return defaultRotator().run();
+    }
+
+    /** The Lambda handler around the default rotator (its log lines are {@link #logLines()}). */
+    public dev.accesskeyrotator.lambda.RotationHandler handler() {
+        return defaultRotator().handler();
+    }
+
+    private Rotator defaultRotator() {
         if (defaultRotator == null) {
             defaultRotator = rotator();
         }
-        return defaultRotator.run();
+        return defaultRotator;
     }
 
     /** What the runs of {@link #run()} logged, in order. */
@@ -285,6 +294,11 @@ public final class MotoAccount implements AutoCloseable {
 
         public RunReport dryRun() {
             return service().run(new RotationService.RunRequest(true, RotationService.Deadline.none()));
+        }
+
+        /** The Lambda handler around this rotator: what EventBridge invokes with a schedule or an AWS Health event. */
+        public dev.accesskeyrotator.lambda.RotationHandler handler() {
+            return new dev.accesskeyrotator.lambda.RotationHandler(service(), new JsonLog(logLines::add, clock));
         }
 
         private RotationService service() {

@@ -214,7 +214,9 @@ class EmergencyProtocolTest {
     }
 
     private static void assertKeyInSecretWorks(InMemoryAccount account) {
-        account.secrets().secret(account.secretName(USER)).flatMap(StoredSecret::current).ifPresentOrElse(value -> {
+        // A reservation (the rotator's secret before its first key) holds no key: as if there were no secret yet.
+        account.secrets().secret(account.secretName(USER)).flatMap(StoredSecret::current)
+                .filter(value -> !SecretDocument.isReservation(value)).ifPresentOrElse(value -> {
             JsonNode document = json(value);
             StoredKey key = account.iam().key(document.get(SecretField.ACCESS_KEY_ID.field()).asText())
                     .orElseThrow(() -> new AssertionError("the key in the secret is gone"));
