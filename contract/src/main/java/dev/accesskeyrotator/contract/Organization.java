@@ -47,10 +47,24 @@ public final class Organization {
 
     /** Metrics (namespace {@link Metric#NAMESPACE}) the aggregator emits once per organization run. */
     public enum OrganizationMetric {
+        /** Every account the run knows of, whatever its state. */
         ACCOUNTS_LISTED("AccountsListed"),
+        /** Accounts whose rotation ran to the end, for real or as a dry run. */
         ACCOUNTS_COMPLETED("AccountsCompleted"),
-        /** Accounts whose run did not complete (cannot assume, misconfigured, worker failed or never ran). */
-        ACCOUNTS_FAILED("AccountsFailed");
+        /**
+         * Accounts that should have been rotated and were not: failed (misconfigured spoke, throttled, worker
+         * failed) or not run (the Map stopped first). Also per account (dimension {@link #ACCOUNT_DIMENSION}).
+         */
+        ACCOUNTS_FAILED("AccountsFailed"),
+        /**
+         * Accounts whose run was a dry run (hub parameter or account override). Also per account, 1 or 0
+         * (dimension {@link #ACCOUNT_DIMENSION}), so the account that was left in dry run is named.
+         */
+        ACCOUNTS_IN_DRY_RUN("AccountsInDryRun"),
+        /** Accounts without a spoke: the management account, accounts not ACTIVE, role cannot be assumed. */
+        ACCOUNTS_NOT_ENROLLED("AccountsNotEnrolled"),
+        /** 1 when the run itself stopped early (listing failed, or the Map failed past its tolerance). */
+        RUN_INCOMPLETE("RunIncomplete");
 
         private final String metricName;
 

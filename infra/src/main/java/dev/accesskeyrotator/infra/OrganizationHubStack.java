@@ -126,6 +126,7 @@ public final class OrganizationHubStack extends Stack {
         if (!props.excludedAccounts().isEmpty()) {
             listerEnv.put(Organization.Variable.EXCLUDED_ACCOUNTS.name(), String.join(",", props.excludedAccounts()));
         }
+        // ListAccountsForParent reports the management account like any other; DescribeOrganization names it.
         Function lister = function("ListAccountsFunction", LIST_HANDLER, listerRole, listerEnv, base,
                 Duration.minutes(5), "Lists the accounts an organization rotation run covers");
 
@@ -136,6 +137,10 @@ public final class OrganizationHubStack extends Stack {
         workerEnv.put(EnvironmentVariable.MAX_CONCURRENCY.name(), Integer.toString(RotatorStack.MAX_CONCURRENCY));
         workerEnv.put(EnvironmentVariable.OPT_IN_TAG.name(), base.optInTag().toString());
         workerEnv.put(Organization.Variable.SPOKE_ROLE_NAME.name(), props.spokeRoleName());
+        // The worker refuses exempt accounts itself: it can be invoked without the lister.
+        if (!props.excludedAccounts().isEmpty()) {
+            workerEnv.put(Organization.Variable.EXCLUDED_ACCOUNTS.name(), String.join(",", props.excludedAccounts()));
+        }
         this.worker = function("WorkerFunction", WORKER_HANDLER, workerRole, workerEnv, base,
                 RotatorStack.FUNCTION_TIMEOUT, "Rotates the opted-in IAM users' keys of one member account");
         Function aggregator = function("AggregateFunction", AGGREGATE_HANDLER, aggregatorRole, common, base,
@@ -144,7 +149,8 @@ public final class OrganizationHubStack extends Stack {
         grantWorker(props);
         listerRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("ListAccountsReadOnly")
-                .actions(List.of("organizations:ListAccountsForParent", "organizations:ListChildren"))
+                .actions(List.of("organizations:DescribeOrganization", "organizations:ListAccountsForParent",
+                        "organizations:ListChildren"))
                 .resources(List.of("*"))
                 .build());
         aggregatorRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
@@ -341,8 +347,8 @@ public final class OrganizationHubStack extends Stack {
     }
 
     private void acknowledge(OrganizationProps props, Function lister, Function aggregator) {
-        ack(listerRole, "AwsSolutions-IAM5[Resource::*]", "organizations:ListAccountsForParent and ListChildren"
-                + " are read-only and their resources (roots, OUs) are only known at run time.");
+        ack(listerRole, "AwsSolutions-IAM5[Resource::*]", "organizations:DescribeOrganization, ListAccountsForParent"
+                + " and ListChildren are read-only and their resources (roots, OUs) are only known at run time.");
         ack(workerRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/" + props.spokeRoleName() + "]",
                 "The spoke role has the same name in every member account, and accounts join the organization after"
                         + " deployment; aws:ResourceOrgID limits it to roles in this organization.");

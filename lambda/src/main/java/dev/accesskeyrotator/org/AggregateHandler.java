@@ -74,12 +74,13 @@ public final class AggregateHandler implements RequestHandler<Map<String, Object
 
         List<AccountResult> results = new ResultFiles(objects).read(bucket, manifestKey);
         OrganizationReport report = OrganizationAggregator.report(listing, results, runId, startedAt,
-                clock.instant());
+                clock.instant(), null);
         String reportKey = manifestKey.contains("/")
                 ? manifestKey.substring(0, manifestKey.lastIndexOf('/') + 1) + REPORT_FILE : REPORT_FILE;
         objects.put(bucket, reportKey, JsonLog.toJson(report).getBytes(StandardCharsets.UTF_8), "application/json");
         log.info("organization report", "runId", runId, "report", "s3://" + bucket + "/" + reportKey,
                 "accounts", report.accounts(), "counts", report.counts(), "failedAccounts", report.failedAccounts(),
+                "accountsInDryRun", report.accountsInDryRun(),
                 "accountsWithFailedUsers", report.accountsWithFailedUsers(),
                 "accountsNeedingAttention", report.accountsNeedingAttention(),
                 "accountsWithBlockedUsers", report.accountsWithBlockedUsers());
@@ -93,9 +94,9 @@ public final class AggregateHandler implements RequestHandler<Map<String, Object
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("reportBucket", bucket);
         output.put("reportKey", reportKey);
-        output.put("accountsListed", report.accounts().get(OrganizationAggregator.LISTED));
-        output.put("accountsCompleted", report.accounts().get(OrganizationAggregator.COMPLETED));
-        output.put("accountsFailed", report.accounts().get(OrganizationAggregator.FAILED));
+        output.put("accounts", report.accounts());
+        output.put("accountsFailed", report.failures());
+        output.put("runIncomplete", report.runProblem() != null);
         output.put("needsALook", report.needsALook());
         return output;
     }

@@ -58,8 +58,9 @@ public final class ListAccountsHandler implements RequestHandler<Map<String, Obj
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
         AccountLister.Listing result = listing.get();
-        log.info("accounts listed", "accounts", result.accounts().size(), "skipped", result.skipped(),
-                "excluded", result.excluded());
+        log.info("accounts listed", "accounts", result.accounts().size(), "notEnrolled",
+                result.notEnrolled().stream().map(AccountResult::accountId).toList(), "excluded",
+                result.excluded().stream().map(AccountResult::accountId).toList());
         return JsonLog.mapper().convertValue(result, PLAIN_JSON);
     }
 

@@ -59,6 +59,12 @@ public final class OrganizationsApi implements OrganizationDirectory {
     }
 
     @Override
+    public String managementAccountId() {
+        return call("DescribeOrganization", JsonLog.mapper().createObjectNode()).path("Organization")
+                .path("MasterAccountId").asText();
+    }
+
+    @Override
     public List<String> organizationalUnitsUnder(String parentId) {
         List<String> units = new ArrayList<>();
         forEachPage("ListChildren", parentId, "ORGANIZATIONAL_UNIT",

@@ -60,7 +60,7 @@ class AccountWorkerTest {
             results = List.of(worker.rotate(A), worker.rotate(B), worker.rotate(C));
         }
 
-        assertEquals(List.of(AccountResult.COMPLETED, AccountResult.COMPLETED, AccountResult.COMPLETED),
+        assertEquals(List.of(AccountResult.ROTATED, AccountResult.ROTATED, AccountResult.ROTATED),
                 results.stream().map(AccountResult::status).toList(), results.toString());
         assertEquals(List.of(1, 1, 1), results.stream().map(r -> r.count(ReportCount.ROTATED.key())).toList());
         assertEquals(List.of(2, 1, 1), results.stream().map(r -> r.count(ReportCount.USERS_SCANNED.key())).toList());
@@ -139,14 +139,15 @@ class AccountWorkerTest {
             results = List.of(worker.rotate(noRole), worker.rotate(A), worker.rotate(otherTrust), worker.rotate(C));
         }
 
+        // No spoke to enter is "not enrolled" (outside the StackSet's targets), reported but not a failure.
         AccountResult denied = results.get(0);
-        assertEquals(AccountResult.FAILED, denied.status());
-        assertEquals(AccountResult.STAGE_ASSUME_ROLE, denied.stage());
+        assertEquals(AccountResult.NOT_ENROLLED, denied.status());
         assertEquals("AccessDenied", denied.errorCode());
         assertTrue(denied.message().contains("is not authorized to perform: sts:AssumeRole on resource: "
                 + "arn:aws:iam::210000000004:role/AccessKeyRotatorSpoke"), denied.message());
-        assertEquals("AccessDenied", results.get(2).errorCode());
-        assertEquals(List.of(AccountResult.COMPLETED, AccountResult.COMPLETED),
+        assertEquals(List.of(AccountResult.NOT_ENROLLED, "AccessDenied"),
+                List.of(results.get(2).status(), results.get(2).errorCode()));
+        assertEquals(List.of(AccountResult.ROTATED, AccountResult.ROTATED),
                 List.of(results.get(1).status(), results.get(3).status()));
         assertEquals(1, results.get(3).count(ReportCount.ROTATED.key()));
         assertTrue(org.aws.calls().inAccount(noRole).isEmpty());
@@ -202,10 +203,31 @@ class AccountWorkerTest {
         assertEquals(List.of(AccountResult.STAGE_RUN, "InvalidConfiguration"),
                 List.of(results.get(badOverride).stage(), results.get(badOverride).errorCode()));
         assertTrue(results.get(badOverride).message().contains("team=payments"));
-        assertEquals(AccountResult.COMPLETED, results.get(A).status());
+        assertEquals(AccountResult.ROTATED, results.get(A).status());
+        assertEquals(List.of(AccountResult.FAILED, AccountResult.FAILED, AccountResult.FAILED, AccountResult.FAILED),
+                java.util.stream.Stream.of(noParameter, foreignKey, throttled, badOverride)
+                        .map(id -> results.get(id).status()).toList());
         assertEquals(1, results.get(A).count(ReportCount.ROTATED.key()));
         assertFalse(org.aws.account(throttled).secretsManager().secret(RotatorHarness.SECRET_PREFIX + "dave")
                 .isPresent());
+    }
+
+    @Test
+    void anExcludedAccountIsNeverEnteredWhoeverInvokesTheWorker() {
+        org.member(A, org.rootId);
+        org.optedInUser(A, "alice", 100);
+
+        AccountResult result;
+        try (OrganizationFixture.Worker worker = org.worker(Set.of(A))) {
+            // Invoked directly (not through the lister, which leaves excluded accounts out).
+            result = new RotateAccountHandler(worker.worker()).handleRequest(Map.of(Organization.ACCOUNT_ID_FIELD, A),
+                    null).get("status").equals(AccountResult.EXCLUDED) ? worker.rotate(A) : null;
+        }
+
+        assertEquals(AccountResult.EXCLUDED, result == null ? "handler did not refuse" : result.status());
+        assertEquals(0, org.aws.calls().count("sts", "AssumeRole"));
+        assertTrue(org.aws.calls().inAccount(A).isEmpty());
+        assertEquals(1, org.aws.account(A).iam().user("alice").orElseThrow().keys().size());
     }
 
     @Test
@@ -228,6 +250,7 @@ class AccountWorkerTest {
         assertEquals(0, a.count(ReportCount.PLANNED.key()) + a.count(ReportCount.ROTATED.key()));
         assertEquals(false, a.dryRun());
         assertEquals(true, b.dryRun());
+        assertEquals(List.of(AccountResult.ROTATED, AccountResult.DRY_RUN), List.of(a.status(), b.status()));
         assertEquals(1, b.count(ReportCount.PLANNED.key()));
         assertEquals(List.of(new AccountResult.NotableUser("bob", "planned", b.notableUsers().get(0).reason())),
                 b.notableUsers());

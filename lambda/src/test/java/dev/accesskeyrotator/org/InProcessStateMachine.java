@@ -28,8 +28,11 @@ final class InProcessStateMachine {
     /** What one item did, with its wall time, for the scale report. */
     record ItemRun(String accountId, Map<String, Object> output, String error, Duration wallTime) { }
 
-    /** The execution's results: the aggregator's output and each item's run. */
-    record Execution(Map<String, Object> output, List<ItemRun> items, Duration wallTime) { }
+    /**
+     * The execution's results: the aggregator's output, each item's run, and the execution's final status as the
+     * hub's last choice decides it (FAILED when accounts failed or were not run, or the run stopped early).
+     */
+    record Execution(Map<String, Object> output, List<ItemRun> items, Duration wallTime, String status) { }
 
     private final OrganizationFixture org;
     private final Map<String, String[]> failedItems = new LinkedHashMap<>();
@@ -81,7 +84,10 @@ final class InProcessStateMachine {
                     Optional.of(org.aws.endpoint()), pause -> { });
             Map<String, Object> output = new AggregateHandler(objects, new SnsNotifier(hub.sns(), org.topicArn),
                     org.aws.clock(), new JsonLog(org::log, org.aws.clock())).handleRequest(input, null);
-            return new Execution(output, runs, Duration.ofNanos(System.nanoTime() - started));
+            boolean failed = ((Number) output.get("accountsFailed")).intValue() > 0
+                    || Boolean.TRUE.equals(output.get("runIncomplete"));
+            return new Execution(output, runs, Duration.ofNanos(System.nanoTime() - started),
+                    failed ? "FAILED" : "SUCCEEDED");
         }
     }
 

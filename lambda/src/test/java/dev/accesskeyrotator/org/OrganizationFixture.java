@@ -141,11 +141,16 @@ final class OrganizationFixture implements AutoCloseable {
 
     /** A worker wired as the hub's worker function wires it, against this endpoint. */
     Worker worker() {
+        return worker(Set.of());
+    }
+
+    /** As above, with the hub's {@code excludedAccounts}. */
+    Worker worker(Set<String> excludedAccounts) {
         AwsClients hub = new AwsClients(hubOptions());
         AssumedRoleAccounts accounts = new AssumedRoleAccounts(hubOptions(), OrganizationFixture::shortRetries,
                 Organization.DEFAULT_SPOKE_ROLE_NAME, pause -> { });
         AccountWorker worker = new AccountWorker(hubSettings(), REGION, new SsmParameterSource(hub.ssm()),
-                new SnsNotifier(hub.sns(), topicArn), accounts, aws.clock(), logLines::add);
+                new SnsNotifier(hub.sns(), topicArn), accounts, aws.clock(), logLines::add, excludedAccounts);
         return new Worker(worker, hub, accounts);
     }
 
