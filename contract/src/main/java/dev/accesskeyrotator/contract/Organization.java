@@ -28,6 +28,12 @@ public final class Organization {
     /** Field of the lister's output that the Distributed Map iterates over. */
     public static final String ACCOUNTS_FIELD = "accounts";
 
+    /**
+     * Key prefix (no trailing slash) in the hub's results bucket: the Distributed Map's ResultWriter writes
+     * {@code <prefix>/<map run id>/manifest.json} and its result files there, the aggregator the report beside them.
+     */
+    public static final String RESULTS_PREFIX = "results";
+
     /** EMF dimension of the per-account metrics the aggregator emits. */
     public static final String ACCOUNT_DIMENSION = "AccountId";
 
@@ -42,7 +48,9 @@ public final class Organization {
         /** Comma-separated account ids: an explicit list instead of OUs. */
         ACCOUNTS,
         /** Comma-separated account ids never listed (exempt), whatever OU they are in. */
-        EXCLUDED_ACCOUNTS
+        EXCLUDED_ACCOUNTS,
+        /** The hub's results bucket: where the aggregator finds a failed Map's result files and writes reports. */
+        RESULTS_BUCKET
     }
 
     /** Metrics (namespace {@link Metric#NAMESPACE}) the aggregator emits once per organization run. */

@@ -44,6 +44,8 @@ import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.amazon.awscdk.services.stepfunctions.Succeed;
 import software.amazon.awscdk.services.stepfunctions.TaskInput;
+import software.amazon.awscdk.services.stepfunctions.CatchProps;
+import software.amazon.awscdk.services.stepfunctions.tasks.CallAwsService;
 import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
 import software.constructs.Construct;
 import software.constructs.IConstruct;
@@ -65,7 +67,11 @@ public final class OrganizationHubStack extends Stack {
     public static final String LIST_HANDLER = PACKAGE + "ListAccountsHandler::handleRequest";
     public static final String WORKER_HANDLER = PACKAGE + "RotateAccountHandler::handleRequest";
     public static final String AGGREGATE_HANDLER = PACKAGE + "AggregateHandler::handleRequest";
-    public static final String RESULTS_PREFIX = "results";
+    public static final String RESULTS_PREFIX = Organization.RESULTS_PREFIX;
+    /** Where the state machine's Catches put errors, as the aggregator reads them (AggregateHandler). */
+    static final String LISTING_ERROR = "listingError";
+    static final String MAP_ERROR = "mapError";
+    static final String MAP_RUNS = "mapRuns";
     /** Result files and reports are kept this long; a year of daily runs is enough to answer an audit. */
     static final int RESULT_RETENTION_DAYS = 400;
 
@@ -143,7 +149,9 @@ public final class OrganizationHubStack extends Stack {
         }
         this.worker = function("WorkerFunction", WORKER_HANDLER, workerRole, workerEnv, base,
                 RotatorStack.FUNCTION_TIMEOUT, "Rotates the opted-in IAM users' keys of one member account");
-        Function aggregator = function("AggregateFunction", AGGREGATE_HANDLER, aggregatorRole, common, base,
+        Map<String, String> aggregatorEnv = new LinkedHashMap<>(common);
+        aggregatorEnv.put(Organization.Variable.RESULTS_BUCKET.name(), resultsBucket.getBucketName());
+        Function aggregator = function("AggregateFunction", AGGREGATE_HANDLER, aggregatorRole, aggregatorEnv, base,
                 Duration.minutes(5), "Writes the organization report of a rotation run");
 
         grantWorker(props);
@@ -247,8 +255,8 @@ public final class OrganizationHubStack extends Stack {
         // DistributedMap sets the processor's mode and takes its execution type from mapExecutionType above.
         map.itemProcessor(rotate);
         Map<String, Object> aggregateInput = new LinkedHashMap<>();
-        aggregateInput.put("listing", JsonPath.objectAt("$.listing"));
-        aggregateInput.put("results", JsonPath.objectAt("$.results"));
+        // The whole state: the listing, the Map's results, or whatever error a Catch put there instead.
+        aggregateInput.put("state", JsonPath.objectAt("$"));
         aggregateInput.put("execution", new TreeMap<>(Map.of("Name", JsonPath.stringAt("$$.Execution.Name"),
                 "StartTime", JsonPath.stringAt("$$.Execution.StartTime"))));
         LambdaInvoke aggregate = LambdaInvoke.Builder.create(this, "Aggregate")
@@ -257,8 +265,35 @@ public final class OrganizationHubStack extends Stack {
                 .payloadResponseOnly(true)
                 .resultPath("$.summary")
                 .build();
-        // A run where accounts failed ends failed, so the execution's status (and ExecutionsFailed) says so.
+
+        // The report always happens: a failed listing or a Map failed past its tolerance still goes to Aggregate,
+        // which reports every account it knows of (those the Map never started as not run); the execution then
+        // fails. After a Map failure its output names no result files, so ListMapRuns finds the map run, whose id
+        // is the directory ResultWriter wrote them to.
+        CallAwsService findMapRun = CallAwsService.Builder.create(this, "FindMapRun")
+                .service("sfn")
+                .action("listMapRuns")
+                .parameters(Map.of("ExecutionArn", JsonPath.stringAt("$$.Execution.Id")))
+                .iamAction("states:ListMapRuns")
+                .iamResources(List.of("arn:" + Aws.PARTITION + ":states:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
+                        + ":execution:*"))
+                .resultPath("$." + MAP_RUNS)
+                .build();
+        list.addCatch(aggregate, CatchProps.builder().errors(List.of("States.ALL"))
+                .resultPath("$." + LISTING_ERROR).build());
+        map.addCatch(findMapRun, CatchProps.builder().errors(List.of("States.ALL"))
+                .resultPath("$." + MAP_ERROR).build());
+        findMapRun.addCatch(aggregate, CatchProps.builder().errors(List.of("States.ALL"))
+                .resultPath("$.mapRunsError").build());
+        findMapRun.next(aggregate);
+
+        // Failed or not-run accounts, or a run that stopped early, end the execution failed (ExecutionsFailed);
+        // accounts that are not enrolled or excluded never do.
         Choice outcome = Choice.Builder.create(this, "AnyAccountFailed").build()
+                .when(Condition.booleanEquals("$.summary.runIncomplete", true),
+                        Fail.Builder.create(this, "RunIncomplete").error("RunIncomplete")
+                                .cause("The run stopped early (listing or Map failed); see the organization report")
+                                .build())
                 .when(Condition.numberGreaterThan("$.summary.accountsFailed", 0),
                         Fail.Builder.create(this, "AccountsFailed").error("AccountsFailed")
                                 .cause("Some accounts were not rotated; see the organization report").build())
@@ -369,6 +404,9 @@ public final class OrganizationHubStack extends Stack {
             ack(stateMachine, "AwsSolutions-IAM5[Resource::<" + logicalIdOf(function) + ".Arn>:*]",
                     "Step Functions' Lambda integration may invoke any version or alias of the hub's own function.");
         }
+        ack(stateMachine, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
+                + ":execution:*]", "states:ListMapRuns (read-only) after a caught Map failure, to find the run's result"
+                + " files; the state machine's own name is not known to its role's policy without a cycle.");
         ack(stateMachine, "AwsSolutions-IAM5[Resource::*]", "X-Ray tracing (PutTraceSegments, GetSamplingRules)"
                 + " and log delivery (CreateLogDelivery and the like) support no resource-level permissions.");
         String executions = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{\"Fn::Select\":[6,"

@@ -80,6 +80,33 @@ class OrganizationStacksTest {
     }
 
     @Test
+    void aFailedListingOrMapStillReachesTheAggregatorAndTheExecutionFailsAfterTheReport() throws Exception {
+        JsonNode states = definition(hubTemplate).path("States");
+        JsonNode listCatch = states.path("ListAccounts").path("Catch").get(0);
+        assertEquals(List.of("[\"States.ALL\"]", "Aggregate", "$." + OrganizationHubStack.LISTING_ERROR),
+                List.of(listCatch.path("ErrorEquals").toString(), listCatch.path("Next").asText(),
+                        listCatch.path("ResultPath").asText()));
+        JsonNode mapCatch = states.path("RotateEachAccount").path("Catch").get(0);
+        assertEquals(List.of("[\"States.ALL\"]", "FindMapRun", "$." + OrganizationHubStack.MAP_ERROR),
+                List.of(mapCatch.path("ErrorEquals").toString(), mapCatch.path("Next").asText(),
+                        mapCatch.path("ResultPath").asText()));
+        JsonNode findMapRun = states.path("FindMapRun");
+        assertEquals("arn:${Ref:AWS::Partition}:states:::aws-sdk:sfn:listMapRuns",
+                findMapRun.path("Resource").asText());
+        assertEquals("$$.Execution.Id", findMapRun.path("Parameters").path("ExecutionArn.$").asText());
+        assertEquals(List.of("Aggregate", "Aggregate"), List.of(findMapRun.path("Next").asText(),
+                findMapRun.path("Catch").get(0).path("Next").asText()));
+        // The aggregator gets the whole state, so a missing listing or result is its to report, not a path error.
+        assertEquals("$", states.path("Aggregate").path("Parameters").path("state.$").asText());
+        JsonNode choices = states.path("AnyAccountFailed").path("Choices");
+        assertEquals(List.of("$.summary.runIncomplete", "RunIncomplete", "$.summary.accountsFailed",
+                        "AccountsFailed"),
+                List.of(choices.get(0).path("Variable").asText(), choices.get(0).path("Next").asText(),
+                        choices.get(1).path("Variable").asText(), choices.get(1).path("Next").asText()));
+        assertEquals("Fail", states.path("RunIncomplete").path("Type").asText());
+    }
+
+    @Test
     void theStateMachineRoleInvokesTheHubFunctionsAndWritesResultsOnly() {
         String machineRole = logicalIdOf(hubTemplate, "AWS::IAM::Role", "states.amazonaws.com");
         Set<String> actions = new TreeSet<>();

@@ -36,6 +36,7 @@ final class InProcessStateMachine {
 
     private final OrganizationFixture org;
     private final Map<String, String[]> failedItems = new LinkedHashMap<>();
+    private int toleratedFailurePercentage = 100;
 
     InProcessStateMachine(OrganizationFixture org) {
         this.org = org;
@@ -45,6 +46,16 @@ final class InProcessStateMachine {
     /** The worker for {@code accountId} fails as Lambda would report a timeout, instead of running. */
     void failItem(String accountId, String error, String cause) {
         failedItems.put(accountId, new String[] {error, cause});
+    }
+
+    /**
+     * The Map's {@code ToleratedFailurePercentage}: as in AWS, once failed items exceed this share of all items the
+     * Map starts no more (they stay PENDING), writes its results and fails with
+     * {@code States.ExceedToleratedFailureThreshold}. Items run in waves of {@code maxConcurrency}, so which items
+     * ran before the Map stopped is deterministic.
+     */
+    void tolerate(int percentage) {
+        this.toleratedFailurePercentage = percentage;
     }
 
     Execution run(AccountLister.Listing listing, int maxConcurrency, String executionName) throws Exception {
@@ -59,12 +70,14 @@ final class InProcessStateMachine {
             RotateAccountHandler handler = new RotateAccountHandler(worker.worker());
             ExecutorService map = Executors.newFixedThreadPool(maxConcurrency);
             try {
-                List<Future<ItemRun>> futures = new ArrayList<>();
-                for (Map<String, Object> item : items) {
-                    futures.add(map.submit(() -> runItem(handler, item)));
-                }
-                for (Future<ItemRun> future : futures) {
-                    runs.add(future.get());
+                for (int wave = 0; wave < items.size() && !exceeded(runs, items.size()); wave += maxConcurrency) {
+                    List<Future<ItemRun>> futures = new ArrayList<>();
+                    for (Map<String, Object> item : items.subList(wave, Math.min(items.size(), wave + maxConcurrency))) {
+                        futures.add(map.submit(() -> runItem(handler, item)));
+                    }
+                    for (Future<ItemRun> future : futures) {
+                        runs.add(future.get());
+                    }
                 }
             } finally {
                 map.shutdownNow();
@@ -72,10 +85,20 @@ final class InProcessStateMachine {
         }
         String manifestKey = writeResults(items, runs);
 
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("listing", listed);
+        String mapRunArn = "arn:aws:states:us-east-1:123456789012:mapRun:Hub/Map:" + MAP_RUN_ID;
+        if (exceeded(runs, items.size())) {
+            // The hub's Catch: the Map's error, then ListMapRuns to find the result files.
+            state.put(AggregateHandler.MAP_ERROR, Map.of("Error", "States.ExceedToleratedFailureThreshold",
+                    "Cause", "The specified tolerated failure threshold was exceeded"));
+            state.put(AggregateHandler.MAP_RUNS, Map.of("MapRuns", List.of(Map.of("MapRunArn", mapRunArn))));
+        } else {
+            state.put("results", Map.of("MapRunArn", mapRunArn,
+                    "ResultWriterDetails", Map.of("Bucket", BUCKET, "Key", manifestKey)));
+        }
         Map<String, Object> input = new LinkedHashMap<>();
-        input.put("listing", listed);
-        input.put("results", Map.of("MapRunArn", "arn:aws:states:us-east-1:123456789012:mapRun:Hub/Map:" + MAP_RUN_ID,
-                "ResultWriterDetails", Map.of("Bucket", BUCKET, "Key", manifestKey)));
+        input.put("state", state);
         input.put("execution", Map.of("Name", executionName, "StartTime", org.aws.clock().instant().toString()));
         try (AwsClients hub = new AwsClients(org.hubOptions());
              software.amazon.awssdk.http.SdkHttpClient http =
@@ -83,12 +106,17 @@ final class InProcessStateMachine {
             S3Objects objects = new S3Objects(http, org.hubOptions().credentials(), org.aws.region(),
                     Optional.of(org.aws.endpoint()), pause -> { });
             Map<String, Object> output = new AggregateHandler(objects, new SnsNotifier(hub.sns(), org.topicArn),
-                    org.aws.clock(), new JsonLog(org::log, org.aws.clock())).handleRequest(input, null);
+                    org.aws.clock(), new JsonLog(org::log, org.aws.clock()), BUCKET).handleRequest(input, null);
             boolean failed = ((Number) output.get("accountsFailed")).intValue() > 0
                     || Boolean.TRUE.equals(output.get("runIncomplete"));
             return new Execution(output, runs, Duration.ofNanos(System.nanoTime() - started),
                     failed ? "FAILED" : "SUCCEEDED");
         }
+    }
+
+    private boolean exceeded(List<ItemRun> runs, int total) {
+        long failed = runs.stream().filter(run -> run.error() != null).count();
+        return total > 0 && failed * 100.0 / total > toleratedFailurePercentage;
     }
 
     private ItemRun runItem(RotateAccountHandler handler, Map<String, Object> item) {
@@ -132,7 +160,15 @@ final class InProcessStateMachine {
         }
         Map<String, Object> files = new LinkedHashMap<>();
         files.put("FAILED", failed.isEmpty() ? List.of() : List.of(file(directory + "FAILED_0.json", failed)));
-        files.put("PENDING", List.of());
+        List<Map<String, Object>> pending = new ArrayList<>();
+        for (int i = runs.size(); i < items.size(); i++) {
+            Map<String, Object> execution = new LinkedHashMap<>();
+            execution.put("Input", JsonLog.toJson(items.get(i)));
+            execution.put("InputDetails", Map.of("Included", true));
+            execution.put("Status", "PENDING");
+            pending.add(execution);
+        }
+        files.put("PENDING", pending.isEmpty() ? List.of() : List.of(file(directory + "PENDING_0.json", pending)));
         files.put("SUCCEEDED", succeeded.isEmpty() ? List.of()
                 : List.of(file(directory + "SUCCEEDED_0.json", succeeded)));
         Map<String, Object> manifest = new LinkedHashMap<>();

@@ -141,6 +141,42 @@ class OrganizationRunTest {
                 "the management account is not even tried");
     }
 
+    @Test
+    void aWorkerTimeoutPastTheToleranceStillReportsEveryAccountAndFailsTheExecution() throws Exception {
+        String timesOut = "200000000001";
+        for (String account : List.of(timesOut, A, B, C)) {
+            org.member(account, org.rootId);
+            org.optedInUser(account, "user", 100);
+        }
+        InProcessStateMachine machine = new InProcessStateMachine(org);
+        machine.failItem(timesOut, "States.Timeout", "Task timed out after 900.00 seconds");
+        machine.tolerate(10);
+
+        // Two at a time in id order: the first wave (timesOut, A) already has 1 of 4 items failed, 25 % > 10 %.
+        InProcessStateMachine.Execution execution = machine.run(AccountLister.explicit(List.of(A, B, C, timesOut),
+                List.of()), 2, "tolerance");
+
+        assertEquals("FAILED", execution.status());
+        assertEquals(true, execution.output().get("runIncomplete"));
+        JsonNode report = JsonLog.mapper().readTree(org.aws.s3().get(InProcessStateMachine.BUCKET,
+                (String) execution.output().get("reportKey")).orElseThrow().text());
+        Map<String, String> states = new java.util.TreeMap<>();
+        report.path("perAccount").forEach(line -> states.put(line.path("accountId").asText(),
+                line.path("status").asText()));
+        assertEquals(Map.of(timesOut, "failed", A, "rotated", B, "not-run", C, "not-run"), states);
+        assertTrue(report.path("runProblem").asText().startsWith("the Map failed: "
+                + "States.ExceedToleratedFailureThreshold"), report.path("runProblem").asText());
+        assertEquals(1, org.aws.account(B).iam().user("user").orElseThrow().keys().size(), "B was not run");
+        assertEquals(1, org.aws.sns().published().stream().filter(m -> m.attribute(Notices.EVENT_TYPE)
+                .filter(Notices.EventType.RUN_SUMMARY.value()::equals).isPresent()).count(), "the report is sent");
+        // What the AccountsFailed and RunIncomplete alarms watch.
+        JsonNode organization = org.logLines().stream().filter(line -> line.startsWith("{\"_aws\""))
+                .map(OrganizationRunTest::json).filter(m -> !m.has(Organization.ACCOUNT_DIMENSION)).findFirst()
+                .orElseThrow();
+        assertEquals(List.of(3, 1), List.of(organization.path("AccountsFailed").asInt(),
+                organization.path("RunIncomplete").asInt()));
+    }
+
     private AccountLister.Listing listRoot() {
         try (var http = UrlConnectionHttpClient.create()) {
             return new AccountLister(new OrganizationsApi(http, org.hubOptions().credentials(), org.aws.region(),
