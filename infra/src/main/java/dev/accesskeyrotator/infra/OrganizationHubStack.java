@@ -1,6 +1,7 @@
 package dev.accesskeyrotator.infra;
 
 import dev.accesskeyrotator.contract.EnvironmentVariable;
+import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.contract.Organization;
 import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.Aws;
@@ -29,7 +30,11 @@ import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
 import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.iam.CompositePrincipal;
+import software.amazon.awscdk.services.sns.StringConditions;
+import software.amazon.awscdk.services.sns.SubscriptionFilter;
 import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.amazon.awscdk.services.stepfunctions.Choice;
 import software.amazon.awscdk.services.stepfunctions.Condition;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
@@ -83,6 +88,8 @@ public final class OrganizationHubStack extends Stack {
     private final StateMachine stateMachine;
     private final CfnStackSet spokeStackSet;
     private final Topic noticeTopic;
+    private final Topic alarmTopic;
+    private final HubAlarms alarms;
 
     public OrganizationHubStack(Construct scope, String id, OrganizationProps props) {
         super(scope, id, props.base().stackProps());
@@ -90,9 +97,16 @@ public final class OrganizationHubStack extends Stack {
         getNode().setContext("@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2", true);
         RotatorStackProps base = props.base();
 
+        this.listerRole = lambdaRole("ListerRole", "lists the organization's accounts");
+        this.workerRole = lambdaRole("WorkerRole", "assumes the spoke role of one member account at a time");
+        this.aggregatorRole = lambdaRole("AggregatorRole", "reads the run's results and writes its report");
+
+        // The single-account stack's key policy, with the hub's two publishers: no other principal of the hub
+        // account may have SNS encrypt with it, so none can forge notices on an encrypted topic through it.
         Key topicsKey = Key.Builder.create(this, "TopicsKey")
-                .description("Access Key Rotator hub: encrypts the notice topic")
+                .description("Access Key Rotator hub: encrypts the notice and alarm topics")
                 .enableKeyRotation(true)
+                .policy(KeyPolicies.topicsKey(new CompositePrincipal(workerRole, aggregatorRole)))
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         this.noticeTopic = Topic.Builder.create(this, "NoticeTopic")
@@ -100,6 +114,21 @@ public final class OrganizationHubStack extends Stack {
                 .masterKey(topicsKey)
                 .enforceSsl(true)
                 .build();
+        this.alarmTopic = Topic.Builder.create(this, "AlarmTopic")
+                .displayName("Access key rotator alarms (organization)")
+                .masterKey(topicsKey)
+                .enforceSsl(true)
+                .build();
+        base.alarmEmail().ifPresent(email -> {
+            alarmTopic.addSubscription(new EmailSubscription(email));
+            // As in single-account mode: the organization's run summary and what needs a person.
+            noticeTopic.addSubscription(EmailSubscription.Builder.create(email)
+                    .filterPolicy(new TreeMap<>(Map.of(Notices.EVENT_TYPE,
+                            SubscriptionFilter.stringFilter(StringConditions.builder()
+                                    .allowlist(List.of(Notices.EventType.RUN_SUMMARY.value(),
+                                            Notices.EventType.ATTENTION.value())).build()))))
+                    .build());
+        });
         new DefaultParameters(this, "Parameters", base.parameterPrefix(), base.optInTag());
 
         this.resultsBucket = Bucket.Builder.create(this, "ResultsBucket")
@@ -116,10 +145,6 @@ public final class OrganizationHubStack extends Stack {
                 // The reports are the audit trail of what was rotated where; keep them after a destroy.
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
-
-        this.listerRole = lambdaRole("ListerRole", "lists the organization's accounts");
-        this.workerRole = lambdaRole("WorkerRole", "assumes the spoke role of one member account at a time");
-        this.aggregatorRole = lambdaRole("AggregatorRole", "reads the run's results and writes its report");
 
         Map<String, String> common = new LinkedHashMap<>();
         common.put("JAVA_TOOL_OPTIONS", RotatorStack.JAVA_TOOL_OPTIONS);
@@ -181,13 +206,6 @@ public final class OrganizationHubStack extends Stack {
                     .conditions(Map.of("StringEquals", Map.of("kms:ViaService", KeyPolicies.SNS_SERVICE)))
                     .build());
         }
-        topicsKey.addToResourcePolicy(PolicyStatement.Builder.create()
-                .sid("HubFunctionsPublishThroughSns")
-                .principals(List.of(workerRole, aggregatorRole))
-                .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
-                .resources(List.of("*"))
-                .conditions(Map.of("StringEquals", Map.of("kms:ViaService", KeyPolicies.SNS_SERVICE)))
-                .build());
 
         this.stateMachine = stateMachine(props, lister, aggregator);
         Rule.Builder.create(this, "RotationSchedule")
@@ -196,6 +214,7 @@ public final class OrganizationHubStack extends Stack {
                 .targets(List.of(SfnStateMachine.Builder.create(stateMachine).retryAttempts(8).build()))
                 .build();
 
+        this.alarms = new HubAlarms(this, "Alarms", stateMachine, alarmTopic, base.schedule().interval());
         this.spokeStackSet = spokeStackSet(props);
         acknowledge(props, lister, aggregator);
 
@@ -204,6 +223,8 @@ public final class OrganizationHubStack extends Stack {
         CfnOutput.Builder.create(this, "ResultsBucketName").value(resultsBucket.getBucketName())
                 .description("Map results and organization reports under " + RESULTS_PREFIX + "/").build();
         CfnOutput.Builder.create(this, "NoticeTopicArn").value(noticeTopic.getTopicArn()).build();
+        CfnOutput.Builder.create(this, "AlarmTopicArn").value(alarmTopic.getTopicArn())
+                .description("Subscribe whoever must hear about failed runs and accounts").build();
         CfnOutput.Builder.create(this, "WorkerRoleArn").value(workerRole.getRoleArn())
                 .description("The only principal the spoke roles trust").build();
     }
@@ -432,4 +453,6 @@ public final class OrganizationHubStack extends Stack {
     public StateMachine stateMachine() { return stateMachine; }
     public CfnStackSet spokeStackSet() { return spokeStackSet; }
     public Topic noticeTopic() { return noticeTopic; }
+    public Topic alarmTopic() { return alarmTopic; }
+    HubAlarms alarms() { return alarms; }
 }
