@@ -9,12 +9,14 @@ public final class Organization {
     public static final String DEFAULT_SPOKE_ROLE_NAME = "AccessKeyRotatorSpoke";
 
     /**
-     * Parameter Store path, in each member account, of what the spoke template tells the worker about that account.
-     * It is not under the hub's parameter prefix: it lives in the member account and only the spoke stack writes it.
+     * The spoke role's inline policy that confines it to the account's own KMS key for user secrets: explicit Denies
+     * of KMS use for every other key. The worker learns the account's key from this policy (statement
+     * {@link #SPOKE_KEY_STATEMENT}, its {@code NotResource}): the StackSet wrote it, and changing it takes IAM
+     * permissions in the member account, where a parameter or a stack output would take much less.
      */
-    public static final String SPOKE_PARAMETER_PATH = "/access-key-rotation-spoke/";
-    /** Under {@link #SPOKE_PARAMETER_PATH}: the ARN of the account's own KMS key for user secrets. */
-    public static final String SPOKE_KEY_PARAMETER = "user-secrets-key-arn";
+    public static final String SPOKE_KEY_POLICY_NAME = "AccessKeyRotatorSpokeKey";
+    /** The statement of {@link #SPOKE_KEY_POLICY_NAME} whose {@code NotResource} is the account's key ARN. */
+    public static final String SPOKE_KEY_STATEMENT = "NeverDecryptWithAnotherKey";
 
     /** Per-account parameter overrides sit in the hub under {@code <prefix>accounts/<account-id>/}. */
     public static final String ACCOUNT_OVERRIDES_DIRECTORY = "accounts/";

@@ -200,17 +200,40 @@ class OrganizationStacksTest {
                         statement.get("Condition"));
             }
             assertFalse(actions.stream().anyMatch(a -> a.startsWith("iam:") && (a.contains("Tag")
-                    || a.contains("Policy") || a.contains("Create") && !a.equals("iam:CreateAccessKey"))),
+                    || a.contains("Policy") && !a.equals("iam:GetRolePolicy")
+                    || a.contains("Create") && !a.equals("iam:CreateAccessKey"))),
                     "no IAM write beyond the tagged users' keys: " + actions);
         }
         assertEquals(1, keyStatements);
         Map<String, Object> key = spokeTemplate.findResources("AWS::KMS::Key").values().iterator().next();
         assertEquals("Retain", key.get("DeletionPolicy"));
-        spokeTemplate.hasResourceProperties("AWS::SSM::Parameter", Map.of(
-                "Name", Organization.SPOKE_PARAMETER_PATH + Organization.SPOKE_KEY_PARAMETER));
-        spokeTemplate.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of("PolicyDocument",
-                Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
-                        "Sid", "NeverEncryptWithAnotherKey", "Effect", "Deny")))))))));
+    }
+
+    @Test
+    void theSpokeRoleMayDecryptOrEncryptWithItsAccountsKeyOnlyAndThatPolicyNamesTheKeyForTheWorker() {
+        String key = logicalIdOfType(spokeTemplate, "AWS::KMS::Key");
+        String role = logicalIdOfType(spokeTemplate, "AWS::IAM::Role");
+        spokeTemplate.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "PolicyName", Organization.SPOKE_KEY_POLICY_NAME,
+                "Roles", List.of(Stacks.ref(role)),
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(
+                        Map.of("Sid", Organization.SPOKE_KEY_STATEMENT, "Effect", "Deny", "Action", "kms:Decrypt",
+                                "NotResource", Stacks.getAtt(key, "Arn")),
+                        Map.of("Sid", "NeverEncryptWithAnotherKey", "Effect", "Deny",
+                                "Action", RotatorStack.NEVER_WITH_ANOTHER_KEY_ACTIONS,
+                                "NotResource", Stacks.getAtt(key, "Arn"))))));
+        // The worker reads that policy, and nothing a member principal without IAM permissions can write.
+        spokeTemplate.resourceCountIs("AWS::SSM::Parameter", 0);
+        Map<String, Object> read = Stacks.allStatements(spokeTemplate).stream()
+                .filter(s -> Stacks.actionsOf(s).contains("iam:GetRolePolicy")).findFirst().orElseThrow();
+        assertEquals(Stacks.getAtt(role, "Arn"), read.get("Resource"));
+        assertEquals(List.of("iam:GetRolePolicy"), Stacks.actionsOf(read));
+    }
+
+    private static String logicalIdOfType(Template template, String type) {
+        Map<String, Map<String, Object>> found = template.findResources(type);
+        assertEquals(1, found.size(), type);
+        return found.keySet().iterator().next();
     }
 
     @Test
@@ -221,7 +244,7 @@ class OrganizationStacksTest {
         assertFalse(json.containsKey("Rules"));
         Set<String> types = new TreeSet<>();
         ((Map<?, ?>) json.get("Resources")).values().forEach(r -> types.add(String.valueOf(((Map<?, ?>) r).get("Type"))));
-        assertEquals(Set.of("AWS::IAM::Policy", "AWS::IAM::Role", "AWS::KMS::Key", "AWS::SSM::Parameter"), types);
+        assertEquals(Set.of("AWS::IAM::Policy", "AWS::IAM::Role", "AWS::KMS::Key"), types);
     }
 
     @Test

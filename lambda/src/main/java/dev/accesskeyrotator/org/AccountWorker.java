@@ -98,23 +98,23 @@ public final class AccountWorker {
     }
 
     /**
-     * The account's settings: its own KMS key (from the parameter its spoke stack wrote), its spoke role as the
-     * rotator principal in each secret's resource policy, and its root as the break-glass principal.
+     * The account's settings: its own KMS key (from the spoke role's own key policy, which the StackSet wrote), its
+     * spoke role as the rotator principal in each secret's resource policy, and its root as the break-glass
+     * principal.
      */
     private RotatorSettings settingsFor(MemberAccount account) {
-        String keyArn = Optional.ofNullable(account.parameters().readUnder(Organization.SPOKE_PARAMETER_PATH)
-                        .get(Organization.SPOKE_KEY_PARAMETER))
-                .orElseThrow(() -> new SpokeNotConfigured("SpokeNotConfigured", "parameter "
-                        + Organization.SPOKE_PARAMETER_PATH + Organization.SPOKE_KEY_PARAMETER
-                        + " is missing in account " + account.accountId() + "; deploy the spoke stack there"));
-        // The role may encrypt with this key only, so a wrong value would fail every write; but a key of another
-        // account or region is a sign of tampering or a mis-deployed spoke, and is refused before any change.
+        String source = "the spoke role's policy " + Organization.SPOKE_KEY_POLICY_NAME + " (statement "
+                + Organization.SPOKE_KEY_STATEMENT + ")";
+        String keyArn = account.spokeKeyArn().orElseThrow(() -> new SpokeNotConfigured("SpokeNotConfigured",
+                source + " is missing in account " + account.accountId() + "; deploy the spoke stack there"));
+        // The role may use this key only, so a wrong value would fail every read and write; but a key of another
+        // account or region is a sign of a tampered or mis-deployed spoke, and is refused before any change.
         Pattern ownKey = Pattern.compile("arn:" + Pattern.quote(account.partition()) + ":kms:" + Pattern.quote(region)
                 + ":" + account.accountId() + ":key/[A-Za-z0-9-]+");
         if (!ownKey.matcher(keyArn).matches()) {
-            throw new SpokeNotConfigured("SpokeKeyInvalid", "parameter " + Organization.SPOKE_PARAMETER_PATH
-                    + Organization.SPOKE_KEY_PARAMETER + " in account " + account.accountId() + " is '"
-                    + ConfigurationException.abbreviate(keyArn) + "', not a KMS key ARN of that account in " + region);
+            throw new SpokeNotConfigured("SpokeKeyInvalid", source + " in account " + account.accountId()
+                    + " names '" + ConfigurationException.abbreviate(keyArn) + "', not a KMS key ARN of that account in "
+                    + region);
         }
         return new RotatorSettings(hub.parameterPrefix(), hub.secretNamePrefix(), hub.noticeTopicArn(),
                 Optional.of(keyArn), hub.adminContact(), hub.maxConcurrency(), hub.deployedOptInTag(),

@@ -27,6 +27,9 @@ public final class KmsKeys {
     private final Map<String, String> keyArnByAlias = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> encryptableKeysByCaller = new ConcurrentHashMap<>();
     private final Set<String> callersDeniedDecrypt = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<String>> usableKeysByRole = new ConcurrentHashMap<>();
+    /** The role a request's access key is a session of (set by the endpoint, which knows STS's sessions). */
+    private volatile java.util.function.Function<String, Optional<String>> roleOfCaller = key -> Optional.empty();
 
     KmsKeys(LocalAwsContext ctx) {
         this.ctx = ctx;
@@ -76,20 +79,40 @@ public final class KmsKeys {
         return keyArn(kmsKeyId);
     }
 
+    /**
+     * Every session of {@code roleArn} may encrypt and decrypt with these keys only: an identity policy with an
+     * explicit {@code Deny} on {@code kms:Decrypt}, {@code kms:Encrypt} and {@code kms:GenerateDataKey*} for every
+     * other key ({@code NotResource}), as the spoke role has. An explicit Deny wins over any key policy, so a key
+     * whose own policy admits the role is still refused.
+     */
+    public void restrictRoleToKeys(String roleArn, Set<String> keyArns) {
+        usableKeysByRole.put(roleArn, Set.copyOf(keyArns));
+    }
+
+    void roleOfCaller(java.util.function.Function<String, Optional<String>> resolver) {
+        this.roleOfCaller = resolver;
+    }
+
     /** Throws Secrets Manager's error when the caller may not encrypt a new version under the secret's key. */
     void checkEncrypt(Optional<String> callerAccessKeyId, String secretKmsKeyId) {
         String keyArn = resolve(secretKmsKeyId);
         Set<String> allowed = callerAccessKeyId.map(encryptableKeysByCaller::get).orElse(null);
-        if (allowed != null && !allowed.contains(keyArn)) {
+        if (allowed != null && !allowed.contains(keyArn) || !roleMayUse(callerAccessKeyId, keyArn)) {
             throw AwsServiceError.badRequest("AccessDeniedException", ACCESS_DENIED_MESSAGE);
         }
     }
 
-    /** Throws Secrets Manager's error when the caller may not decrypt the secret's value. */
-    void checkDecrypt(Optional<String> callerAccessKeyId) {
-        if (callerAccessKeyId.filter(callersDeniedDecrypt::contains).isPresent()) {
+    /** Throws Secrets Manager's error when the caller may not decrypt the secret's value under its key. */
+    void checkDecrypt(Optional<String> callerAccessKeyId, String secretKmsKeyId) {
+        if (callerAccessKeyId.filter(callersDeniedDecrypt::contains).isPresent()
+                || !roleMayUse(callerAccessKeyId, resolve(secretKmsKeyId))) {
             throw AwsServiceError.badRequest("AccessDeniedException", ACCESS_DENIED_MESSAGE);
         }
+    }
+
+    private boolean roleMayUse(Optional<String> callerAccessKeyId, String keyArn) {
+        return callerAccessKeyId.flatMap(roleOfCaller).map(usableKeysByRole::get)
+                .map(keys -> keys.contains(keyArn)).orElse(true);
     }
 
     private String keyArn(String keyId) {

@@ -352,7 +352,7 @@ public final class SecretsManagerEmulator implements ServiceEmulator {
 
     private ObjectNode getSecretValue(JsonNode body, Optional<String> caller) {
         Secret secret = activeSecret(requiredString(body, "SecretId"));
-        kms.checkDecrypt(caller);
+        kms.checkDecrypt(caller, secret.kmsKeyId);
         Optional<String> versionId = optionalString(body, "VersionId");
         Optional<String> stage = optionalString(body, "VersionStage");
         Version version = versionId.map(secret.versions::get).orElseGet(
