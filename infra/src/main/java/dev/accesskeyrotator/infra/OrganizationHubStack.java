@@ -345,10 +345,16 @@ public final class OrganizationHubStack extends Stack {
                 .callAs("DELEGATED_ADMIN")
                 .autoDeployment(CfnStackSet.AutoDeploymentProperty.builder()
                         .enabled(true).retainStacksOnAccountRemoval(false).build())
+                // Counts, not percentages (a percentage of a few accounts rounds down to 0), and soft tolerance, so a
+                // failing account neither slows the rollout to one account at a time nor stops it: the operation
+                // goes on, the account's instance stays FAILED, and the run reports the account as not enrolled.
+                // Only past spokeFailureTolerance failed accounts does CloudFormation stop the operation, which
+                // fails the StackSet's update and rolls the hub back.
                 .operationPreferences(CfnStackSet.OperationPreferencesProperty.builder()
                         .regionConcurrencyType("PARALLEL")
-                        .maxConcurrentPercentage(25)
-                        .failureTolerancePercentage(10)
+                        .concurrencyMode("SOFT_FAILURE_TOLERANCE")
+                        .maxConcurrentCount(props.spokeMaxConcurrentAccounts())
+                        .failureToleranceCount(props.spokeFailureTolerance())
                         .build())
                 .managedExecution(Map.of("Active", true))
                 .capabilities(List.of("CAPABILITY_NAMED_IAM"))

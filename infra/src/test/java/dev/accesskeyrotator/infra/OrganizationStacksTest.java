@@ -153,8 +153,15 @@ class OrganizationStacksTest {
         assertEquals("DELEGATED_ADMIN", stackSet.path("CallAs").asText());
         assertEquals(JSON.valueToTree(Map.of("Enabled", true, "RetainStacksOnAccountRemoval", false)),
                 stackSet.path("AutoDeployment"));
-        assertEquals(JSON.valueToTree(Map.of("RegionConcurrencyType", "PARALLEL", "MaxConcurrentPercentage", 25,
-                "FailureTolerancePercentage", 10)), stackSet.path("OperationPreferences"));
+        // Explicit counts and soft tolerance: a member account that fails to deploy neither stops the rollout nor
+        // rolls the hub back.
+        assertEquals(JSON.valueToTree(Map.of("RegionConcurrencyType", "PARALLEL",
+                "ConcurrencyMode", "SOFT_FAILURE_TOLERANCE", "MaxConcurrentCount", 10,
+                "FailureToleranceCount", 10_000)), stackSet.path("OperationPreferences"));
+        JsonNode strict = stackSet(hub(Map.of("spokeMaxConcurrentAccounts", "3", "spokeFailureTolerance", "0")))
+                .path("OperationPreferences");
+        assertEquals(List.of(3, 0), List.of(strict.path("MaxConcurrentCount").asInt(),
+                strict.path("FailureToleranceCount").asInt(-1)));
         assertEquals(JSON.valueToTree(OUS), stackSet.path("StackInstancesGroup").get(0).path("DeploymentTargets")
                 .path("OrganizationalUnitIds"));
         assertEquals(JSON.valueToTree(List.of("CAPABILITY_NAMED_IAM")), stackSet.path("Capabilities"));
