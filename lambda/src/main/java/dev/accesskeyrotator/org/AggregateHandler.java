@@ -11,8 +11,6 @@ import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.port.AwsFailure;
 import dev.accesskeyrotator.port.Notifier;
 import dev.accesskeyrotator.port.ObjectStore;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -53,8 +51,7 @@ public final class AggregateHandler implements RequestHandler<Map<String, Object
         String region = env.get("AWS_REGION");
         AwsClients.Options options = AwsClients.Options.forLambda(region);
         AwsClients hub = new AwsClients(options);
-        this.objects = new S3Objects(UrlConnectionHttpClient.create(), options.credentials(), Region.of(region),
-                Optional.empty(), pause -> Thread.sleep(pause.toMillis()));
+        this.objects = new S3ObjectStore(options);
         this.notifier = new SnsNotifier(hub.sns(), env.get(EnvironmentVariable.NOTICE_TOPIC_ARN.name()));
         this.clock = Clock.systemUTC();
         this.log = JsonLog.toStandardOut(clock);

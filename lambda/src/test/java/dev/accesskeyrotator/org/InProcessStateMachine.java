@@ -101,10 +101,7 @@ final class InProcessStateMachine {
         input.put("state", state);
         input.put("execution", Map.of("Name", executionName, "StartTime", org.aws.clock().instant().toString()));
         try (AwsClients hub = new AwsClients(org.hubOptions());
-             software.amazon.awssdk.http.SdkHttpClient http =
-                     software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()) {
-            S3Objects objects = new S3Objects(http, org.hubOptions().credentials(), org.aws.region(),
-                    Optional.of(org.aws.endpoint()), pause -> { });
+             S3ObjectStore objects = new S3ObjectStore(org.hubOptions())) {
             Map<String, Object> output = new AggregateHandler(objects, new SnsNotifier(hub.sns(), org.topicArn),
                     org.aws.clock(), new JsonLog(org::log, org.aws.clock()), BUCKET).handleRequest(input, null);
             boolean failed = ((Number) output.get("accountsFailed")).intValue() > 0
