@@ -73,6 +73,7 @@ public final class OrganizationHubStack extends Stack {
     public static final String WORKER_HANDLER = PACKAGE + "RotateAccountHandler::handleRequest";
     public static final String AGGREGATE_HANDLER = PACKAGE + "AggregateHandler::handleRequest";
     public static final String RESULTS_PREFIX = Organization.RESULTS_PREFIX;
+    static final String VENDED_LOGS_PREFIX = "/aws/vendedlogs/states/";
     /** Where the state machine's Catches put errors, as the aggregator reads them (AggregateHandler). */
     static final String LISTING_ERROR = "listingError";
     static final String MAP_ERROR = "mapError";
@@ -320,7 +321,10 @@ public final class OrganizationHubStack extends Stack {
                                 .cause("Some accounts were not rotated; see the organization report").build())
                 .otherwise(new Succeed(this, "AllAccountsRotated"));
 
+        // Under /aws/vendedlogs/ CloudWatch Logs needs no resource policy entry per log group for Step Functions'
+        // log delivery, so a busy account does not hit the resource policy's size limit.
         LogGroup logs = LogGroup.Builder.create(this, "StateMachineLogs")
+                .logGroupName(VENDED_LOGS_PREFIX + getStackName() + "/OrganizationRotation")
                 .retention(props.base().logRetention())
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();

@@ -125,6 +125,8 @@ class OrganizationStacksTest {
                 "StateMachineType", "STANDARD",
                 "TracingConfiguration", Map.of("Enabled", true),
                 "LoggingConfiguration", Match.objectLike(Map.of("Level", "ALL"))));
+        hubTemplate.hasResourceProperties("AWS::Logs::LogGroup", Map.of(
+                "LogGroupName", "/aws/vendedlogs/states/Hub/OrganizationRotation"));
     }
 
     @Test
