@@ -2,6 +2,7 @@ package dev.accesskeyrotator.infra;
 
 import dev.accesskeyrotator.contract.Metric;
 import dev.accesskeyrotator.contract.Organization.OrganizationMetric;
+import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.contract.Parameter;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
@@ -29,6 +30,7 @@ final class HubAlarms extends Construct {
     /** CloudWatch evaluates at most seven days of data. */
     private static final int MAX_DAILY_EVALUATION_PERIODS = 7;
     private static final String DRY_RUN = Parameter.DRY_RUN.parameterName();
+    private static final String RUN_SUMMARY = Notices.EventType.RUN_SUMMARY.value();
 
     private final List<Alarm> alarms;
 
@@ -37,8 +39,8 @@ final class HubAlarms extends Construct {
         MetricOptions sumPerEvent = MetricOptions.builder().statistic(Stats.SUM).period(EVENT_PERIOD).build();
         Alarm executionsFailed = whenAtLeastOne("ExecutionsFailed", stateMachine.metricFailed(sumPerEvent),
                 "An organization rotation run ended failed: accounts failed or were not run, or the listing or the"
-                        + " Map failed. The run-summary notice and the organization report in the results bucket say"
-                        + " which accounts and why.");
+                        + " Map failed. The " + RUN_SUMMARY + " notice and the organization report in the results"
+                        + " bucket say which accounts and why.");
         Alarm executionsTimedOut = whenAtLeastOne("ExecutionsTimedOut", stateMachine.metricTimedOut(sumPerEvent),
                 "An organization rotation run timed out before its report was written; see the execution's history.");
         Alarm accountsFailed = whenAtLeastOne("AccountsFailed",
@@ -72,7 +74,7 @@ final class HubAlarms extends Construct {
                 .alarmDescription("At least one member account's run was a dry run (hub parameter " + DRY_RUN
                         + "=true, or an account override): nothing was rotated there. The metric "
                         + OrganizationMetric.ACCOUNTS_IN_DRY_RUN.metricName() + " with dimension AccountId names the"
-                        + " accounts, as does the run-summary notice.")
+                        + " accounts, as does the " + RUN_SUMMARY + " notice.")
                 .metric(hubMetric(OrganizationMetric.ACCOUNTS_IN_DRY_RUN.metricName(),
                         Duration.seconds(dryRunPeriodSeconds)))
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)

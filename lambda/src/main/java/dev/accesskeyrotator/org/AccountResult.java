@@ -3,6 +3,7 @@ package dev.accesskeyrotator.org;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.accesskeyrotator.contract.Outcome;
+import dev.accesskeyrotator.contract.Parameter;
 import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.UserResult;
 
@@ -41,7 +42,8 @@ public record AccountResult(String accountId, String accountName, String status,
                             String message, String runId, Boolean dryRun, String startedAt, String finishedAt,
                             Map<String, Integer> counts, List<NotableUser> notableUsers, Integer notableUsersOmitted) {
     public static final String ROTATED = "rotated";
-    public static final String DRY_RUN = "dry-run";
+    /** The account's run had the {@code dry-run} parameter on (the hub's, or the account's override). */
+    public static final String DRY_RUN = Parameter.DRY_RUN.parameterName();
     public static final String NOT_ENROLLED = "not-enrolled";
     public static final String EXCLUDED = "excluded";
     public static final String FAILED = "failed";
