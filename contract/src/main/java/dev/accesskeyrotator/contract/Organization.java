@@ -36,6 +36,13 @@ public final class Organization {
      */
     public static final String RESULTS_PREFIX = "results";
 
+    /**
+     * Key prefix (no trailing slash) in the hub's results bucket where the lister writes each run's accounts
+     * ({@code <prefix>/<execution name>/accounts.json}, the Map's ItemReader input) and whole listing
+     * ({@code listing.json}, the aggregator's): the Map's input never passes through the state (256 KiB).
+     */
+    public static final String LISTINGS_PREFIX = "listings";
+
     /** EMF dimension of the per-account metrics the aggregator emits. */
     public static final String ACCOUNT_DIMENSION = "AccountId";
 

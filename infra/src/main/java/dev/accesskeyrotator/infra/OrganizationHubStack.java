@@ -44,6 +44,7 @@ import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.LogLevel;
 import software.amazon.awscdk.services.stepfunctions.LogOptions;
 import software.amazon.awscdk.services.stepfunctions.ResultWriterV2;
+import software.amazon.awscdk.services.stepfunctions.S3JsonItemReader;
 import software.amazon.awscdk.services.stepfunctions.RetryProps;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
@@ -159,8 +160,10 @@ public final class OrganizationHubStack extends Stack {
             listerEnv.put(Organization.Variable.EXCLUDED_ACCOUNTS.name(), String.join(",", props.excludedAccounts()));
         }
         // ListAccountsForParent reports the management account like any other; DescribeOrganization names it.
+        listerEnv.put(Organization.Variable.RESULTS_BUCKET.name(), resultsBucket.getBucketName());
         Function lister = function("ListAccountsFunction", LIST_HANDLER, listerRole, listerEnv, base,
-                Duration.minutes(5), "Lists the accounts an organization rotation run covers");
+                // Some hundreds of Organizations pages for 10,000 accounts, each retried when throttled.
+                RotatorStack.FUNCTION_TIMEOUT, "Lists the accounts an organization rotation run covers");
 
         Map<String, String> workerEnv = new LinkedHashMap<>(common);
         workerEnv.put(EnvironmentVariable.PARAMETER_PREFIX.name(), base.parameterPrefix());
@@ -187,10 +190,16 @@ public final class OrganizationHubStack extends Stack {
                         "organizations:ListChildren"))
                 .resources(List.of("*"))
                 .build());
+        listerRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("WriteListings")
+                .actions(List.of("s3:PutObject"))
+                .resources(List.of(resultsBucket.arnForObjects(Organization.LISTINGS_PREFIX + "/*")))
+                .build());
         aggregatorRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("ReadRunResults")
+                .sid("ReadRunResultsAndListings")
                 .actions(List.of("s3:GetObject"))
-                .resources(List.of(resultsBucket.arnForObjects(RESULTS_PREFIX + "/*")))
+                .resources(List.of(resultsBucket.arnForObjects(RESULTS_PREFIX + "/*"),
+                        resultsBucket.arnForObjects(Organization.LISTINGS_PREFIX + "/*")))
                 .build());
         aggregatorRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("WriteRunReports")
@@ -253,6 +262,7 @@ public final class OrganizationHubStack extends Stack {
     private StateMachine stateMachine(OrganizationProps props, Function lister, Function aggregator) {
         LambdaInvoke list = LambdaInvoke.Builder.create(this, "ListAccounts")
                 .lambdaFunction(lister)
+                .payload(TaskInput.fromObject(Map.of("executionName", JsonPath.stringAt("$$.Execution.Name"))))
                 .payloadResponseOnly(true)
                 .resultPath("$.listing")
                 .build();
@@ -267,7 +277,9 @@ public final class OrganizationHubStack extends Stack {
                         "Lambda.SdkClientException"))
                 .interval(Duration.seconds(5)).maxAttempts(4).backoffRate(2).build());
         DistributedMap map = DistributedMap.Builder.create(this, "RotateEachAccount")
-                .itemsPath("$.listing." + Organization.ACCOUNTS_FIELD)
+                // The lister wrote the accounts to S3: 10,000 accounts do not fit the 256 KiB of the state.
+                .itemReader(S3JsonItemReader.Builder.create().bucket(resultsBucket)
+                        .key(JsonPath.stringAt("$.listing.accountsKey")).build())
                 .maxConcurrency(props.maxConcurrency())
                 .toleratedFailurePercentage(props.toleratedFailurePercentage())
                 .mapExecutionType(StateMachineType.STANDARD)
@@ -425,6 +437,10 @@ public final class OrganizationHubStack extends Stack {
         String bucket = "<" + logicalIdOf(resultsBucket) + ".Arn>";
         ack(aggregatorRole, "AwsSolutions-IAM5[Resource::" + bucket + "/" + RESULTS_PREFIX + "/*]",
                 "The Distributed Map names its result files by map run id at run time; read only.");
+        ack(aggregatorRole, "AwsSolutions-IAM5[Resource::" + bucket + "/" + Organization.LISTINGS_PREFIX + "/*]",
+                "Each run's listing is under the execution's name, known at run time; read only.");
+        ack(listerRole, "AwsSolutions-IAM5[Resource::" + bucket + "/" + Organization.LISTINGS_PREFIX + "/*]",
+                "Each run's listing is written under the execution's name, known at run time.");
         ack(aggregatorRole, "AwsSolutions-IAM5[Resource::" + bucket + "/" + RESULTS_PREFIX
                         + "/*/organization-report.json]",
                 "One report per run, next to that run's result files, whose directory is the map run id.");

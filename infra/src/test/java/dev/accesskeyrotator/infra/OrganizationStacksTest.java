@@ -62,7 +62,14 @@ class OrganizationStacksTest {
         assertEquals(OrganizationProps.DEFAULT_MAX_CONCURRENCY, map.path("MaxConcurrency").asInt());
         assertEquals(OrganizationProps.DEFAULT_TOLERATED_FAILURE_PERCENTAGE,
                 map.path("ToleratedFailurePercentage").asInt());
-        assertEquals("$.listing." + Organization.ACCOUNTS_FIELD, map.path("ItemsPath").asText());
+        // The items come from the lister's file in the results bucket, not through the state.
+        assertTrue(map.path("ItemsPath").isMissingNode(), map.toString());
+        JsonNode reader = map.path("ItemReader");
+        assertEquals(List.of("arn:${Ref:AWS::Partition}:states:::s3:getObject", "JSON", "$.listing.accountsKey"),
+                List.of(reader.path("Resource").asText(), reader.path("ReaderConfig").path("InputType").asText(),
+                        reader.path("Parameters").path("Key.$").asText()), reader.toString());
+        assertTrue(reader.path("Parameters").path("Bucket").asText().contains("${Ref:ResultsBucket"),
+                reader.toString());
         JsonNode writer = map.path("ResultWriter");
         assertEquals("arn:${Ref:AWS::Partition}:states:::s3:putObject", writer.path("Resource").asText());
         assertEquals(OrganizationHubStack.RESULTS_PREFIX, writer.path("Arguments").path("Prefix").asText(

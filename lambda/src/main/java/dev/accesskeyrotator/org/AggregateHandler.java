@@ -2,7 +2,6 @@ package dev.accesskeyrotator.org;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.SnsNotifier;
@@ -100,10 +99,15 @@ public final class AggregateHandler implements RequestHandler<Map<String, Object
         if (state.has(LISTING_ERROR)) {
             problems.add("listing the accounts failed: " + errorOf(state.path(LISTING_ERROR)));
         } else {
+            JsonNode written = state.path("listing");
+            String listingBucket = written.path(ListAccountsHandler.BUCKET_FIELD).asText(resultsBucket);
+            String listingKey = written.path(ListAccountsHandler.LISTING_KEY_FIELD).asText("");
             try {
-                listing = JsonLog.mapper().treeToValue(state.path("listing"), AccountLister.Listing.class);
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("input has no readable listing: " + e.getOriginalMessage(), e);
+                listing = JsonLog.mapper().readValue(objects.get(listingBucket, listingKey),
+                        AccountLister.Listing.class);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("s3://" + listingBucket + "/" + listingKey
+                        + " is not a readable listing: " + e.getMessage(), e);
             }
         }
         if (state.has(MAP_ERROR)) {

@@ -59,15 +59,40 @@ final class InProcessStateMachine {
     }
 
     Execution run(AccountLister.Listing listing, int maxConcurrency, String executionName) throws Exception {
-        long started = System.nanoTime();
-        Map<String, Object> listed = new ListAccountsHandler(() -> listing, new JsonLog(line -> { }, org.aws.clock()))
-                .handleRequest(Map.of(), null);
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> items = (List<Map<String, Object>>) listed.get(Organization.ACCOUNTS_FIELD);
-
-        List<ItemRun> runs = new ArrayList<>();
         try (OrganizationFixture.Worker worker = org.worker()) {
             RotateAccountHandler handler = new RotateAccountHandler(worker.worker());
+            return run(() -> listing, item -> handler.handleRequest(item, null), maxConcurrency, executionName);
+        }
+    }
+
+    /**
+     * The same with any listing source and item processor: the scale simulation lists through Organizations and
+     * answers each item without a worker. The lister writes its items to S3 and the Map reads them back, as the
+     * hub's ItemReader does.
+     */
+    Execution run(java.util.function.Supplier<AccountLister.Listing> listing,
+                  java.util.function.Function<Map<String, Object>, Map<String, Object>> processor,
+                  int maxConcurrency, String executionName) throws Exception {
+        long started = System.nanoTime();
+        try (S3ObjectStore objects = new S3ObjectStore(org.hubOptions())) {
+            Map<String, Object> listed = new ListAccountsHandler(listing, new JsonLog(line -> { }, org.aws.clock()),
+                    objects, BUCKET).handleRequest(Map.of("executionName", executionName), null);
+            List<Map<String, Object>> items = JsonLog.mapper().readValue(objects.get(BUCKET,
+                    (String) listed.get(ListAccountsHandler.ACCOUNTS_KEY_FIELD)), ITEMS);
+            return run(listed, items, processor, maxConcurrency, executionName, objects, started);
+        }
+    }
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<Map<String, Object>>> ITEMS =
+            new com.fasterxml.jackson.core.type.TypeReference<>() { };
+
+    private Execution run(Map<String, Object> listed, List<Map<String, Object>> items,
+                          java.util.function.Function<Map<String, Object>, Map<String, Object>> processor,
+                          int maxConcurrency, String executionName, S3ObjectStore objects, long started)
+            throws Exception {
+        List<ItemRun> runs = new ArrayList<>();
+        {
+            java.util.function.Function<Map<String, Object>, Map<String, Object>> handler = processor;
             ExecutorService map = Executors.newFixedThreadPool(maxConcurrency);
             try {
                 for (int wave = 0; wave < items.size() && !exceeded(runs, items.size()); wave += maxConcurrency) {
@@ -100,8 +125,7 @@ final class InProcessStateMachine {
         Map<String, Object> input = new LinkedHashMap<>();
         input.put("state", state);
         input.put("execution", Map.of("Name", executionName, "StartTime", org.aws.clock().instant().toString()));
-        try (AwsClients hub = new AwsClients(org.hubOptions());
-             S3ObjectStore objects = new S3ObjectStore(org.hubOptions())) {
+        try (AwsClients hub = new AwsClients(org.hubOptions())) {
             Map<String, Object> output = new AggregateHandler(objects, new SnsNotifier(hub.sns(), org.topicArn),
                     org.aws.clock(), new JsonLog(org::log, org.aws.clock()), BUCKET).handleRequest(input, null);
             boolean failed = ((Number) output.get("accountsFailed")).intValue() > 0
@@ -116,14 +140,15 @@ final class InProcessStateMachine {
         return total > 0 && failed * 100.0 / total > toleratedFailurePercentage;
     }
 
-    private ItemRun runItem(RotateAccountHandler handler, Map<String, Object> item) {
+    private ItemRun runItem(java.util.function.Function<Map<String, Object>, Map<String, Object>> handler,
+                            Map<String, Object> item) {
         String accountId = (String) item.get(Organization.ACCOUNT_ID_FIELD);
         long started = System.nanoTime();
         String[] failure = failedItems.get(accountId);
         if (failure != null) {
             return new ItemRun(accountId, null, failure[0] + "|" + failure[1], Duration.ZERO);
         }
-        Map<String, Object> output = handler.handleRequest(item, null);
+        Map<String, Object> output = handler.apply(item);
         return new ItemRun(accountId, output, null, Duration.ofNanos(System.nanoTime() - started));
     }
 
