@@ -9,12 +9,14 @@ public final class Organization {
     public static final String DEFAULT_SPOKE_ROLE_NAME = "AccessKeyRotatorSpoke";
 
     /**
-     * Parameter Store path, in each member account, of what the spoke template tells the worker about that account.
-     * It is not under the hub's parameter prefix: it lives in the member account and only the spoke stack writes it.
+     * The spoke role's inline policy that confines it to the account's own KMS key for user secrets: explicit Denies
+     * of KMS use for every other key. The worker learns the account's key from this policy (statement
+     * {@link #SPOKE_KEY_STATEMENT}, its {@code NotResource}): the StackSet wrote it, and changing it takes IAM
+     * permissions in the member account, where a parameter or a stack output would take much less.
      */
-    public static final String SPOKE_PARAMETER_PATH = "/access-key-rotation-spoke/";
-    /** Under {@link #SPOKE_PARAMETER_PATH}: the ARN of the account's own KMS key for user secrets. */
-    public static final String SPOKE_KEY_PARAMETER = "user-secrets-key-arn";
+    public static final String SPOKE_KEY_POLICY_NAME = "AccessKeyRotatorSpokeKey";
+    /** The statement of {@link #SPOKE_KEY_POLICY_NAME} whose {@code NotResource} is the account's key ARN. */
+    public static final String SPOKE_KEY_STATEMENT = "NeverDecryptWithAnotherKey";
 
     /** Per-account parameter overrides sit in the hub under {@code <prefix>accounts/<account-id>/}. */
     public static final String ACCOUNT_OVERRIDES_DIRECTORY = "accounts/";
@@ -27,6 +29,19 @@ public final class Organization {
     public static final String ACCOUNT_NAME_FIELD = "accountName";
     /** Field of the lister's output that the Distributed Map iterates over. */
     public static final String ACCOUNTS_FIELD = "accounts";
+
+    /**
+     * Key prefix (no trailing slash) in the hub's results bucket: the Distributed Map's ResultWriter writes
+     * {@code <prefix>/<map run id>/manifest.json} and its result files there, the aggregator the report beside them.
+     */
+    public static final String RESULTS_PREFIX = "results";
+
+    /**
+     * Key prefix (no trailing slash) in the hub's results bucket where the lister writes each run's accounts
+     * ({@code <prefix>/<execution name>/accounts.json}, the Map's ItemReader input) and whole listing
+     * ({@code listing.json}, the aggregator's): the Map's input never passes through the state (256 KiB).
+     */
+    public static final String LISTINGS_PREFIX = "listings";
 
     /** EMF dimension of the per-account metrics the aggregator emits. */
     public static final String ACCOUNT_DIMENSION = "AccountId";
@@ -42,15 +57,31 @@ public final class Organization {
         /** Comma-separated account ids: an explicit list instead of OUs. */
         ACCOUNTS,
         /** Comma-separated account ids never listed (exempt), whatever OU they are in. */
-        EXCLUDED_ACCOUNTS
+        EXCLUDED_ACCOUNTS,
+        /** The hub's results bucket: where the aggregator finds a failed Map's result files and writes reports. */
+        RESULTS_BUCKET
     }
 
     /** Metrics (namespace {@link Metric#NAMESPACE}) the aggregator emits once per organization run. */
     public enum OrganizationMetric {
+        /** Every account the run knows of, whatever its state. */
         ACCOUNTS_LISTED("AccountsListed"),
+        /** Accounts whose rotation ran to the end, for real or as a dry run. */
         ACCOUNTS_COMPLETED("AccountsCompleted"),
-        /** Accounts whose run did not complete (cannot assume, misconfigured, worker failed or never ran). */
-        ACCOUNTS_FAILED("AccountsFailed");
+        /**
+         * Accounts that should have been rotated and were not: failed (misconfigured spoke, throttled, worker
+         * failed) or not run (the Map stopped first). Also per account (dimension {@link #ACCOUNT_DIMENSION}).
+         */
+        ACCOUNTS_FAILED("AccountsFailed"),
+        /**
+         * Accounts whose run was a dry run (hub parameter or account override). Also per account, 1 or 0
+         * (dimension {@link #ACCOUNT_DIMENSION}), so the account that was left in dry run is named.
+         */
+        ACCOUNTS_IN_DRY_RUN("AccountsInDryRun"),
+        /** Accounts without a spoke: the management account, accounts not ACTIVE, role cannot be assumed. */
+        ACCOUNTS_NOT_ENROLLED("AccountsNotEnrolled"),
+        /** 1 when the run itself stopped early (listing failed, or the Map failed past its tolerance). */
+        RUN_INCOMPLETE("RunIncomplete");
 
         private final String metricName;
 

@@ -1,6 +1,7 @@
 package dev.accesskeyrotator.infra;
 
 import dev.accesskeyrotator.contract.EnvironmentVariable;
+import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.contract.Organization;
 import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.Aws;
@@ -29,7 +30,11 @@ import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
 import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.iam.CompositePrincipal;
+import software.amazon.awscdk.services.sns.StringConditions;
+import software.amazon.awscdk.services.sns.SubscriptionFilter;
 import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.amazon.awscdk.services.stepfunctions.Choice;
 import software.amazon.awscdk.services.stepfunctions.Condition;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
@@ -39,11 +44,14 @@ import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.LogLevel;
 import software.amazon.awscdk.services.stepfunctions.LogOptions;
 import software.amazon.awscdk.services.stepfunctions.ResultWriterV2;
+import software.amazon.awscdk.services.stepfunctions.S3JsonItemReader;
 import software.amazon.awscdk.services.stepfunctions.RetryProps;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.amazon.awscdk.services.stepfunctions.Succeed;
 import software.amazon.awscdk.services.stepfunctions.TaskInput;
+import software.amazon.awscdk.services.stepfunctions.CatchProps;
+import software.amazon.awscdk.services.stepfunctions.tasks.CallAwsService;
 import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
 import software.constructs.Construct;
 import software.constructs.IConstruct;
@@ -65,7 +73,12 @@ public final class OrganizationHubStack extends Stack {
     public static final String LIST_HANDLER = PACKAGE + "ListAccountsHandler::handleRequest";
     public static final String WORKER_HANDLER = PACKAGE + "RotateAccountHandler::handleRequest";
     public static final String AGGREGATE_HANDLER = PACKAGE + "AggregateHandler::handleRequest";
-    public static final String RESULTS_PREFIX = "results";
+    public static final String RESULTS_PREFIX = Organization.RESULTS_PREFIX;
+    static final String VENDED_LOGS_PREFIX = "/aws/vendedlogs/states/";
+    /** Where the state machine's Catches put errors, as the aggregator reads them (AggregateHandler). */
+    static final String LISTING_ERROR = "listingError";
+    static final String MAP_ERROR = "mapError";
+    static final String MAP_RUNS = "mapRuns";
     /** Result files and reports are kept this long; a year of daily runs is enough to answer an audit. */
     static final int RESULT_RETENTION_DAYS = 400;
 
@@ -77,6 +90,8 @@ public final class OrganizationHubStack extends Stack {
     private final StateMachine stateMachine;
     private final CfnStackSet spokeStackSet;
     private final Topic noticeTopic;
+    private final Topic alarmTopic;
+    private final HubAlarms alarms;
 
     public OrganizationHubStack(Construct scope, String id, OrganizationProps props) {
         super(scope, id, props.base().stackProps());
@@ -84,9 +99,16 @@ public final class OrganizationHubStack extends Stack {
         getNode().setContext("@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2", true);
         RotatorStackProps base = props.base();
 
+        this.listerRole = lambdaRole("ListerRole", "lists the organization's accounts");
+        this.workerRole = lambdaRole("WorkerRole", "assumes the spoke role of one member account at a time");
+        this.aggregatorRole = lambdaRole("AggregatorRole", "reads the run's results and writes its report");
+
+        // The single-account stack's key policy, with the hub's two publishers: no other principal of the hub
+        // account may have SNS encrypt with it, so none can forge notices on an encrypted topic through it.
         Key topicsKey = Key.Builder.create(this, "TopicsKey")
-                .description("Access Key Rotator hub: encrypts the notice topic")
+                .description("Access Key Rotator hub: encrypts the notice and alarm topics")
                 .enableKeyRotation(true)
+                .policy(KeyPolicies.topicsKey(new CompositePrincipal(workerRole, aggregatorRole)))
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         this.noticeTopic = Topic.Builder.create(this, "NoticeTopic")
@@ -94,6 +116,21 @@ public final class OrganizationHubStack extends Stack {
                 .masterKey(topicsKey)
                 .enforceSsl(true)
                 .build();
+        this.alarmTopic = Topic.Builder.create(this, "AlarmTopic")
+                .displayName("Access key rotator alarms (organization)")
+                .masterKey(topicsKey)
+                .enforceSsl(true)
+                .build();
+        base.alarmEmail().ifPresent(email -> {
+            alarmTopic.addSubscription(new EmailSubscription(email));
+            // As in single-account mode: the organization's run summary and what needs a person.
+            noticeTopic.addSubscription(EmailSubscription.Builder.create(email)
+                    .filterPolicy(new TreeMap<>(Map.of(Notices.EVENT_TYPE,
+                            SubscriptionFilter.stringFilter(StringConditions.builder()
+                                    .allowlist(List.of(Notices.EventType.RUN_SUMMARY.value(),
+                                            Notices.EventType.ATTENTION.value())).build()))))
+                    .build());
+        });
         new DefaultParameters(this, "Parameters", base.parameterPrefix(), base.optInTag());
 
         this.resultsBucket = Bucket.Builder.create(this, "ResultsBucket")
@@ -111,10 +148,6 @@ public final class OrganizationHubStack extends Stack {
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
 
-        this.listerRole = lambdaRole("ListerRole", "lists the organization's accounts");
-        this.workerRole = lambdaRole("WorkerRole", "assumes the spoke role of one member account at a time");
-        this.aggregatorRole = lambdaRole("AggregatorRole", "reads the run's results and writes its report");
-
         Map<String, String> common = new LinkedHashMap<>();
         common.put("JAVA_TOOL_OPTIONS", RotatorStack.JAVA_TOOL_OPTIONS);
         common.put(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), noticeTopic.getTopicArn());
@@ -126,8 +159,11 @@ public final class OrganizationHubStack extends Stack {
         if (!props.excludedAccounts().isEmpty()) {
             listerEnv.put(Organization.Variable.EXCLUDED_ACCOUNTS.name(), String.join(",", props.excludedAccounts()));
         }
+        // ListAccountsForParent reports the management account like any other; DescribeOrganization names it.
+        listerEnv.put(Organization.Variable.RESULTS_BUCKET.name(), resultsBucket.getBucketName());
         Function lister = function("ListAccountsFunction", LIST_HANDLER, listerRole, listerEnv, base,
-                Duration.minutes(5), "Lists the accounts an organization rotation run covers");
+                // Some hundreds of Organizations pages for 10,000 accounts, each retried when throttled.
+                RotatorStack.FUNCTION_TIMEOUT, "Lists the accounts an organization rotation run covers");
 
         Map<String, String> workerEnv = new LinkedHashMap<>(common);
         workerEnv.put(EnvironmentVariable.PARAMETER_PREFIX.name(), base.parameterPrefix());
@@ -136,21 +172,34 @@ public final class OrganizationHubStack extends Stack {
         workerEnv.put(EnvironmentVariable.MAX_CONCURRENCY.name(), Integer.toString(RotatorStack.MAX_CONCURRENCY));
         workerEnv.put(EnvironmentVariable.OPT_IN_TAG.name(), base.optInTag().toString());
         workerEnv.put(Organization.Variable.SPOKE_ROLE_NAME.name(), props.spokeRoleName());
+        // The worker refuses exempt accounts itself: it can be invoked without the lister.
+        if (!props.excludedAccounts().isEmpty()) {
+            workerEnv.put(Organization.Variable.EXCLUDED_ACCOUNTS.name(), String.join(",", props.excludedAccounts()));
+        }
         this.worker = function("WorkerFunction", WORKER_HANDLER, workerRole, workerEnv, base,
                 RotatorStack.FUNCTION_TIMEOUT, "Rotates the opted-in IAM users' keys of one member account");
-        Function aggregator = function("AggregateFunction", AGGREGATE_HANDLER, aggregatorRole, common, base,
+        Map<String, String> aggregatorEnv = new LinkedHashMap<>(common);
+        aggregatorEnv.put(Organization.Variable.RESULTS_BUCKET.name(), resultsBucket.getBucketName());
+        Function aggregator = function("AggregateFunction", AGGREGATE_HANDLER, aggregatorRole, aggregatorEnv, base,
                 Duration.minutes(5), "Writes the organization report of a rotation run");
 
         grantWorker(props);
         listerRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("ListAccountsReadOnly")
-                .actions(List.of("organizations:ListAccountsForParent", "organizations:ListChildren"))
+                .actions(List.of("organizations:DescribeOrganization", "organizations:ListAccountsForParent",
+                        "organizations:ListChildren"))
                 .resources(List.of("*"))
                 .build());
+        listerRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("WriteListings")
+                .actions(List.of("s3:PutObject"))
+                .resources(List.of(resultsBucket.arnForObjects(Organization.LISTINGS_PREFIX + "/*")))
+                .build());
         aggregatorRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("ReadRunResults")
+                .sid("ReadRunResultsAndListings")
                 .actions(List.of("s3:GetObject"))
-                .resources(List.of(resultsBucket.arnForObjects(RESULTS_PREFIX + "/*")))
+                .resources(List.of(resultsBucket.arnForObjects(RESULTS_PREFIX + "/*"),
+                        resultsBucket.arnForObjects(Organization.LISTINGS_PREFIX + "/*")))
                 .build());
         aggregatorRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("WriteRunReports")
@@ -167,13 +216,6 @@ public final class OrganizationHubStack extends Stack {
                     .conditions(Map.of("StringEquals", Map.of("kms:ViaService", KeyPolicies.SNS_SERVICE)))
                     .build());
         }
-        topicsKey.addToResourcePolicy(PolicyStatement.Builder.create()
-                .sid("HubFunctionsPublishThroughSns")
-                .principals(List.of(workerRole, aggregatorRole))
-                .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
-                .resources(List.of("*"))
-                .conditions(Map.of("StringEquals", Map.of("kms:ViaService", KeyPolicies.SNS_SERVICE)))
-                .build());
 
         this.stateMachine = stateMachine(props, lister, aggregator);
         Rule.Builder.create(this, "RotationSchedule")
@@ -182,6 +224,7 @@ public final class OrganizationHubStack extends Stack {
                 .targets(List.of(SfnStateMachine.Builder.create(stateMachine).retryAttempts(8).build()))
                 .build();
 
+        this.alarms = new HubAlarms(this, "Alarms", stateMachine, alarmTopic, base.schedule().interval());
         this.spokeStackSet = spokeStackSet(props);
         acknowledge(props, lister, aggregator);
 
@@ -190,6 +233,8 @@ public final class OrganizationHubStack extends Stack {
         CfnOutput.Builder.create(this, "ResultsBucketName").value(resultsBucket.getBucketName())
                 .description("Map results and organization reports under " + RESULTS_PREFIX + "/").build();
         CfnOutput.Builder.create(this, "NoticeTopicArn").value(noticeTopic.getTopicArn()).build();
+        CfnOutput.Builder.create(this, "AlarmTopicArn").value(alarmTopic.getTopicArn())
+                .description("Subscribe whoever must hear about failed runs and accounts").build();
         CfnOutput.Builder.create(this, "WorkerRoleArn").value(workerRole.getRoleArn())
                 .description("The only principal the spoke roles trust").build();
     }
@@ -217,6 +262,7 @@ public final class OrganizationHubStack extends Stack {
     private StateMachine stateMachine(OrganizationProps props, Function lister, Function aggregator) {
         LambdaInvoke list = LambdaInvoke.Builder.create(this, "ListAccounts")
                 .lambdaFunction(lister)
+                .payload(TaskInput.fromObject(Map.of("executionName", JsonPath.stringAt("$$.Execution.Name"))))
                 .payloadResponseOnly(true)
                 .resultPath("$.listing")
                 .build();
@@ -231,7 +277,9 @@ public final class OrganizationHubStack extends Stack {
                         "Lambda.SdkClientException"))
                 .interval(Duration.seconds(5)).maxAttempts(4).backoffRate(2).build());
         DistributedMap map = DistributedMap.Builder.create(this, "RotateEachAccount")
-                .itemsPath("$.listing." + Organization.ACCOUNTS_FIELD)
+                // The lister wrote the accounts to S3: 10,000 accounts do not fit the 256 KiB of the state.
+                .itemReader(S3JsonItemReader.Builder.create().bucket(resultsBucket)
+                        .key(JsonPath.stringAt("$.listing.accountsKey")).build())
                 .maxConcurrency(props.maxConcurrency())
                 .toleratedFailurePercentage(props.toleratedFailurePercentage())
                 .mapExecutionType(StateMachineType.STANDARD)
@@ -241,8 +289,8 @@ public final class OrganizationHubStack extends Stack {
         // DistributedMap sets the processor's mode and takes its execution type from mapExecutionType above.
         map.itemProcessor(rotate);
         Map<String, Object> aggregateInput = new LinkedHashMap<>();
-        aggregateInput.put("listing", JsonPath.objectAt("$.listing"));
-        aggregateInput.put("results", JsonPath.objectAt("$.results"));
+        // The whole state: the listing, the Map's results, or whatever error a Catch put there instead.
+        aggregateInput.put("state", JsonPath.objectAt("$"));
         aggregateInput.put("execution", new TreeMap<>(Map.of("Name", JsonPath.stringAt("$$.Execution.Name"),
                 "StartTime", JsonPath.stringAt("$$.Execution.StartTime"))));
         LambdaInvoke aggregate = LambdaInvoke.Builder.create(this, "Aggregate")
@@ -251,14 +299,44 @@ public final class OrganizationHubStack extends Stack {
                 .payloadResponseOnly(true)
                 .resultPath("$.summary")
                 .build();
-        // A run where accounts failed ends failed, so the execution's status (and ExecutionsFailed) says so.
+
+        // The report always happens: a failed listing or a Map failed past its tolerance still goes to Aggregate,
+        // which reports every account it knows of (those the Map never started as not run); the execution then
+        // fails. After a Map failure its output names no result files, so ListMapRuns finds the map run, whose id
+        // is the directory ResultWriter wrote them to.
+        CallAwsService findMapRun = CallAwsService.Builder.create(this, "FindMapRun")
+                .service("sfn")
+                .action("listMapRuns")
+                .parameters(Map.of("ExecutionArn", JsonPath.stringAt("$$.Execution.Id")))
+                .iamAction("states:ListMapRuns")
+                .iamResources(List.of("arn:" + Aws.PARTITION + ":states:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
+                        + ":execution:*"))
+                .resultPath("$." + MAP_RUNS)
+                .build();
+        list.addCatch(aggregate, CatchProps.builder().errors(List.of("States.ALL"))
+                .resultPath("$." + LISTING_ERROR).build());
+        map.addCatch(findMapRun, CatchProps.builder().errors(List.of("States.ALL"))
+                .resultPath("$." + MAP_ERROR).build());
+        findMapRun.addCatch(aggregate, CatchProps.builder().errors(List.of("States.ALL"))
+                .resultPath("$.mapRunsError").build());
+        findMapRun.next(aggregate);
+
+        // Failed or not-run accounts, or a run that stopped early, end the execution failed (ExecutionsFailed);
+        // accounts that are not enrolled or excluded never do.
         Choice outcome = Choice.Builder.create(this, "AnyAccountFailed").build()
+                .when(Condition.booleanEquals("$.summary.runIncomplete", true),
+                        Fail.Builder.create(this, "RunIncomplete").error("RunIncomplete")
+                                .cause("The run stopped early (listing or Map failed); see the organization report")
+                                .build())
                 .when(Condition.numberGreaterThan("$.summary.accountsFailed", 0),
                         Fail.Builder.create(this, "AccountsFailed").error("AccountsFailed")
                                 .cause("Some accounts were not rotated; see the organization report").build())
                 .otherwise(new Succeed(this, "AllAccountsRotated"));
 
+        // Under /aws/vendedlogs/ CloudWatch Logs needs no resource policy entry per log group for Step Functions'
+        // log delivery, so a busy account does not hit the resource policy's size limit.
         LogGroup logs = LogGroup.Builder.create(this, "StateMachineLogs")
+                .logGroupName(VENDED_LOGS_PREFIX + getStackName() + "/OrganizationRotation")
                 .retention(props.base().logRetention())
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
@@ -283,10 +361,16 @@ public final class OrganizationHubStack extends Stack {
                 .callAs("DELEGATED_ADMIN")
                 .autoDeployment(CfnStackSet.AutoDeploymentProperty.builder()
                         .enabled(true).retainStacksOnAccountRemoval(false).build())
+                // Counts, not percentages (a percentage of a few accounts rounds down to 0), and soft tolerance, so a
+                // failing account neither slows the rollout to one account at a time nor stops it: the operation
+                // goes on, the account's instance stays FAILED, and the run reports the account as not enrolled.
+                // Only past spokeFailureTolerance failed accounts does CloudFormation stop the operation, which
+                // fails the StackSet's update and rolls the hub back.
                 .operationPreferences(CfnStackSet.OperationPreferencesProperty.builder()
                         .regionConcurrencyType("PARALLEL")
-                        .maxConcurrentPercentage(25)
-                        .failureTolerancePercentage(10)
+                        .concurrencyMode("SOFT_FAILURE_TOLERANCE")
+                        .maxConcurrentCount(props.spokeMaxConcurrentAccounts())
+                        .failureToleranceCount(props.spokeFailureTolerance())
                         .build())
                 .managedExecution(Map.of("Active", true))
                 .capabilities(List.of("CAPABILITY_NAMED_IAM"))
@@ -341,8 +425,8 @@ public final class OrganizationHubStack extends Stack {
     }
 
     private void acknowledge(OrganizationProps props, Function lister, Function aggregator) {
-        ack(listerRole, "AwsSolutions-IAM5[Resource::*]", "organizations:ListAccountsForParent and ListChildren"
-                + " are read-only and their resources (roots, OUs) are only known at run time.");
+        ack(listerRole, "AwsSolutions-IAM5[Resource::*]", "organizations:DescribeOrganization, ListAccountsForParent"
+                + " and ListChildren are read-only and their resources (roots, OUs) are only known at run time.");
         ack(workerRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/" + props.spokeRoleName() + "]",
                 "The spoke role has the same name in every member account, and accounts join the organization after"
                         + " deployment; aws:ResourceOrgID limits it to roles in this organization.");
@@ -353,6 +437,10 @@ public final class OrganizationHubStack extends Stack {
         String bucket = "<" + logicalIdOf(resultsBucket) + ".Arn>";
         ack(aggregatorRole, "AwsSolutions-IAM5[Resource::" + bucket + "/" + RESULTS_PREFIX + "/*]",
                 "The Distributed Map names its result files by map run id at run time; read only.");
+        ack(aggregatorRole, "AwsSolutions-IAM5[Resource::" + bucket + "/" + Organization.LISTINGS_PREFIX + "/*]",
+                "Each run's listing is under the execution's name, known at run time; read only.");
+        ack(listerRole, "AwsSolutions-IAM5[Resource::" + bucket + "/" + Organization.LISTINGS_PREFIX + "/*]",
+                "Each run's listing is written under the execution's name, known at run time.");
         ack(aggregatorRole, "AwsSolutions-IAM5[Resource::" + bucket + "/" + RESULTS_PREFIX
                         + "/*/organization-report.json]",
                 "One report per run, next to that run's result files, whose directory is the map run id.");
@@ -363,6 +451,9 @@ public final class OrganizationHubStack extends Stack {
             ack(stateMachine, "AwsSolutions-IAM5[Resource::<" + logicalIdOf(function) + ".Arn>:*]",
                     "Step Functions' Lambda integration may invoke any version or alias of the hub's own function.");
         }
+        ack(stateMachine, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
+                + ":execution:*]", "states:ListMapRuns (read-only) after a caught Map failure, to find the run's result"
+                + " files; the state machine's own name is not known to its role's policy without a cycle.");
         ack(stateMachine, "AwsSolutions-IAM5[Resource::*]", "X-Ray tracing (PutTraceSegments, GetSamplingRules)"
                 + " and log delivery (CreateLogDelivery and the like) support no resource-level permissions.");
         String executions = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{\"Fn::Select\":[6,"
@@ -388,4 +479,6 @@ public final class OrganizationHubStack extends Stack {
     public StateMachine stateMachine() { return stateMachine; }
     public CfnStackSet spokeStackSet() { return spokeStackSet; }
     public Topic noticeTopic() { return noticeTopic; }
+    public Topic alarmTopic() { return alarmTopic; }
+    HubAlarms alarms() { return alarms; }
 }

@@ -18,14 +18,22 @@ import java.util.regex.Pattern;
  * @param excludedAccounts          never listed, whatever OU they are in (per-account exemptions)
  * @param maxConcurrency            the Distributed Map's MaxConcurrency: accounts rotated at once
  * @param toleratedFailurePercentage the share of workers that may fail (time out, crash) before the Map fails
+ * @param spokeMaxConcurrentAccounts the StackSet deploys the spoke to this many accounts at a time
+ * @param spokeFailureTolerance     accounts whose spoke may fail to deploy before CloudFormation stops a StackSet
+ *                                  operation (and the hub's update fails and rolls back); by default more than any
+ *                                  organization has, so a member account can never roll back the hub
  */
 public record OrganizationProps(RotatorStackProps base, String organizationId, List<String> organizationUnits,
                                 List<String> accounts, List<String> excludedAccounts, String spokeRoleName,
-                                int maxConcurrency, int toleratedFailurePercentage) {
+                                int maxConcurrency, int toleratedFailurePercentage, int spokeMaxConcurrentAccounts,
+                                int spokeFailureTolerance) {
     public static final String MODE_CONTEXT = "mode";
     public static final String ORGANIZATION_MODE = "organization";
     public static final int DEFAULT_MAX_CONCURRENCY = 10;
     public static final int DEFAULT_TOLERATED_FAILURE_PERCENTAGE = 10;
+    public static final int DEFAULT_SPOKE_MAX_CONCURRENT_ACCOUNTS = 10;
+    /** Above the number of accounts an organization can be raised to by quota request for most customers. */
+    public static final int DEFAULT_SPOKE_FAILURE_TOLERANCE = 10_000;
 
     private static final Pattern ORGANIZATION_ID = Pattern.compile("o-[a-z0-9]{10,32}");
     private static final Pattern PARENT_ID = Pattern.compile("r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}");
@@ -47,6 +55,13 @@ public record OrganizationProps(RotatorStackProps base, String organizationId, L
             throw new IllegalArgumentException("toleratedFailurePercentage must be 0 to 100: "
                     + toleratedFailurePercentage);
         }
+        if (spokeMaxConcurrentAccounts < 1) {
+            throw new IllegalArgumentException("spokeMaxConcurrentAccounts must be at least 1: "
+                    + spokeMaxConcurrentAccounts);
+        }
+        if (spokeFailureTolerance < 0) {
+            throw new IllegalArgumentException("spokeFailureTolerance must be at least 0: " + spokeFailureTolerance);
+        }
         organizationUnits = List.copyOf(organizationUnits);
         accounts = List.copyOf(accounts);
         excludedAccounts = List.copyOf(excludedAccounts);
@@ -63,7 +78,10 @@ public record OrganizationProps(RotatorStackProps base, String organizationId, L
                 text(node, "spokeRoleName").orElse(Organization.DEFAULT_SPOKE_ROLE_NAME),
                 text(node, "maxConcurrency").map(Integer::parseInt).orElse(DEFAULT_MAX_CONCURRENCY),
                 text(node, "toleratedFailurePercentage").map(Integer::parseInt)
-                        .orElse(DEFAULT_TOLERATED_FAILURE_PERCENTAGE));
+                        .orElse(DEFAULT_TOLERATED_FAILURE_PERCENTAGE),
+                text(node, "spokeMaxConcurrentAccounts").map(Integer::parseInt)
+                        .orElse(DEFAULT_SPOKE_MAX_CONCURRENT_ACCOUNTS),
+                text(node, "spokeFailureTolerance").map(Integer::parseInt).orElse(DEFAULT_SPOKE_FAILURE_TOLERANCE));
     }
 
     private static Optional<String> text(Node node, String key) {

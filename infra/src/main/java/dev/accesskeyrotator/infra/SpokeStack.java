@@ -13,10 +13,10 @@ import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
 import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.kms.Key;
-import software.amazon.awscdk.services.ssm.StringParameter;
 import software.constructs.Construct;
 
 import java.util.ArrayList;
@@ -26,7 +26,8 @@ import java.util.Map;
 /**
  * What every member account gets from the hub's StackSet: the role the hub's worker assumes and the account's own
  * KMS key for its user secrets. The role trusts exactly the hub worker's role ARN, and only from inside the
- * organization; it may touch keys of opted-in users only, and write user secrets only with this account's key.
+ * organization; it may touch keys of opted-in users only, and read or write user secrets only with this account's
+ * key.
  *
  * <p>The template has no assets (no Lambda code, no custom resource), so a StackSet can deploy it as its template
  * body; it is synthesized without the CDK bootstrap check, as member accounts are not bootstrapped.
@@ -37,6 +38,7 @@ public final class SpokeStack extends Stack {
 
     private final Role spokeRole;
     private final Key userSecretsKey;
+    private final Policy keyPolicy;
 
     public SpokeStack(Construct scope, String id, OrganizationProps props) {
         super(scope, id, StackProps.builder()
@@ -67,11 +69,7 @@ public final class SpokeStack extends Stack {
                 // The user secrets outlive the spoke; without this key they could not be read any more.
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
-        StringParameter.Builder.create(this, "UserSecretsKeyParameter")
-                .parameterName(Organization.SPOKE_PARAMETER_PATH + Organization.SPOKE_KEY_PARAMETER)
-                .description("Access Key Rotator: the KMS key the hub's worker writes this account's user secrets with")
-                .stringValue(userSecretsKey.getKeyArn())
-                .build();
+        this.keyPolicy = confineToOwnKey();
         grant(base);
         acknowledge(base);
     }
@@ -82,21 +80,41 @@ public final class SpokeStack extends Stack {
         String anyUser = "arn:" + Aws.PARTITION + ":iam::" + Aws.ACCOUNT_ID + ":user/*";
         String userSecrets = "arn:" + Aws.PARTITION + ":secretsmanager:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
                 + ":secret:" + base.secretNamePrefix() + "*";
-        String spokePath = Organization.SPOKE_PARAMETER_PATH.substring(1, Organization.SPOKE_PARAMETER_PATH.length() - 1);
         List<PolicyStatement> statements = new ArrayList<>();
         statements.addAll(RotationRolePolicy.rotateKeysIntoOwnedSecrets(tag, anyUser, userSecrets,
                 userSecretsKey.getKeyArn(), "Account"));
-        statements.add(statement("ReadSpokeParameters", List.of("ssm:GetParametersByPath"), List.of(
-                "arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":parameter/" + spokePath)));
-        // As in the single-account stack: a secret re-keyed between the ownership check and the write must fail
-        // the write rather than hand the new key to whoever controls the other key.
-        statements.add(PolicyStatement.Builder.create()
-                .sid("NeverEncryptWithAnotherKey")
-                .effect(Effect.DENY)
-                .actions(RotatorStack.NEVER_WITH_ANOTHER_KEY_ACTIONS)
-                .notResources(List.of(userSecretsKey.getKeyArn()))
-                .build());
+        // The worker learns this account's key from the role's own key policy (below): IAM read on that one policy.
+        statements.add(statement("ReadOwnKeyPolicy", List.of("iam:GetRolePolicy"), List.of(spokeRole.getRoleArn())));
         statements.forEach(spokeRole::addToPrincipalPolicy);
+    }
+
+    /**
+     * The spoke role may use this account's key and no other, whatever another key's policy allows (an explicit
+     * Deny wins): a member principal who makes a key of their own that admits the role, and plants a secret under
+     * it, gets a secret the role can neither read nor write. The policy also tells the worker which key is the
+     * account's ({@link Organization#SPOKE_KEY_STATEMENT}'s NotResource): changing it takes IAM permissions in the
+     * member account, which a parameter or a stack output would not.
+     */
+    private Policy confineToOwnKey() {
+        return Policy.Builder.create(this, "SpokeKeyPolicy")
+                .policyName(Organization.SPOKE_KEY_POLICY_NAME)
+                .roles(List.of(spokeRole))
+                .statements(List.of(
+                        PolicyStatement.Builder.create()
+                                .sid(Organization.SPOKE_KEY_STATEMENT)
+                                .effect(Effect.DENY)
+                                .actions(List.of("kms:Decrypt"))
+                                .notResources(List.of(userSecretsKey.getKeyArn()))
+                                .build(),
+                        // As in the single-account stack: a secret re-keyed between the ownership check and the
+                        // write must fail the write rather than hand the new key to whoever controls the other key.
+                        PolicyStatement.Builder.create()
+                                .sid("NeverEncryptWithAnotherKey")
+                                .effect(Effect.DENY)
+                                .actions(RotatorStack.NEVER_WITH_ANOTHER_KEY_ACTIONS)
+                                .notResources(List.of(userSecretsKey.getKeyArn()))
+                                .build()))
+                .build();
     }
 
     private void acknowledge(RotatorStackProps base) {
@@ -122,6 +140,7 @@ public final class SpokeStack extends Stack {
 
     public Role spokeRole() { return spokeRole; }
     public Key userSecretsKey() { return userSecretsKey; }
+    public Policy keyPolicy() { return keyPolicy; }
 
     /**
      * The spoke as a template body for the StackSet: synthesized in an app of its own, so it is never deployed as a

@@ -62,7 +62,14 @@ class OrganizationStacksTest {
         assertEquals(OrganizationProps.DEFAULT_MAX_CONCURRENCY, map.path("MaxConcurrency").asInt());
         assertEquals(OrganizationProps.DEFAULT_TOLERATED_FAILURE_PERCENTAGE,
                 map.path("ToleratedFailurePercentage").asInt());
-        assertEquals("$.listing." + Organization.ACCOUNTS_FIELD, map.path("ItemsPath").asText());
+        // The items come from the lister's file in the results bucket, not through the state.
+        assertTrue(map.path("ItemsPath").isMissingNode(), map.toString());
+        JsonNode reader = map.path("ItemReader");
+        assertEquals(List.of("arn:${Ref:AWS::Partition}:states:::s3:getObject", "JSON", "$.listing.accountsKey"),
+                List.of(reader.path("Resource").asText(), reader.path("ReaderConfig").path("InputType").asText(),
+                        reader.path("Parameters").path("Key.$").asText()), reader.toString());
+        assertTrue(reader.path("Parameters").path("Bucket").asText().contains("${Ref:ResultsBucket"),
+                reader.toString());
         JsonNode writer = map.path("ResultWriter");
         assertEquals("arn:${Ref:AWS::Partition}:states:::s3:putObject", writer.path("Resource").asText());
         assertEquals(OrganizationHubStack.RESULTS_PREFIX, writer.path("Arguments").path("Prefix").asText(
@@ -77,6 +84,33 @@ class OrganizationStacksTest {
                 .path("States").path("RotateEachAccount");
         assertEquals(List.of(25, 5), List.of(custom.path("MaxConcurrency").asInt(),
                 custom.path("ToleratedFailurePercentage").asInt()));
+    }
+
+    @Test
+    void aFailedListingOrMapStillReachesTheAggregatorAndTheExecutionFailsAfterTheReport() throws Exception {
+        JsonNode states = definition(hubTemplate).path("States");
+        JsonNode listCatch = states.path("ListAccounts").path("Catch").get(0);
+        assertEquals(List.of("[\"States.ALL\"]", "Aggregate", "$." + OrganizationHubStack.LISTING_ERROR),
+                List.of(listCatch.path("ErrorEquals").toString(), listCatch.path("Next").asText(),
+                        listCatch.path("ResultPath").asText()));
+        JsonNode mapCatch = states.path("RotateEachAccount").path("Catch").get(0);
+        assertEquals(List.of("[\"States.ALL\"]", "FindMapRun", "$." + OrganizationHubStack.MAP_ERROR),
+                List.of(mapCatch.path("ErrorEquals").toString(), mapCatch.path("Next").asText(),
+                        mapCatch.path("ResultPath").asText()));
+        JsonNode findMapRun = states.path("FindMapRun");
+        assertEquals("arn:${Ref:AWS::Partition}:states:::aws-sdk:sfn:listMapRuns",
+                findMapRun.path("Resource").asText());
+        assertEquals("$$.Execution.Id", findMapRun.path("Parameters").path("ExecutionArn.$").asText());
+        assertEquals(List.of("Aggregate", "Aggregate"), List.of(findMapRun.path("Next").asText(),
+                findMapRun.path("Catch").get(0).path("Next").asText()));
+        // The aggregator gets the whole state, so a missing listing or result is its to report, not a path error.
+        assertEquals("$", states.path("Aggregate").path("Parameters").path("state.$").asText());
+        JsonNode choices = states.path("AnyAccountFailed").path("Choices");
+        assertEquals(List.of("$.summary.runIncomplete", "RunIncomplete", "$.summary.accountsFailed",
+                        "AccountsFailed"),
+                List.of(choices.get(0).path("Variable").asText(), choices.get(0).path("Next").asText(),
+                        choices.get(1).path("Variable").asText(), choices.get(1).path("Next").asText()));
+        assertEquals("Fail", states.path("RunIncomplete").path("Type").asText());
     }
 
     @Test
@@ -98,6 +132,8 @@ class OrganizationStacksTest {
                 "StateMachineType", "STANDARD",
                 "TracingConfiguration", Map.of("Enabled", true),
                 "LoggingConfiguration", Match.objectLike(Map.of("Level", "ALL"))));
+        hubTemplate.hasResourceProperties("AWS::Logs::LogGroup", Map.of(
+                "LogGroupName", "/aws/vendedlogs/states/Hub/OrganizationRotation"));
     }
 
     @Test
@@ -126,8 +162,15 @@ class OrganizationStacksTest {
         assertEquals("DELEGATED_ADMIN", stackSet.path("CallAs").asText());
         assertEquals(JSON.valueToTree(Map.of("Enabled", true, "RetainStacksOnAccountRemoval", false)),
                 stackSet.path("AutoDeployment"));
-        assertEquals(JSON.valueToTree(Map.of("RegionConcurrencyType", "PARALLEL", "MaxConcurrentPercentage", 25,
-                "FailureTolerancePercentage", 10)), stackSet.path("OperationPreferences"));
+        // Explicit counts and soft tolerance: a member account that fails to deploy neither stops the rollout nor
+        // rolls the hub back.
+        assertEquals(JSON.valueToTree(Map.of("RegionConcurrencyType", "PARALLEL",
+                "ConcurrencyMode", "SOFT_FAILURE_TOLERANCE", "MaxConcurrentCount", 10,
+                "FailureToleranceCount", 10_000)), stackSet.path("OperationPreferences"));
+        JsonNode strict = stackSet(hub(Map.of("spokeMaxConcurrentAccounts", "3", "spokeFailureTolerance", "0")))
+                .path("OperationPreferences");
+        assertEquals(List.of(3, 0), List.of(strict.path("MaxConcurrentCount").asInt(),
+                strict.path("FailureToleranceCount").asInt(-1)));
         assertEquals(JSON.valueToTree(OUS), stackSet.path("StackInstancesGroup").get(0).path("DeploymentTargets")
                 .path("OrganizationalUnitIds"));
         assertEquals(JSON.valueToTree(List.of("CAPABILITY_NAMED_IAM")), stackSet.path("Capabilities"));
@@ -173,17 +216,40 @@ class OrganizationStacksTest {
                         statement.get("Condition"));
             }
             assertFalse(actions.stream().anyMatch(a -> a.startsWith("iam:") && (a.contains("Tag")
-                    || a.contains("Policy") || a.contains("Create") && !a.equals("iam:CreateAccessKey"))),
+                    || a.contains("Policy") && !a.equals("iam:GetRolePolicy")
+                    || a.contains("Create") && !a.equals("iam:CreateAccessKey"))),
                     "no IAM write beyond the tagged users' keys: " + actions);
         }
         assertEquals(1, keyStatements);
         Map<String, Object> key = spokeTemplate.findResources("AWS::KMS::Key").values().iterator().next();
         assertEquals("Retain", key.get("DeletionPolicy"));
-        spokeTemplate.hasResourceProperties("AWS::SSM::Parameter", Map.of(
-                "Name", Organization.SPOKE_PARAMETER_PATH + Organization.SPOKE_KEY_PARAMETER));
-        spokeTemplate.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of("PolicyDocument",
-                Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
-                        "Sid", "NeverEncryptWithAnotherKey", "Effect", "Deny")))))))));
+    }
+
+    @Test
+    void theSpokeRoleMayDecryptOrEncryptWithItsAccountsKeyOnlyAndThatPolicyNamesTheKeyForTheWorker() {
+        String key = logicalIdOfType(spokeTemplate, "AWS::KMS::Key");
+        String role = logicalIdOfType(spokeTemplate, "AWS::IAM::Role");
+        spokeTemplate.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "PolicyName", Organization.SPOKE_KEY_POLICY_NAME,
+                "Roles", List.of(Stacks.ref(role)),
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(
+                        Map.of("Sid", Organization.SPOKE_KEY_STATEMENT, "Effect", "Deny", "Action", "kms:Decrypt",
+                                "NotResource", Stacks.getAtt(key, "Arn")),
+                        Map.of("Sid", "NeverEncryptWithAnotherKey", "Effect", "Deny",
+                                "Action", RotatorStack.NEVER_WITH_ANOTHER_KEY_ACTIONS,
+                                "NotResource", Stacks.getAtt(key, "Arn"))))));
+        // The worker reads that policy, and nothing a member principal without IAM permissions can write.
+        spokeTemplate.resourceCountIs("AWS::SSM::Parameter", 0);
+        Map<String, Object> read = Stacks.allStatements(spokeTemplate).stream()
+                .filter(s -> Stacks.actionsOf(s).contains("iam:GetRolePolicy")).findFirst().orElseThrow();
+        assertEquals(Stacks.getAtt(role, "Arn"), read.get("Resource"));
+        assertEquals(List.of("iam:GetRolePolicy"), Stacks.actionsOf(read));
+    }
+
+    private static String logicalIdOfType(Template template, String type) {
+        Map<String, Map<String, Object>> found = template.findResources(type);
+        assertEquals(1, found.size(), type);
+        return found.keySet().iterator().next();
     }
 
     @Test
@@ -194,7 +260,7 @@ class OrganizationStacksTest {
         assertFalse(json.containsKey("Rules"));
         Set<String> types = new TreeSet<>();
         ((Map<?, ?>) json.get("Resources")).values().forEach(r -> types.add(String.valueOf(((Map<?, ?>) r).get("Type"))));
-        assertEquals(Set.of("AWS::IAM::Policy", "AWS::IAM::Role", "AWS::KMS::Key", "AWS::SSM::Parameter"), types);
+        assertEquals(Set.of("AWS::IAM::Policy", "AWS::IAM::Role", "AWS::KMS::Key"), types);
     }
 
     @Test

@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * The accounts a run covers: every ACTIVE account under the configured roots or OUs, at any depth, or an explicit
- * list; minus the exempt accounts. Suspended, closing and not yet activated accounts are skipped and named, so the
- * report can say why an account was left out.
+ * list; minus the exempt accounts. Accounts found but not entered get their state here, so the report names every
+ * account with why it was left out: the management account (service-managed StackSets never deploy a spoke there)
+ * and accounts not ACTIVE are {@value AccountResult#NOT_ENROLLED}, exempt ones {@value AccountResult#EXCLUDED}.
  */
 public final class AccountLister {
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
@@ -26,11 +27,16 @@ public final class AccountLister {
     public record ListedAccount(String accountId, String accountName) { }
 
     /**
-     * @param accounts the Map's items, sorted by account id
-     * @param skipped  accounts found but not ACTIVE, as {@code id (STATE)}
-     * @param excluded exempt accounts that were found (or listed)
+     * @param accounts    the Map's items, sorted by account id
+     * @param notEnrolled accounts found that have no spoke: the management account and accounts not ACTIVE
+     * @param excluded    exempt accounts that were found (or listed)
      */
-    public record Listing(List<ListedAccount> accounts, List<String> skipped, List<String> excluded) { }
+    public record Listing(List<ListedAccount> accounts, List<AccountResult> notEnrolled,
+                          List<AccountResult> excluded) { }
+
+    static final String MANAGEMENT_ACCOUNT = "ManagementAccount";
+    static final String NOT_ACTIVE = "AccountNotActive";
+    static final String EXCLUDED = "Excluded";
 
     private final OrganizationDirectory directory;
 
@@ -46,9 +52,10 @@ public final class AccountLister {
             }
         }
         Set<String> exemptIds = validated(exempt);
+        String management = directory.managementAccountId();
         TreeMap<String, ListedAccount> listed = new TreeMap<>();
-        TreeMap<String, String> skipped = new TreeMap<>();
-        Set<String> excluded = new java.util.TreeSet<>();
+        TreeMap<String, AccountResult> notEnrolled = new TreeMap<>();
+        TreeMap<String, AccountResult> excluded = new TreeMap<>();
         Set<String> visited = new LinkedHashSet<>();
         Deque<String> toVisit = new ArrayDeque<>(parentIds);
         while (!toVisit.isEmpty()) {
@@ -58,16 +65,22 @@ public final class AccountLister {
             }
             for (OrgAccount account : directory.accountsForParent(parent)) {
                 if (exemptIds.contains(account.id())) {
-                    excluded.add(account.id());
+                    excluded.put(account.id(), excluded(account.id(), account.name()));
+                } else if (account.id().equals(management)) {
+                    notEnrolled.put(account.id(), AccountResult.notRotated(account.id(), account.name(),
+                            AccountResult.NOT_ENROLLED, MANAGEMENT_ACCOUNT, "the organization's management account:"
+                                    + " service-managed StackSets do not deploy the spoke there"));
                 } else if (!ACTIVE.equals(account.state())) {
-                    skipped.put(account.id(), account.id() + " (" + account.state() + ")");
+                    notEnrolled.put(account.id(), AccountResult.notRotated(account.id(), account.name(),
+                            AccountResult.NOT_ENROLLED, NOT_ACTIVE, "account state " + account.state()));
                 } else {
                     listed.put(account.id(), new ListedAccount(account.id(), account.name()));
                 }
             }
             toVisit.addAll(directory.organizationalUnitsUnder(parent));
         }
-        return new Listing(List.copyOf(listed.values()), List.copyOf(skipped.values()), List.copyOf(excluded));
+        return new Listing(List.copyOf(listed.values()), List.copyOf(notEnrolled.values()),
+                List.copyOf(excluded.values()));
     }
 
     /** An explicit list needs no Organizations call, so it also works without a delegated administrator. */
@@ -76,8 +89,14 @@ public final class AccountLister {
         Set<String> ids = validated(accountIds);
         List<ListedAccount> accounts = ids.stream().filter(id -> !exemptIds.contains(id)).sorted()
                 .map(id -> new ListedAccount(id, "")).toList();
-        List<String> excluded = ids.stream().filter(exemptIds::contains).sorted().toList();
+        List<AccountResult> excluded = ids.stream().filter(exemptIds::contains).sorted()
+                .map(id -> excluded(id, "")).toList();
         return new Listing(accounts, List.of(), excluded);
+    }
+
+    static AccountResult excluded(String accountId, String accountName) {
+        return AccountResult.notRotated(accountId, accountName, AccountResult.EXCLUDED, EXCLUDED,
+                "listed in excludedAccounts: never entered");
     }
 
     private static Set<String> validated(Collection<String> accountIds) {

@@ -1,7 +1,9 @@
 package dev.accesskeyrotator.org;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.accesskeyrotator.contract.Outcome;
+import dev.accesskeyrotator.contract.Parameter;
 import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.UserResult;
 
@@ -9,11 +11,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the worker returns for one account, and what the Distributed Map writes to the results bucket for it: the
- * run's counts and the users that need a look, or why the account could not be rotated. Small on purpose (a Map
- * item's output is at most 256 KB); the account's full run report is in the worker's log.
+ * One account's state in an organization run, as the worker returns it (and the Distributed Map writes it to the
+ * results bucket) or as the lister and the aggregator decide it for accounts the worker never ran. Every account a
+ * run knows of has exactly one {@link #status}:
  *
- * @param status        {@value #COMPLETED} or {@value #FAILED}
+ * <table>
+ *   <tr><th>status</th><th>meaning</th><th>counts as failed</th></tr>
+ *   <tr><td>{@value #ROTATED}</td><td>the run completed and could change keys</td><td>no</td></tr>
+ *   <tr><td>{@value #DRY_RUN}</td><td>the run completed as a dry run (hub or account override)</td><td>no</td></tr>
+ *   <tr><td>{@value #NOT_ENROLLED}</td><td>no spoke: the management account, an account not ACTIVE, or one whose
+ *       spoke role cannot be assumed (outside the StackSet's targets)</td><td>no</td></tr>
+ *   <tr><td>{@value #EXCLUDED}</td><td>exempt by {@code excludedAccounts}; never entered</td><td>no</td></tr>
+ *   <tr><td>{@value #FAILED}</td><td>entered (or tried to) and could not be rotated; {@code stage},
+ *       {@code errorCode} and {@code message} say why</td><td>yes</td></tr>
+ *   <tr><td>{@value #NOT_RUN}</td><td>listed, but the Map stopped before running it</td><td>yes</td></tr>
+ * </table>
+ *
+ * <p>Small on purpose (a Map item's output is at most 256 KB); the account's full run report is in the worker's log.
+ *
  * @param stage         for a failed account, where it stopped: {@value #STAGE_ASSUME_ROLE},
  *                      {@value #STAGE_SPOKE_CONFIGURATION}, {@value #STAGE_RUN} or, set by the aggregator,
  *                      {@value #STAGE_WORKER}
@@ -26,23 +41,37 @@ import java.util.Map;
 public record AccountResult(String accountId, String accountName, String status, String stage, String errorCode,
                             String message, String runId, Boolean dryRun, String startedAt, String finishedAt,
                             Map<String, Integer> counts, List<NotableUser> notableUsers, Integer notableUsersOmitted) {
-    public static final String COMPLETED = "completed";
+    public static final String ROTATED = "rotated";
+    /** The account's run had the {@code dry-run} parameter on (the hub's, or the account's override). */
+    public static final String DRY_RUN = Parameter.DRY_RUN.parameterName();
+    public static final String NOT_ENROLLED = "not-enrolled";
+    public static final String EXCLUDED = "excluded";
     public static final String FAILED = "failed";
+    public static final String NOT_RUN = "not-run";
+    /** Every status, in the order the report counts them. */
+    public static final List<String> STATUSES = List.of(ROTATED, DRY_RUN, NOT_ENROLLED, EXCLUDED, FAILED, NOT_RUN);
+
     public static final String STAGE_ASSUME_ROLE = "assume-role";
     public static final String STAGE_SPOKE_CONFIGURATION = "spoke-configuration";
     public static final String STAGE_RUN = "run";
     /** The worker itself failed (timeout, out of memory): only Step Functions saw it. */
     public static final String STAGE_WORKER = "worker";
-    /** The Map never ran the account's item (the run was stopped, or failed past its tolerance). */
-    public static final String STAGE_NOT_RUN = "not-run";
     static final int MAX_NOTABLE_USERS = 100;
 
     /** One user's line, as in the run report but without key ids. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record NotableUser(String user, String outcome, String reason) { }
 
-    public boolean completed() {
-        return COMPLETED.equals(status);
+    /** The rotation ran to the end in this account (for real or as a dry run): its counts are the account's. */
+    @JsonIgnore
+    public boolean ran() {
+        return ROTATED.equals(status) || DRY_RUN.equals(status);
+    }
+
+    /** A failure someone must look at: the account should have been rotated and was not. */
+    @JsonIgnore
+    public boolean failure() {
+        return FAILED.equals(status) || NOT_RUN.equals(status);
     }
 
     static AccountResult completed(String accountId, String accountName, RunReport report) {
@@ -52,14 +81,22 @@ public record AccountResult(String accountId, String accountName, String status,
                 .toList();
         List<NotableUser> kept = notable.stream().limit(MAX_NOTABLE_USERS)
                 .map(u -> new NotableUser(u.user(), u.outcome().label(), u.reason())).toList();
-        return new AccountResult(accountId, accountName, COMPLETED, null, null, null, report.runId(), report.dryRun(),
-                report.startedAt(), report.finishedAt(), report.counts(), kept, notable.size() - kept.size());
+        return new AccountResult(accountId, accountName, report.dryRun() ? DRY_RUN : ROTATED, null, null, null,
+                report.runId(), report.dryRun(), report.startedAt(), report.finishedAt(), report.counts(), kept,
+                notable.size() - kept.size());
     }
 
     static AccountResult failed(String accountId, String accountName, String stage, String errorCode, String message,
                                 String startedAt, String finishedAt) {
         return new AccountResult(accountId, accountName, FAILED, stage, errorCode, message, null, null, startedAt,
                 finishedAt, null, null, null);
+    }
+
+    /** An account the worker did not (or could not) enter, for a reason that is not a failure, or was never run. */
+    static AccountResult notRotated(String accountId, String accountName, String status, String errorCode,
+                                    String message) {
+        return new AccountResult(accountId, accountName, status, null, errorCode, message, null, null, null, null,
+                null, null, null);
     }
 
     int count(String name) {

@@ -14,6 +14,7 @@ import dev.accesskeyrotator.service.RunReport;
 
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -31,14 +32,19 @@ public final class AccountWorker {
     private final MemberAccounts accounts;
     private final Clock clock;
     private final Consumer<String> logLines;
+    private final Set<String> excludedAccounts;
 
     /**
      * @param hub      the hub's settings; the KMS key, the rotator's role and the break-glass principal are replaced
      *                 by each account's own
      * @param logLines where the account's log lines go; each is tagged with the account id
+     * @param excludedAccounts never entered, whoever invokes the worker (the lister leaves them out too, but the
+     *                 worker function can be invoked directly)
      */
     public AccountWorker(RotatorSettings hub, String region, ParameterSource hubParameters, Notifier hubNotifier,
-                         MemberAccounts accounts, Clock clock, Consumer<String> logLines) {
+                         MemberAccounts accounts, Clock clock, Consumer<String> logLines,
+                         Set<String> excludedAccounts) {
+        this.excludedAccounts = Set.copyOf(excludedAccounts);
         this.hub = hub;
         this.region = region;
         this.hubParameters = hubParameters;
@@ -51,6 +57,10 @@ public final class AccountWorker {
     public AccountResult rotate(String accountId, String accountName, RotationService.Deadline deadline) {
         String startedAt = clock.instant().toString();
         JsonLog log = new JsonLog(line -> logLines.accept(tagged(line, accountId)), clock);
+        if (excludedAccounts.contains(accountId)) {
+            log.warn("account not entered: excluded", "status", AccountResult.EXCLUDED);
+            return AccountLister.excluded(accountId, accountName);
+        }
         String stage = AccountResult.STAGE_ASSUME_ROLE;
         try (MemberAccount account = accounts.enter(accountId)) {
             stage = AccountResult.STAGE_SPOKE_CONFIGURATION;
@@ -62,6 +72,15 @@ public final class AccountWorker {
             RunReport report = service.run(new RotationService.RunRequest(false, deadline));
             return AccountResult.completed(accountId, accountName, report);
         } catch (AwsFailure failure) {
+            if (stage.equals(AccountResult.STAGE_ASSUME_ROLE) && failure.kind() == AwsFailure.Kind.ACCESS_DENIED) {
+                // AWS does not say why: no spoke role (outside the StackSet's targets, a spoke that failed to
+                // deploy, an account that just joined) or a role that does not trust the hub. Either way nothing
+                // in the account can be rotated, and it is reported, counted and named, but is not a run failure.
+                log.warn("account not enrolled: its spoke role cannot be assumed", "status",
+                        AccountResult.NOT_ENROLLED, "errorCode", failure.errorCode());
+                return AccountResult.notRotated(accountId, accountName, AccountResult.NOT_ENROLLED,
+                        failure.errorCode(), failure.getMessage());
+            }
             log.error("account not rotated", "stage", stage, "errorCode", failure.errorCode());
             return AccountResult.failed(accountId, accountName, stage, failure.errorCode(), failure.getMessage(),
                     startedAt, clock.instant().toString());
@@ -79,23 +98,23 @@ public final class AccountWorker {
     }
 
     /**
-     * The account's settings: its own KMS key (from the parameter its spoke stack wrote), its spoke role as the
-     * rotator principal in each secret's resource policy, and its root as the break-glass principal.
+     * The account's settings: its own KMS key (from the spoke role's own key policy, which the StackSet wrote), its
+     * spoke role as the rotator principal in each secret's resource policy, and its root as the break-glass
+     * principal.
      */
     private RotatorSettings settingsFor(MemberAccount account) {
-        String keyArn = Optional.ofNullable(account.parameters().readUnder(Organization.SPOKE_PARAMETER_PATH)
-                        .get(Organization.SPOKE_KEY_PARAMETER))
-                .orElseThrow(() -> new SpokeNotConfigured("SpokeNotConfigured", "parameter "
-                        + Organization.SPOKE_PARAMETER_PATH + Organization.SPOKE_KEY_PARAMETER
-                        + " is missing in account " + account.accountId() + "; deploy the spoke stack there"));
-        // The role may encrypt with this key only, so a wrong value would fail every write; but a key of another
-        // account or region is a sign of tampering or a mis-deployed spoke, and is refused before any change.
+        String source = "the spoke role's policy " + Organization.SPOKE_KEY_POLICY_NAME + " (statement "
+                + Organization.SPOKE_KEY_STATEMENT + ")";
+        String keyArn = account.spokeKeyArn().orElseThrow(() -> new SpokeNotConfigured("SpokeNotConfigured",
+                source + " is missing in account " + account.accountId() + "; deploy the spoke stack there"));
+        // The role may use this key only, so a wrong value would fail every read and write; but a key of another
+        // account or region is a sign of a tampered or mis-deployed spoke, and is refused before any change.
         Pattern ownKey = Pattern.compile("arn:" + Pattern.quote(account.partition()) + ":kms:" + Pattern.quote(region)
                 + ":" + account.accountId() + ":key/[A-Za-z0-9-]+");
         if (!ownKey.matcher(keyArn).matches()) {
-            throw new SpokeNotConfigured("SpokeKeyInvalid", "parameter " + Organization.SPOKE_PARAMETER_PATH
-                    + Organization.SPOKE_KEY_PARAMETER + " in account " + account.accountId() + " is '"
-                    + ConfigurationException.abbreviate(keyArn) + "', not a KMS key ARN of that account in " + region);
+            throw new SpokeNotConfigured("SpokeKeyInvalid", source + " in account " + account.accountId()
+                    + " names '" + ConfigurationException.abbreviate(keyArn) + "', not a KMS key ARN of that account in "
+                    + region);
         }
         return new RotatorSettings(hub.parameterPrefix(), hub.secretNamePrefix(), hub.noticeTopicArn(),
                 Optional.of(keyArn), hub.adminContact(), hub.maxConcurrency(), hub.deployedOptInTag(),

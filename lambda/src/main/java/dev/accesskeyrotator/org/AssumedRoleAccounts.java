@@ -4,10 +4,11 @@ import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.AwsFailures;
 import dev.accesskeyrotator.aws.IamDirectory;
 import dev.accesskeyrotator.aws.SecretsManagerStore;
-import dev.accesskeyrotator.aws.SsmParameterSource;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.accesskeyrotator.contract.Organization;
+import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.port.IdentityDirectory;
 import dev.accesskeyrotator.port.MemberAccounts;
-import dev.accesskeyrotator.port.ParameterSource;
 import dev.accesskeyrotator.port.SecretStore;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -16,11 +17,15 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.PartitionMetadata;
 import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.StsClientBuilder;
 import software.amazon.awssdk.services.sts.model.Credentials;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -94,7 +99,29 @@ public final class AssumedRoleAccounts implements MemberAccounts, AutoCloseable 
                         credentials.secretAccessKey(), credentials.sessionToken())),
                 hubOptions.interceptors(), retryStrategies));
         return new Entered(accountId, roleArn, partition, clients, new IamDirectory(clients.iam(), reportPollSleeper),
-                new SecretsManagerStore(clients.secretsManager()), new SsmParameterSource(clients.ssm()));
+                new SecretsManagerStore(clients.secretsManager()), roleName);
+    }
+
+    /**
+     * The {@code NotResource} of the spoke key policy's {@link Organization#SPOKE_KEY_STATEMENT}: IAM returns the
+     * document URL-encoded. Anything but exactly one key ARN there is no key.
+     */
+    static Optional<String> keyArnIn(String encodedDocument) {
+        try {
+            JsonNode document = JsonLog.mapper().readTree(URLDecoder.decode(encodedDocument, StandardCharsets.UTF_8));
+            for (JsonNode statement : document.path("Statement")) {
+                if (Organization.SPOKE_KEY_STATEMENT.equals(statement.path("Sid").asText())) {
+                    JsonNode notResource = statement.path("NotResource");
+                    if (notResource.isArray() && notResource.size() == 1) {
+                        notResource = notResource.get(0);
+                    }
+                    return notResource.isTextual() ? Optional.of(notResource.asText()) : Optional.empty();
+                }
+            }
+            return Optional.empty();
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -103,8 +130,20 @@ public final class AssumedRoleAccounts implements MemberAccounts, AutoCloseable 
     }
 
     private record Entered(String accountId, String roleArn, String partition, AwsClients clients,
-                           IdentityDirectory iam, SecretStore secrets, ParameterSource parameters)
+                           IdentityDirectory iam, SecretStore secrets, String roleName)
             implements MemberAccount {
+        @Override
+        public Optional<String> spokeKeyArn() {
+            try {
+                return keyArnIn(clients.iam().getRolePolicy(r -> r.roleName(roleName)
+                        .policyName(Organization.SPOKE_KEY_POLICY_NAME)).policyDocument());
+            } catch (NoSuchEntityException missing) {
+                return Optional.empty();
+            } catch (SdkException e) {
+                throw AwsFailures.translate("GetRolePolicy", e);
+            }
+        }
+
         @Override
         public void close() {
             clients.close();

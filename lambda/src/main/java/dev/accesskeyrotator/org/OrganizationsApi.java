@@ -59,6 +59,12 @@ public final class OrganizationsApi implements OrganizationDirectory {
     }
 
     @Override
+    public String managementAccountId() {
+        return call("DescribeOrganization", JsonLog.mapper().createObjectNode()).path("Organization")
+                .path("MasterAccountId").asText();
+    }
+
+    @Override
     public List<String> organizationalUnitsUnder(String parentId) {
         List<String> units = new ArrayList<>();
         forEachPage("ListChildren", parentId, "ORGANIZATIONAL_UNIT",
@@ -89,14 +95,13 @@ public final class OrganizationsApi implements OrganizationDirectory {
         byte[] body = request.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         SignedHttp.Response response = http.send(operation, SdkHttpMethod.POST, endpoint, Map.of(
                 "Content-Type", "application/x-amz-json-1.1",
-                "X-Amz-Target", TARGET_PREFIX + "." + operation), body, false);
+                "X-Amz-Target", TARGET_PREFIX + "." + operation), body);
         try {
             JsonNode json = JsonLog.mapper().readTree(response.body());
             if (!response.ok()) {
                 String message = json.hasNonNull("message") ? json.get("message").asText()
                         : json.path("Message").asText("HTTP " + response.status());
-                throw new AwsFailure(SignedHttp.kindOf(response.errorCode()), operation, response.errorCode(), message,
-                        null);
+                throw SignedHttp.failure(operation, response, message);
             }
             return json;
         } catch (IOException e) {

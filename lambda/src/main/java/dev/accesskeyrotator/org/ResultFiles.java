@@ -55,8 +55,8 @@ final class ResultFiles {
                     execution.path("Error").asText("WorkerFailed"), execution.path("Cause").asText(""),
                     execution.path("StartDate").asText(null), stopped);
         }
-        return AccountResult.failed(accountId, accountName, AccountResult.STAGE_NOT_RUN, "NotRun",
-                "the Map did not run this account", null, null);
+        return AccountResult.notRotated(accountId, accountName, AccountResult.NOT_RUN, "NotRun",
+                "the Map stopped before running this account");
     }
 
     private static JsonNode parse(byte[] body, String key) {

@@ -41,7 +41,8 @@ public final class RotateAccountHandler implements RequestHandler<Map<String, Ob
                         .orElse(Organization.DEFAULT_SPOKE_ROLE_NAME),
                 pause -> Thread.sleep(pause.toMillis()));
         this.worker = new AccountWorker(settings, region, new SsmParameterSource(hub.ssm()),
-                new SnsNotifier(hub.sns(), settings.noticeTopicArn()), accounts, clock, System.out::println);
+                new SnsNotifier(hub.sns(), settings.noticeTopicArn()), accounts, clock, System.out::println,
+                java.util.Set.copyOf(ListAccountsHandler.list(env, Organization.Variable.EXCLUDED_ACCOUNTS)));
     }
 
     RotateAccountHandler(AccountWorker worker) {

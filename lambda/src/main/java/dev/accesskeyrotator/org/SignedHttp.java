@@ -19,9 +19,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * SigV4-signed HTTP calls made with the SDK's own signer and HTTP client, for the two services whose SDK modules the
- * function does not ship (Organizations, S3): a small, fixed set of operations does not justify two more service
- * modules in the jar. Retries throttling and server errors with exponential backoff, as the SDK would.
+ * SigV4-signed HTTP calls made with the SDK's own signer and HTTP client, for Organizations only: its SDK module
+ * ({@code software.amazon.awssdk:organizations}) is not served by the registry this project builds from (S3, which
+ * is, goes through the SDK's own client). Retries throttling and server errors with exponential backoff, as the SDK
+ * would; an error answer is classified by {@link dev.accesskeyrotator.aws.AwsFailures} like every SDK failure.
  */
 final class SignedHttp {
     /** Waits between attempts; tests pass one that does not sleep. */
@@ -70,15 +71,11 @@ final class SignedHttp {
     /**
      * Sends one request, retrying throttling and 5xx answers; returns the last answer (the caller turns an error
      * answer into an {@link AwsFailure}).
-     *
-     * @param s3Style S3 wants the payload hash in {@code x-amz-content-sha256}, a path that is neither normalized
-     *                nor encoded twice
      */
-    Response send(String operation, SdkHttpMethod method, URI uri, Map<String, String> headers, byte[] body,
-                  boolean s3Style) {
+    Response send(String operation, SdkHttpMethod method, URI uri, Map<String, String> headers, byte[] body) {
         Response response = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            response = once(operation, method, uri, headers, body, s3Style);
+            response = once(operation, method, uri, headers, body);
             boolean retryable = response.status() >= 500 || THROTTLING.contains(response.errorCode());
             if (response.ok() || !retryable || attempt == MAX_ATTEMPTS) {
                 return response;
@@ -94,26 +91,20 @@ final class SignedHttp {
         return response;
     }
 
-    private Response once(String operation, SdkHttpMethod method, URI uri, Map<String, String> headers, byte[] body,
-                          boolean s3Style) {
+    private Response once(String operation, SdkHttpMethod method, URI uri, Map<String, String> headers, byte[] body) {
         SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(method).uri(uri)
                 .putHeader("Host", uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
         if (body.length > 0) {
             request.putHeader("Content-Length", Integer.toString(body.length));
         }
         headers.forEach(request::putHeader);
-        if (s3Style) {
-            request.putHeader("x-amz-content-sha256", Sha256.hex(body));
-        }
         SignedRequest signed;
         try {
             signed = signer.sign(r -> r.identity(credentials.resolveCredentials())
                     .request(request.build())
                     .payload(ContentStreamProvider.fromByteArray(body))
                     .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, signingName)
-                    .putProperty(AwsV4HttpSigner.REGION_NAME, signingRegion)
-                    .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, !s3Style)
-                    .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, !s3Style));
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, signingRegion));
         } catch (RuntimeException e) {
             // No credentials, or none that can sign: nothing was sent.
             throw new AwsFailure(AwsFailure.Kind.OTHER, operation, e.getClass().getSimpleName(),
@@ -140,30 +131,21 @@ final class SignedHttp {
         }
     }
 
-    /** The failure kinds the service and the report act on, from an error code. */
-    static AwsFailure.Kind kindOf(String code) {
-        if (THROTTLING.contains(code)) {
-            return AwsFailure.Kind.THROTTLED;
-        }
-        if (code.toLowerCase(java.util.Locale.ROOT).contains("accessdenied")) {
-            return AwsFailure.Kind.ACCESS_DENIED;
-        }
-        if (code.startsWith("NoSuch") || code.endsWith("NotFoundException")) {
-            return AwsFailure.Kind.NOT_FOUND;
-        }
-        return AwsFailure.Kind.OTHER;
-    }
-
-    static final class Sha256 {
-        private Sha256() {}
-
-        static String hex(byte[] bytes) {
-            try {
-                return java.util.HexFormat.of().formatHex(
-                        java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+    /**
+     * An error answer as the SDK would have thrown it, so that {@link dev.accesskeyrotator.aws.AwsFailures} (the one
+     * classifier of every adapter) decides what kind of failure it is.
+     */
+    static AwsFailure failure(String operation, Response response, String message) {
+        return dev.accesskeyrotator.aws.AwsFailures.translate(operation,
+                software.amazon.awssdk.awscore.exception.AwsServiceException.builder()
+                        .message(message)
+                        .statusCode(response.status())
+                        .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                                .errorCode(response.errorCode())
+                                .errorMessage(message)
+                                .sdkHttpResponse(software.amazon.awssdk.http.SdkHttpResponse.builder()
+                                        .statusCode(response.status()).build())
+                                .build())
+                        .build());
     }
 }

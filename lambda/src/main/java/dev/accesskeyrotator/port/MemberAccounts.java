@@ -28,8 +28,13 @@ public interface MemberAccounts {
 
         SecretStore secrets();
 
-        /** The member account's own Parameter Store, where its spoke stack records what the worker needs. */
-        ParameterSource parameters();
+        /**
+         * The KMS key the spoke role may use, as the spoke template wrote it into the role's own policy (a member
+         * principal needs IAM permissions to change it); empty when the role has no such policy.
+         *
+         * @throws AwsFailure when the policy cannot be read
+         */
+        java.util.Optional<String> spokeKeyArn();
 
         @Override
         void close();

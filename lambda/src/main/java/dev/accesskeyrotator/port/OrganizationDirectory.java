@@ -16,6 +16,9 @@ public interface OrganizationDirectory {
     /** @throws AwsFailure when Organizations refuses (not the management account or a delegated administrator) */
     List<OrgAccount> accountsForParent(String parentId);
 
+    /** The organization's management account ({@code DescribeOrganization}), where no spoke can be deployed. */
+    String managementAccountId();
+
     /** The OUs directly under {@code parentId}. */
     List<String> organizationalUnitsUnder(String parentId);
 }

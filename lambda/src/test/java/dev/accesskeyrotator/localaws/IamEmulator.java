@@ -141,6 +141,7 @@ public final class IamEmulator implements ServiceEmulator {
         return switch (request.operation()) {
             case "ListUsers" -> listUsers(request);
             case "GetUser" -> getUser(request);
+            case "GetRolePolicy" -> getRolePolicy(request);
             case "CreateUser" -> createUser(request);
             case "DeleteUser" -> deleteUser(request);
             case "TagUser" -> tagUser(request);
@@ -168,6 +169,31 @@ public final class IamEmulator implements ServiceEmulator {
                 .nested("Users", xml -> page.items().forEach(user -> xml.nested("member", m -> userFields(m, user))))
                 .element("IsTruncated", page.truncated())
                 .element("Marker", page.marker());
+    }
+
+    /**
+     * A role's inline policy, as the role's stack put it ({@code PutRolePolicy}). Roles themselves live in
+     * {@link StsEmulator}; IAM here only holds their inline policies.
+     */
+    public synchronized void putRolePolicy(String roleName, String policyName, String document) {
+        rolePolicies.put(roleName + "/" + policyName, document);
+    }
+
+    /**
+     * As IAM answers: the document URL-encoded (RFC 3986), which the SDK hands over as is; {@code NoSuchEntity}
+     * (404) for a role or policy name it does not know.
+     */
+    private synchronized Xml getRolePolicy(AwsRequest request) {
+        String roleName = required(request, "RoleName");
+        String policyName = required(request, "PolicyName");
+        String document = rolePolicies.get(roleName + "/" + policyName);
+        if (document == null) {
+            throw new AwsServiceError(404, "NoSuchEntity", "The role policy with name " + policyName
+                    + " cannot be found.");
+        }
+        return Xml.create().element("RoleName", roleName).element("PolicyName", policyName)
+                .element("PolicyDocument", java.net.URLEncoder.encode(document, java.nio.charset.StandardCharsets.UTF_8)
+                        .replace("+", "%20"));
     }
 
     private synchronized Xml getUser(AwsRequest request) {
@@ -449,6 +475,8 @@ public final class IamEmulator implements ServiceEmulator {
         issuedSecrets.add(key.secret);
         return key;
     }
+
+    private final Map<String, String> rolePolicies = new java.util.HashMap<>();
 
     private User existingUser(String name) {
         User user = users.get(name);

@@ -49,6 +49,9 @@ public final class KmsKeys implements ServiceEmulator {
     private final Set<String> callersDeniedDescribe = ConcurrentHashMap.newKeySet();
     /** Aliases created on purpose (and AWS's own): DescribeKey finds these only. */
     private final Set<String> createdAliases = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<String>> usableKeysByRole = new ConcurrentHashMap<>();
+    /** The role a request's access key is a session of (set by the endpoint, which knows STS's sessions). */
+    private volatile java.util.function.Function<String, Optional<String>> roleOfCaller = key -> Optional.empty();
 
     KmsKeys(LocalAwsContext ctx) {
         this.ctx = ctx;
@@ -162,6 +165,20 @@ public final class KmsKeys implements ServiceEmulator {
         return keyArn(kmsKeyId);
     }
 
+    /**
+     * Every session of {@code roleArn} may encrypt and decrypt with these keys only: an identity policy with an
+     * explicit {@code Deny} on {@code kms:Decrypt}, {@code kms:Encrypt} and {@code kms:GenerateDataKey*} for every
+     * other key ({@code NotResource}), as the spoke role has. An explicit Deny wins over any key policy, so a key
+     * whose own policy admits the role is still refused.
+     */
+    public void restrictRoleToKeys(String roleArn, Set<String> keyArns) {
+        usableKeysByRole.put(roleArn, Set.copyOf(keyArns));
+    }
+
+    void roleOfCaller(java.util.function.Function<String, Optional<String>> resolver) {
+        this.roleOfCaller = resolver;
+    }
+
     /** Throws Secrets Manager's error when the caller may not encrypt a new version under the secret's key. */
     void checkEncrypt(Optional<String> callerAccessKeyId, String secretKmsKeyId) {
         if (!mayEncrypt(callerAccessKeyId, secretKmsKeyId)) {
@@ -175,7 +192,8 @@ public final class KmsKeys implements ServiceEmulator {
         Set<String> allowed = callerAccessKeyId.map(encryptableKeysByCaller::get).orElse(null);
         Set<String> keyPolicy = encryptingCallersByKey.get(keyArn);
         return (allowed == null || allowed.contains(keyArn))
-                && (keyPolicy == null || callerAccessKeyId.filter(keyPolicy::contains).isPresent());
+                && (keyPolicy == null || callerAccessKeyId.filter(keyPolicy::contains).isPresent())
+                && roleMayUse(callerAccessKeyId, keyArn);
     }
 
     /** Throws Secrets Manager's error when the caller may not decrypt a version encrypted under {@code keyArn}. */
@@ -195,7 +213,14 @@ public final class KmsKeys implements ServiceEmulator {
     boolean mayDecrypt(Optional<String> callerAccessKeyId, String keyArn) {
         Set<String> allowed = callerAccessKeyId.map(decryptableKeysByCaller::get).orElse(null);
         return callerAccessKeyId.filter(callersDeniedDecrypt::contains).isEmpty()
-                && (allowed == null || allowed.contains(keyArn));
+                && (allowed == null || allowed.contains(keyArn))
+                && roleMayUse(callerAccessKeyId, keyArn);
+    }
+
+    /** Whether the role the caller is a session of (if confined, see usableKeysByRole) may use the key. */
+    private boolean roleMayUse(Optional<String> callerAccessKeyId, String keyArn) {
+        return callerAccessKeyId.flatMap(roleOfCaller).map(usableKeysByRole::get)
+                .map(keys -> keys.contains(keyArn)).orElse(true);
     }
 
     private String keyArn(String keyId) {

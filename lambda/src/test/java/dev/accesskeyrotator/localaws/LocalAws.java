@@ -142,8 +142,12 @@ public final class LocalAws implements AutoCloseable {
         if (!accountId.matches("\\d{12}")) {
             throw new IllegalArgumentException("an account id has 12 digits: " + accountId);
         }
-        return accounts.computeIfAbsent(accountId,
-                id -> new LocalAccount(id, LocalAwsContext.DEFAULT_REGION, clock));
+        return accounts.computeIfAbsent(accountId, id -> {
+            LocalAccount account = new LocalAccount(id, LocalAwsContext.DEFAULT_REGION, clock);
+            // KMS restrictions on a role apply to its sessions: the endpoint knows which key is whose session.
+            account.kms().roleOfCaller(key -> sts == null ? Optional.empty() : sts.roleArnOf(key));
+            return account;
+        });
     }
 
     /** An account added before; the default account always exists. */

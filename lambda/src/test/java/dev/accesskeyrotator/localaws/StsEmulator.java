@@ -119,6 +119,11 @@ public final class StsEmulator implements ServiceEmulator {
         return Optional.ofNullable(principalByKeyId.get(accessKeyId)).map(StsEmulator::accountOfArn);
     }
 
+    /** The role whose session signs with {@code accessKeyId}, if it is a session's key. */
+    public synchronized Optional<String> roleArnOf(String accessKeyId) {
+        return Optional.ofNullable(sessionsByKeyId.get(accessKeyId)).map(session -> session.role().arn());
+    }
+
     /** Every session handed out so far. */
     public synchronized java.util.List<Session> sessions() {
         return java.util.List.copyOf(sessionsByKeyId.values());

@@ -70,9 +70,14 @@ class AccountListerTest {
                         "300000000105", "300000000301"),
                 listing.accounts().stream().map(AccountLister.ListedAccount::accountId).toList());
         assertEquals("eu-west-1", listing.accounts().get(1).accountName());
-        assertEquals(List.of("300000000110 (SUSPENDED)", "300000000111 (PENDING_CLOSURE)", "300000000201 (CLOSED)",
-                "300000000202 (PENDING_ACTIVATION)"), listing.skipped());
-        assertEquals(List.of("300000000302"), listing.excluded());
+        assertEquals(List.of("300000000110 not-enrolled account state SUSPENDED",
+                        "300000000111 not-enrolled account state PENDING_CLOSURE",
+                        "300000000201 not-enrolled account state CLOSED",
+                        "300000000202 not-enrolled account state PENDING_ACTIVATION"),
+                listing.notEnrolled().stream().map(r -> r.accountId() + " " + r.status() + " " + r.message())
+                        .toList());
+        assertEquals(List.of("300000000302 excluded"), listing.excluded().stream()
+                .map(r -> r.accountId() + " " + r.status()).toList());
         // One page per OU (prod, eu, us, empty) but eu-west, whose 7 accounts take 4 pages of at most 2; child OUs:
         // prod's 3 take 2 pages, eu, us, empty and eu-west one (empty) page each.
         assertEquals(1 + 1 + 1 + 1 + 4, aws.calls().count("organizations", "ListAccountsForParent"));
@@ -89,8 +94,13 @@ class AccountListerTest {
         AccountLister.Listing listing = new AccountLister(api(OrganizationFixture.HUB_WORKER_KEY))
                 .fromOrganization(List.of(prod, org.rootId), List.of());
 
-        assertEquals(List.of("123456789012", "300000000001", OrganizationFixture.MANAGEMENT),
+        assertEquals(List.of("123456789012", "300000000001"),
                 listing.accounts().stream().map(AccountLister.ListedAccount::accountId).sorted().toList());
+        // The management account is found under the root, but no StackSet can give it a spoke.
+        assertEquals(List.of(OrganizationFixture.MANAGEMENT + " not-enrolled ManagementAccount"),
+                listing.notEnrolled().stream().map(r -> r.accountId() + " " + r.status() + " " + r.errorCode())
+                        .toList());
+        assertEquals(1, aws.calls().count("organizations", "DescribeOrganization"));
     }
 
     @Test
@@ -109,7 +119,7 @@ class AccountListerTest {
                 "AWS Organizations can't complete your request because another request is already in progress.");
         AccountLister.Listing listing = new AccountLister(api(OrganizationFixture.HUB_WORKER_KEY))
                 .fromOrganization(List.of(org.rootId), List.of());
-        assertEquals(2, listing.accounts().size());
+        assertEquals(1, listing.accounts().size());
         assertEquals(List.of(Duration.ofMillis(200), Duration.ofMillis(400)), pauses);
 
         String unknown = "ou-" + org.rootId.substring(2) + "-zzzzzzzz";
@@ -124,7 +134,7 @@ class AccountListerTest {
                 List.of("300000000003"));
         assertEquals(List.of(new AccountLister.ListedAccount("300000000001", ""),
                 new AccountLister.ListedAccount("300000000002", "")), listing.accounts());
-        assertEquals(List.of("300000000003"), listing.excluded());
+        assertEquals(List.of("300000000003"), listing.excluded().stream().map(AccountResult::accountId).toList());
         assertThrows(IllegalArgumentException.class, () -> AccountLister.explicit(List.of("12345"), List.of()));
         assertThrows(IllegalArgumentException.class, () -> new AccountLister(api(OrganizationFixture.HUB_WORKER_KEY))
                 .fromOrganization(List.of("prod"), List.of()));

@@ -60,7 +60,7 @@ class AccountWorkerTest {
             results = List.of(worker.rotate(A), worker.rotate(B), worker.rotate(C));
         }
 
-        assertEquals(List.of(AccountResult.COMPLETED, AccountResult.COMPLETED, AccountResult.COMPLETED),
+        assertEquals(List.of(AccountResult.ROTATED, AccountResult.ROTATED, AccountResult.ROTATED),
                 results.stream().map(AccountResult::status).toList(), results.toString());
         assertEquals(List.of(1, 1, 1), results.stream().map(r -> r.count(ReportCount.ROTATED.key())).toList());
         assertEquals(List.of(2, 1, 1), results.stream().map(r -> r.count(ReportCount.USERS_SCANNED.key())).toList());
@@ -113,10 +113,13 @@ class AccountWorkerTest {
         }, Organization.DEFAULT_SPOKE_ROLE_NAME, pause -> { });
              MemberAccounts.MemberAccount member = accounts.enter(A)) {
             assertEquals(A, member.accountId());
-            // STS, then IAM, Secrets Manager and SSM of the member account: IAM throttling in one account must not
-            // spend the retries (or slow the rate limiter) of its Secrets Manager or SSM calls.
-            assertEquals(4, made.size());
-            assertEquals(4, made.stream().map(System::identityHashCode).distinct().count());
+            // STS, then IAM and Secrets Manager of the member account (reading the spoke key builds IAM's client):
+            // IAM throttling in one account must not spend the retries (or slow the rate limiter) of its Secrets
+            // Manager calls.
+            assertEquals(OrganizationFixture.keyArnOf(A), member.spokeKeyArn().orElseThrow());
+            member.secrets();
+            assertEquals(3, made.size());
+            assertEquals(3, made.stream().map(System::identityHashCode).distinct().count());
         }
     }
 
@@ -139,14 +142,15 @@ class AccountWorkerTest {
             results = List.of(worker.rotate(noRole), worker.rotate(A), worker.rotate(otherTrust), worker.rotate(C));
         }
 
+        // No spoke to enter is "not enrolled" (outside the StackSet's targets), reported but not a failure.
         AccountResult denied = results.get(0);
-        assertEquals(AccountResult.FAILED, denied.status());
-        assertEquals(AccountResult.STAGE_ASSUME_ROLE, denied.stage());
+        assertEquals(AccountResult.NOT_ENROLLED, denied.status());
         assertEquals("AccessDenied", denied.errorCode());
         assertTrue(denied.message().contains("is not authorized to perform: sts:AssumeRole on resource: "
                 + "arn:aws:iam::210000000004:role/AccessKeyRotatorSpoke"), denied.message());
-        assertEquals("AccessDenied", results.get(2).errorCode());
-        assertEquals(List.of(AccountResult.COMPLETED, AccountResult.COMPLETED),
+        assertEquals(List.of(AccountResult.NOT_ENROLLED, "AccessDenied"),
+                List.of(results.get(2).status(), results.get(2).errorCode()));
+        assertEquals(List.of(AccountResult.ROTATED, AccountResult.ROTATED),
                 List.of(results.get(1).status(), results.get(3).status()));
         assertEquals(1, results.get(3).count(ReportCount.ROTATED.key()));
         assertTrue(org.aws.calls().inAccount(noRole).isEmpty());
@@ -173,11 +177,11 @@ class AccountWorkerTest {
         org.member(A, org.rootId);
         org.optedInUser(A, "alice", 100);
         String noParameter = "210000000006";
-        org.memberWithRoleOnly(noParameter, org.rootId).ssm().put(Organization.SPOKE_PARAMETER_PATH + "unrelated", "x");
+        org.memberWithRoleOnly(noParameter, org.rootId);
         String foreignKey = "210000000007";
         org.member(foreignKey, org.rootId);
-        org.aws.account(foreignKey).ssm().put(Organization.SPOKE_PARAMETER_PATH + Organization.SPOKE_KEY_PARAMETER,
-                OrganizationFixture.keyArnOf(A));
+        // A mis-deployed spoke whose role policy names another account's key.
+        org.spokeKeyPolicy(foreignKey, OrganizationFixture.keyArnOf(A));
         String throttled = "210000000008";
         org.member(throttled, org.rootId);
         org.optedInUser(throttled, "dave", 100);
@@ -196,16 +200,85 @@ class AccountWorkerTest {
                 List.of(results.get(noParameter).stage(), results.get(noParameter).errorCode()));
         assertEquals(List.of(AccountResult.STAGE_SPOKE_CONFIGURATION, "SpokeKeyInvalid"),
                 List.of(results.get(foreignKey).stage(), results.get(foreignKey).errorCode()));
-        assertEquals(List.of(AccountResult.STAGE_RUN, "Throttling"),
+        // Every IAM call is throttled, the first being the spoke role's key policy.
+        assertEquals(List.of(AccountResult.STAGE_SPOKE_CONFIGURATION, "Throttling"),
                 List.of(results.get(throttled).stage(), results.get(throttled).errorCode()),
                 results.get(throttled).message());
         assertEquals(List.of(AccountResult.STAGE_RUN, "InvalidConfiguration"),
                 List.of(results.get(badOverride).stage(), results.get(badOverride).errorCode()));
         assertTrue(results.get(badOverride).message().contains("team=payments"));
-        assertEquals(AccountResult.COMPLETED, results.get(A).status());
+        assertEquals(AccountResult.ROTATED, results.get(A).status());
+        assertEquals(List.of(AccountResult.FAILED, AccountResult.FAILED, AccountResult.FAILED, AccountResult.FAILED),
+                java.util.stream.Stream.of(noParameter, foreignKey, throttled, badOverride)
+                        .map(id -> results.get(id).status()).toList());
         assertEquals(1, results.get(A).count(ReportCount.ROTATED.key()));
         assertFalse(org.aws.account(throttled).secretsManager().secret(RotatorHarness.SECRET_PREFIX + "dave")
                 .isPresent());
+    }
+
+    @Test
+    void anExcludedAccountIsNeverEnteredWhoeverInvokesTheWorker() {
+        org.member(A, org.rootId);
+        org.optedInUser(A, "alice", 100);
+
+        AccountResult result;
+        try (OrganizationFixture.Worker worker = org.worker(Set.of(A))) {
+            // Invoked directly (not through the lister, which leaves excluded accounts out).
+            result = new RotateAccountHandler(worker.worker()).handleRequest(Map.of(Organization.ACCOUNT_ID_FIELD, A),
+                    null).get("status").equals(AccountResult.EXCLUDED) ? worker.rotate(A) : null;
+        }
+
+        assertEquals(AccountResult.EXCLUDED, result == null ? "handler did not refuse" : result.status());
+        assertEquals(0, org.aws.calls().count("sts", "AssumeRole"));
+        assertTrue(org.aws.calls().inAccount(A).isEmpty());
+        assertEquals(1, org.aws.account(A).iam().user("alice").orElseThrow().keys().size());
+    }
+
+    /**
+     * A member account's PowerUser (no IAM permissions, full KMS, Secrets Manager and Parameter Store) creates a key
+     * of their own that admits the spoke role, points the old spoke parameter at it, and plants a secret for an
+     * opted-in user under it, made to look like the rotator's. The worker takes the account's key from the spoke
+     * role's own policy, and the role may use no other key: the planted secret cannot be read, no key is written
+     * where the PowerUser could read it, and the user's in-use key is never disabled, however long the run repeats.
+     */
+    @Test
+    void aMemberPowerUserCannotSteerTheWorkerWithTheirOwnKeyAndAPlantedSecret() {
+        String victim = A;
+        org.member(victim, org.rootId);
+        var account = org.aws.account(victim);
+        var inUse = org.optedInUser(victim, "alice", 100);
+        account.iam().markKeyUsed(inUse.id(), org.aws.clock().instant().minus(java.time.Duration.ofHours(1)), "s3",
+                "us-east-1");
+        String attackerKey = "arn:aws:kms:us-east-1:" + victim + ":key/00000000-0000-0000-0000-00000000beef";
+        account.ssm().put("/access-key-rotation-spoke/user-secrets-key-arn", attackerKey);
+        java.time.Instant created = inUse.createDate();
+        account.secretsManager().seedRaw(RotatorHarness.SECRET_PREFIX + "alice", "{\"Version\":1,\"AccessKeyId\":\""
+                + inUse.id() + "\",\"SecretAccessKey\":\"" + inUse.secret() + "\",\"UserName\":\"alice\","
+                + "\"CreateDate\":\"" + created + "\"}", Map.of(
+                dev.accesskeyrotator.service.SecretTags.USER, "alice",
+                dev.accesskeyrotator.service.SecretTags.NOTIFIED_KEY_ID, inUse.id(),
+                dev.accesskeyrotator.service.SecretTags.CURRENT_KEY_CREATED,
+                dev.accesskeyrotator.service.SecretTags.seconds(created)), attackerKey);
+
+        List<AccountResult> runs = new ArrayList<>();
+        try (OrganizationFixture.Worker worker = org.worker()) {
+            for (int day = 0; day < 40; day += 10) {
+                runs.add(worker.rotate(victim));
+                org.aws.clock().advance(java.time.Duration.ofDays(10));
+            }
+        }
+
+        assertTrue(account.iam().user("alice").orElseThrow().keys().stream()
+                .filter(key -> key.id().equals(inUse.id())).allMatch(key -> key.active()), runs.toString());
+        SecretSnapshot planted = account.secretsManager().secret(RotatorHarness.SECRET_PREFIX + "alice").orElseThrow();
+        assertEquals(1, planted.versions().size(), "nothing was written where the PowerUser can read it");
+        assertTrue(runs.stream().noneMatch(r -> r.count(ReportCount.ROTATED.key()) > 0), runs.toString());
+        // Refused, and said so: the planted secret is under a key that is not the spoke's.
+        assertTrue(runs.stream().allMatch(r -> r.notableUsers().equals(List.of(new AccountResult.NotableUser("alice",
+                "attention", r.notableUsers().get(0).reason()))) && r.notableUsers().get(0).reason()
+                .contains("not the rotator's KMS key " + OrganizationFixture.keyArnOf(victim))), runs.toString());
+        assertTrue(org.aws.calls().inAccount(victim).stream().noneMatch(c -> c.operation().equals("GetParametersByPath")),
+                "the member-writable parameter is not even read");
     }
 
     @Test
@@ -228,6 +301,7 @@ class AccountWorkerTest {
         assertEquals(0, a.count(ReportCount.PLANNED.key()) + a.count(ReportCount.ROTATED.key()));
         assertEquals(false, a.dryRun());
         assertEquals(true, b.dryRun());
+        assertEquals(List.of(AccountResult.ROTATED, AccountResult.DRY_RUN), List.of(a.status(), b.status()));
         assertEquals(1, b.count(ReportCount.PLANNED.key()));
         assertEquals(List.of(new AccountResult.NotableUser("bob", "planned", b.notableUsers().get(0).reason())),
                 b.notableUsers());

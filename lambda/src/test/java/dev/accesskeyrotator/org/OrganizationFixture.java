@@ -58,15 +58,34 @@ final class OrganizationFixture implements AutoCloseable {
         }
     }
 
-    /** A member account under {@code parentId} with its spoke deployed; returns its KMS key ARN. */
+    /**
+     * A member account under {@code parentId} with its spoke deployed: the role's key policy names the account's
+     * key, and (as its explicit Denies do in IAM) the role may use no other key. Returns the key ARN.
+     */
     String member(String accountId, String parentId) {
         LocalAccount account = memberWithRoleOnly(accountId, parentId);
         String keyArn = keyArnOf(accountId);
-        account.ssm().put(Organization.SPOKE_PARAMETER_PATH + Organization.SPOKE_KEY_PARAMETER, keyArn);
+        spokeKeyPolicy(accountId, keyArn);
+        account.kms().restrictRoleToKeys(spokeRoleArn(accountId), Set.of(keyArn));
         return keyArn;
     }
 
-    /** A member account whose spoke role exists but whose spoke parameter does not (a half-deployed spoke). */
+    /** The spoke role's key policy as the spoke template writes it, naming {@code keyArn}. */
+    void spokeKeyPolicy(String accountId, String keyArn) {
+        aws.account(accountId).iam().putRolePolicy(Organization.DEFAULT_SPOKE_ROLE_NAME,
+                Organization.SPOKE_KEY_POLICY_NAME, """
+                {"Version":"2012-10-17","Statement":[\
+                {"Sid":"%s","Effect":"Deny","Action":"kms:Decrypt","NotResource":"%s"},\
+                {"Sid":"NeverEncryptWithAnotherKey","Effect":"Deny",\
+                "Action":["kms:Encrypt","kms:GenerateDataKey*","kms:ReEncrypt*"],"NotResource":"%s"}]}"""
+                        .formatted(Organization.SPOKE_KEY_STATEMENT, keyArn, keyArn));
+    }
+
+    static String spokeRoleArn(String accountId) {
+        return "arn:aws:iam::" + accountId + ":role/" + Organization.DEFAULT_SPOKE_ROLE_NAME;
+    }
+
+    /** A member account whose spoke role exists but whose key policy does not (a half-deployed spoke). */
     LocalAccount memberWithRoleOnly(String accountId, String parentId) {
         LocalAccount account = aws.addAccount(accountId);
         aws.organizations().addAccount(parentId, accountId, "member-" + accountId, AccountState.ACTIVE);
@@ -141,11 +160,16 @@ final class OrganizationFixture implements AutoCloseable {
 
     /** A worker wired as the hub's worker function wires it, against this endpoint. */
     Worker worker() {
+        return worker(Set.of());
+    }
+
+    /** As above, with the hub's {@code excludedAccounts}. */
+    Worker worker(Set<String> excludedAccounts) {
         AwsClients hub = new AwsClients(hubOptions());
         AssumedRoleAccounts accounts = new AssumedRoleAccounts(hubOptions(), OrganizationFixture::shortRetries,
                 Organization.DEFAULT_SPOKE_ROLE_NAME, pause -> { });
         AccountWorker worker = new AccountWorker(hubSettings(), REGION, new SsmParameterSource(hub.ssm()),
-                new SnsNotifier(hub.sns(), topicArn), accounts, aws.clock(), logLines::add);
+                new SnsNotifier(hub.sns(), topicArn), accounts, aws.clock(), logLines::add, excludedAccounts);
         return new Worker(worker, hub, accounts);
     }
 

@@ -77,9 +77,9 @@ class OrganizationRunTest {
         InProcessStateMachine.Execution execution = machine.run(listing, 3, "daily-2026-01-01");
 
         String reportKey = "results/" + InProcessStateMachine.MAP_RUN_ID + "/organization-report.json";
-        assertEquals(Map.of("reportBucket", InProcessStateMachine.BUCKET, "reportKey", reportKey,
-                "accountsListed", 5, "accountsCompleted", 3, "accountsFailed", 2, "needsALook", true),
-                execution.output());
+        assertEquals(List.of(reportKey, 1, true), List.of(execution.output().get("reportKey"),
+                execution.output().get("accountsFailed"), execution.output().get("needsALook")));
+        assertEquals("FAILED", execution.status(), "a worker that timed out is a failure");
         JsonNode report = JsonLog.mapper().readTree(org.aws.s3().get(InProcessStateMachine.BUCKET, reportKey)
                 .orElseThrow().text().replaceAll("AKIA[A-Z0-9]{16}", "KEY_ID"));
         assertEquals(withCounts(JsonLog.mapper().readTree(EXPECTED_REPORT)), report, report.toPrettyString());
@@ -96,9 +96,14 @@ class OrganizationRunTest {
 
         List<JsonNode> metrics = org.logLines().stream().filter(line -> line.startsWith("{\"_aws\""))
                 .map(OrganizationRunTest::json).toList();
-        assertEquals(1 + 5, metrics.size());
-        assertEquals(List.of(5, 3, 2), List.of(metrics.get(0).path("AccountsListed").asInt(),
-                metrics.get(0).path("AccountsCompleted").asInt(), metrics.get(0).path("AccountsFailed").asInt()));
+        // Per-account metrics for the four accounts meant to be rotated; none for not enrolled or excluded ones.
+        assertEquals(1 + 4, metrics.size());
+        assertEquals(List.of(7, 3, 1, 1, 2), List.of(metrics.get(0).path("AccountsListed").asInt(),
+                metrics.get(0).path("AccountsCompleted").asInt(), metrics.get(0).path("AccountsFailed").asInt(),
+                metrics.get(0).path("AccountsInDryRun").asInt(), metrics.get(0).path("AccountsNotEnrolled").asInt()));
+        JsonNode perAccountC = metrics.stream().filter(m -> m.path(Organization.ACCOUNT_DIMENSION).asText()
+                .equals(C)).findFirst().orElseThrow();
+        assertEquals(1, perAccountC.path("AccountsInDryRun").asInt(), "the account left in dry run is named");
         JsonNode perAccountB = metrics.stream().filter(m -> m.path(Organization.ACCOUNT_DIMENSION).asText()
                 .equals(B)).findFirst().orElseThrow();
         assertEquals(Organization.ACCOUNT_DIMENSION,
@@ -108,6 +113,75 @@ class OrganizationRunTest {
                         .asInt(), perAccountB.path(Metric.BLOCKED.metricName()).asInt(),
                 perAccountB.path(Metric.FAILED.metricName()).asInt(), perAccountB.path("AccountsFailed").asInt()));
         assertTrue(org.aws.account(EXEMPT).secretsManager().allSecrets().isEmpty(), "an exempt account is untouched");
+    }
+
+    @Test
+    void targetingTheRootLeavesTheManagementSuspendedAndSpokelessAccountsNotEnrolledAndTheRunSucceeds()
+            throws Exception {
+        org.member(A, org.rootId);
+        org.optedInUser(A, "alice", 100);
+        org.aws.organizations().addAccount(org.rootId, SUSPENDED, "member-" + SUSPENDED, AccountState.SUSPENDED);
+        // The hub account itself (under the root, no spoke deployed there) and the management account have no role.
+
+        InProcessStateMachine.Execution execution = new InProcessStateMachine(org).run(listRoot(), 2, "root");
+
+        assertEquals("SUCCEEDED", execution.status(), execution.output().toString());
+        JsonNode report = JsonLog.mapper().readTree(org.aws.s3().get(InProcessStateMachine.BUCKET,
+                (String) execution.output().get("reportKey")).orElseThrow().text());
+        Map<String, String> states = new java.util.TreeMap<>();
+        report.path("perAccount").forEach(line -> states.put(line.path("accountId").asText(),
+                line.path("status").asText() + " " + line.path("reason").asText("")));
+        assertEquals(Map.of(
+                A, "rotated ",
+                org.aws.accountId(), "not-enrolled AccessDenied",
+                OrganizationFixture.MANAGEMENT, "not-enrolled ManagementAccount",
+                SUSPENDED, "not-enrolled AccountNotActive"), states);
+        assertEquals(0, report.path("failedAccounts").size());
+        assertEquals(0, org.aws.calls().inAccount(OrganizationFixture.MANAGEMENT).size(),
+                "the management account is not even tried");
+    }
+
+    @Test
+    void aWorkerTimeoutPastTheToleranceStillReportsEveryAccountAndFailsTheExecution() throws Exception {
+        String timesOut = "200000000001";
+        for (String account : List.of(timesOut, A, B, C)) {
+            org.member(account, org.rootId);
+            org.optedInUser(account, "user", 100);
+        }
+        InProcessStateMachine machine = new InProcessStateMachine(org);
+        machine.failItem(timesOut, "States.Timeout", "Task timed out after 900.00 seconds");
+        machine.tolerate(10);
+
+        // Two at a time in id order: the first wave (timesOut, A) already has 1 of 4 items failed, 25 % > 10 %.
+        InProcessStateMachine.Execution execution = machine.run(AccountLister.explicit(List.of(A, B, C, timesOut),
+                List.of()), 2, "tolerance");
+
+        assertEquals("FAILED", execution.status());
+        assertEquals(true, execution.output().get("runIncomplete"));
+        JsonNode report = JsonLog.mapper().readTree(org.aws.s3().get(InProcessStateMachine.BUCKET,
+                (String) execution.output().get("reportKey")).orElseThrow().text());
+        Map<String, String> states = new java.util.TreeMap<>();
+        report.path("perAccount").forEach(line -> states.put(line.path("accountId").asText(),
+                line.path("status").asText()));
+        assertEquals(Map.of(timesOut, "failed", A, "rotated", B, "not-run", C, "not-run"), states);
+        assertTrue(report.path("runProblem").asText().startsWith("the Map failed: "
+                + "States.ExceedToleratedFailureThreshold"), report.path("runProblem").asText());
+        assertEquals(1, org.aws.account(B).iam().user("user").orElseThrow().keys().size(), "B was not run");
+        assertEquals(1, org.aws.sns().published().stream().filter(m -> m.attribute(Notices.EVENT_TYPE)
+                .filter(Notices.EventType.RUN_SUMMARY.value()::equals).isPresent()).count(), "the report is sent");
+        // What the AccountsFailed and RunIncomplete alarms watch.
+        JsonNode organization = org.logLines().stream().filter(line -> line.startsWith("{\"_aws\""))
+                .map(OrganizationRunTest::json).filter(m -> !m.has(Organization.ACCOUNT_DIMENSION)).findFirst()
+                .orElseThrow();
+        assertEquals(List.of(3, 1), List.of(organization.path("AccountsFailed").asInt(),
+                organization.path("RunIncomplete").asInt()));
+    }
+
+    private AccountLister.Listing listRoot() {
+        try (var http = UrlConnectionHttpClient.create()) {
+            return new AccountLister(new OrganizationsApi(http, org.hubOptions().credentials(), org.aws.region(),
+                    Optional.of(org.aws.endpoint()), pause -> { })).fromOrganization(List.of(org.rootId), List.of());
+        }
     }
 
     private void usedKeys(String account, String user, long olderDays, long newerDays) {
@@ -172,22 +246,20 @@ class OrganizationRunTest {
   "startedAt": "2026-01-01T00:00:00Z",
   "finishedAt": "2026-01-01T00:00:00Z",
   "accounts": {
-    "listed": 5,
-    "completed": 3,
-    "failed": 2
+    "total": 7,
+    "rotated": 2,
+    "dry-run": 1,
+    "not-enrolled": 2,
+    "excluded": 1,
+    "failed": 1,
+    "not-run": 0
   },
   "counts": "usersScanned=5,rotated=1,blocked=2,planned=1,unchanged=1",
   "failedAccounts": [
     {
-      "accountId": "210000000004",
-      "accountName": "member-210000000004",
-      "stage": "assume-role",
-      "errorCode": "AccessDenied",
-      "message": "AssumeRole failed: AccessDenied: User: arn:aws:iam::123456789012:role/AccessKeyRotatorHub-WorkerRole is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::210000000004:role/AccessKeyRotatorSpoke"
-    },
-    {
       "accountId": "210000000005",
       "accountName": "member-210000000005",
+      "status": "failed",
       "stage": "worker",
       "errorCode": "States.Timeout",
       "message": "Task timed out after 900.00 seconds"
@@ -198,17 +270,14 @@ class OrganizationRunTest {
   "accountsWithBlockedUsers": [
     "210000000002"
   ],
-  "skippedAccounts": [
-    "210000000006 (SUSPENDED)"
-  ],
-  "excludedAccounts": [
-    "210000000007"
+  "accountsInDryRun": [
+    "210000000003"
   ],
   "perAccount": [
     {
       "accountId": "210000000001",
       "accountName": "member-210000000001",
-      "status": "completed",
+      "status": "rotated",
       "dryRun": false,
       "counts": "usersScanned=2,rotated=1,unchanged=1",
       "notableUsers": [
@@ -221,7 +290,7 @@ class OrganizationRunTest {
     {
       "accountId": "210000000002",
       "accountName": "member-210000000002",
-      "status": "completed",
+      "status": "rotated",
       "dryRun": false,
       "counts": "usersScanned=2,blocked=2",
       "notableUsers": [
@@ -240,7 +309,7 @@ class OrganizationRunTest {
     {
       "accountId": "210000000003",
       "accountName": "member-210000000003",
-      "status": "completed",
+      "status": "dry-run",
       "dryRun": true,
       "counts": "usersScanned=1,planned=1",
       "notableUsers": [
@@ -253,12 +322,26 @@ class OrganizationRunTest {
     {
       "accountId": "210000000004",
       "accountName": "member-210000000004",
-      "status": "failed"
+      "status": "not-enrolled",
+      "reason": "AccessDenied"
     },
     {
       "accountId": "210000000005",
       "accountName": "member-210000000005",
-      "status": "failed"
+      "status": "failed",
+      "reason": "States.Timeout"
+    },
+    {
+      "accountId": "210000000006",
+      "accountName": "member-210000000006",
+      "status": "not-enrolled",
+      "reason": "AccountNotActive"
+    },
+    {
+      "accountId": "210000000007",
+      "accountName": "member-210000000007",
+      "status": "excluded",
+      "reason": "Excluded"
     }
   ]
 }
@@ -268,12 +351,13 @@ class OrganizationRunTest {
             Access key rotation across the organization, run daily-2026-01-01 (2026-01-01T00:00:00Z to \
             2026-01-01T00:00:00Z).
 
-            Accounts: 5 listed, 3 completed, 2 failed.
+            Accounts: 7 known, 2 rotated, 1 dry run, 2 not enrolled, 1 excluded, 1 failed, 0 not run.
             Users: COUNTS.
 
-            Account 210000000004 not rotated (assume-role): AccessDenied
             Account 210000000005 not rotated (worker): States.Timeout
+            Accounts in dry run (nothing rotated): 210000000003
             Accounts with blocked users: 210000000002
+            Accounts not enrolled (no spoke): 210000000004 (AccessDenied), 210000000006 (AccountNotActive)
 
             The full report, with each account's users: REPORT
             """;

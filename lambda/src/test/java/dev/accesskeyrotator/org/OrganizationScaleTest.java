@@ -54,7 +54,9 @@ class OrganizationScaleTest {
         InProcessStateMachine.Execution execution = new InProcessStateMachine(org)
                 .run(AccountLister.explicit(accounts, List.of()), MAP_CONCURRENCY, "scale");
 
-        assertEquals(ACCOUNTS, execution.output().get("accountsCompleted"), execution.output().toString());
+        assertEquals(ACCOUNTS, ((Map<?, ?>) execution.output().get("accounts")).get(AccountResult.ROTATED),
+                execution.output().toString());
+        assertEquals("SUCCEEDED", execution.status());
         for (InProcessStateMachine.ItemRun item : execution.items()) {
             assertEquals(duePerAccount, ((Map<?, ?>) item.output().get("counts")).get(ReportCount.ROTATED.key()),
                     item.accountId());
