@@ -108,7 +108,8 @@ public final class OrganizationHubStack extends Stack {
         Key topicsKey = Key.Builder.create(this, "TopicsKey")
                 .description("Access Key Rotator hub: encrypts the notice and alarm topics")
                 .enableKeyRotation(true)
-                .policy(KeyPolicies.topicsKey(new CompositePrincipal(workerRole, aggregatorRole)))
+                .policy(KeyPolicies.topicsKey(new CompositePrincipal(workerRole, aggregatorRole),
+                        props.base().keyAdminPrincipalArns()))
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         this.noticeTopic = Topic.Builder.create(this, "NoticeTopic")
