@@ -11,6 +11,7 @@ import software.constructs.Construct;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Rev 3: the EventBridge rule that hands an AWS Health exposure event to the function, delivered like the schedule's
@@ -30,8 +31,8 @@ final class ExposureTrigger {
                 .eventPattern(EventPattern.builder()
                         .source(List.of(ExposureEvent.SOURCE))
                         .detailType(List.of(ExposureEvent.DETAIL_TYPE))
-                        .detail(Map.of("service", List.of(ExposureEvent.SERVICE),
-                                "eventTypeCode", List.of(ExposureEvent.EVENT_TYPE_CODE)))
+                        .detail(new TreeMap<>(Map.of("service", List.of(ExposureEvent.SERVICE),
+                                "eventTypeCode", List.of(ExposureEvent.EVENT_TYPE_CODE))))
                         .build())
                 .targets(List.of(LambdaFunction.Builder.create(liveAlias)
                         .retryAttempts(DELIVERY_RETRIES)
