@@ -8,6 +8,7 @@ import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.contract.Parameter.Cutover;
 import dev.accesskeyrotator.domain.AccessKey;
 import dev.accesskeyrotator.domain.Finding;
+import dev.accesskeyrotator.domain.KeySchedule;
 import dev.accesskeyrotator.domain.KeyUse;
 import dev.accesskeyrotator.domain.NoticeRecord;
 import dev.accesskeyrotator.domain.RotationRules;
@@ -22,7 +23,6 @@ import dev.accesskeyrotator.port.SecretStore;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -44,9 +44,6 @@ import java.util.Set;
  * has no key ids, so a key the secret's tags do not name is shown by its slot in the report.
  */
 public final class StatusView {
-
-    /** CIS AWS Foundations 1.12 / Security Hub IAM.8: credentials unused for this long should be disabled. */
-    public static final Duration UNUSED_LIMIT = Duration.ofDays(90);
 
     /** One key as the credential report shows it. */
     public record KeyLine(String key, String role, boolean active, Instant created, long ageDays,
@@ -133,7 +130,8 @@ public final class StatusView {
                 // A replaced key still active in its grace period is the rotator's plan, not a finding.
                 inGrace = line.keys().stream().anyMatch(k -> k.active() && k.role().equals("previous"));
             } else {
-                outsideRotator(user.userName(), slots, config.maxKeyAgeDays(), now, compliance);
+                outsideRotator(user.userName(), slots, config.maxKeyAgeDays(), new KeySchedule(config), now,
+                        compliance);
             }
             List<CredentialReport.KeySlot> active = slots.stream().filter(CredentialReport.KeySlot::active).toList();
             if (active.size() > 1 && !inGrace) {
@@ -154,18 +152,18 @@ public final class StatusView {
     }
 
     private static void outsideRotator(String userName, List<CredentialReport.KeySlot> slots, int maxKeyAgeDays,
-                                       Instant now, List<ComplianceFinding> compliance) {
+                                       KeySchedule schedule, Instant now, List<ComplianceFinding> compliance) {
         for (CredentialReport.KeySlot slot : slots) {
             if (!slot.active()) {
                 continue;
             }
-            if (RotationRules.reachedAge(slot.lastRotated(), now, maxKeyAgeDays)) {
+            if (!now.isBefore(schedule.rotationAt(slot.lastRotated(), maxKeyAgeDays))) {
                 compliance.add(new ComplianceFinding(FindingKind.KEY_OVER_THRESHOLD, userName, "active key created "
                         + day(slot.lastRotated()) + " is " + days(slot.lastRotated(), now) + " days old (threshold "
                         + maxKeyAgeDays + "); the user is not opted in"));
             }
             Instant since = slot.lastUsed().orElse(slot.lastRotated());
-            if (!since.plus(UNUSED_LIMIT).isAfter(now)) {
+            if (!now.isBefore(KeySchedule.unusedLimitAt(since))) {
                 compliance.add(new ComplianceFinding(FindingKind.KEY_UNUSED_90_DAYS, userName, "active key created "
                         + day(slot.lastRotated()) + (slot.lastUsed().isPresent() ? " last used " + day(since)
                         : " never used") + "; the user is not opted in"));
@@ -259,57 +257,30 @@ public final class StatusView {
             return new UserLine(user.userName(), maxAgeDays, keyLines, stateLabel,
                     String.join("; ", plan.steps().stream().map(Step::describe).toList()), Optional.empty(), causes);
         }
-        Optional<Event> next = state instanceof SecretState.Stored || state instanceof SecretState.Missing
-                || state instanceof SecretState.Reserved
-                ? nextEvent(keys, lastUsed, state, notices, maxAgeDays, config, now) : Optional.empty();
+        List<KeySchedule.Event> schedule = new KeySchedule(config).events(userState, maxAgeDays,
+                KeySchedule.UseRecord.CURRENT);
+        Optional<KeySchedule.Event> next = schedule.stream().filter(event -> event.at().isAfter(now)).findFirst();
         return new UserLine(user.userName(), maxAgeDays, keyLines, stateLabel,
-                next.map(Event::what).orElse(causes.isEmpty() ? "none" : "none until resolved"),
-                next.map(Event::at), causes);
+                next.map(event -> describe(event, schedule, config))
+                        .orElse(causes.isEmpty() ? "none" : "none until resolved"),
+                next.map(KeySchedule.Event::at), causes);
     }
 
-    private record Event(String what, Instant at) {}
-
-    /** The earliest thing the rules will do for a settled user, from the same dates the rules use. */
-    private static Optional<Event> nextEvent(List<AccessKey> keys, Map<String, Optional<KeyUse>> lastUsed,
-                                             SecretState state, NoticeRecord notices, int maxAgeDays,
-                                             RotationConfig config, Instant now) {
-        List<Event> events = new ArrayList<>();
-        Optional<AccessKey> current = state instanceof SecretState.Stored stored
-                ? keys.stream().filter(k -> k.id().equals(stored.currentKeyId())).findFirst()
-                : keys.stream().filter(AccessKey::active).findFirst();
-        current.filter(AccessKey::active).ifPresent(key -> {
-            Instant due = key.createDate().plus(Duration.ofDays(maxAgeDays));
-            Instant remindAt = due.minus(Duration.ofDays(config.reminderDays()));
-            if (config.reminderDays() > 0 && notices.remindedKeyId().filter(key.id()::equals).isEmpty()) {
-                events.add(new Event("remind the owner of key " + key.id() + "'s rotation", remindAt));
-            }
-            events.add(new Event("rotate key " + key.id(), due));
-        });
-        if (state instanceof SecretState.Stored stored && current.isPresent()) {
-            Instant replaced = current.get().createDate();
-            stored.previousKeyId().flatMap(id -> keys.stream().filter(k -> k.id().equals(id)).findFirst())
-                    .ifPresent(previous -> events.add(previousKeyEvent(previous, replaced,
-                            lastUsed.getOrDefault(previous.id(), Optional.empty()), stored, config)));
-        }
-        return events.stream().filter(e -> e.at().isAfter(now)).min(Comparator.comparing(Event::at));
-    }
-
-    private static Event previousKeyEvent(AccessKey previous, Instant replaced, Optional<KeyUse> use,
-                                          SecretState.Stored stored, RotationConfig config) {
-        if (!previous.active()) {
-            Instant disabledAt = stored.previousDisabledAt().orElse(config.previousKeyDeadline(replaced));
-            return new Event("delete previous key " + previous.id(), config.previousKeyDeleteAt(disabledAt));
-        }
-        Instant disableAt = config.previousKeyDisableAt(replaced);
-        if (config.cutover() == Cutover.AFTER_GRACE) {
-            return new Event("disable previous key " + previous.id(), disableAt);
-        }
-        Instant deadline = config.previousKeyDeadline(replaced);
-        Instant idleSince = use.map(KeyUse::when).filter(used -> used.isAfter(replaced)).orElse(replaced);
-        Instant earliest = idleSince.plus(config.oldKeyIdle());
-        Instant at = earliest.isAfter(disableAt) ? earliest : disableAt;
-        return new Event("disable previous key " + previous.id() + " once unused for " + config.oldKeyIdleHours()
-                + " h (deadline " + deadline + ")", at.isBefore(deadline) ? at : deadline);
+    /** The next event on the user's schedule, in words. */
+    private static String describe(KeySchedule.Event event, List<KeySchedule.Event> schedule, RotationConfig config) {
+        return switch (event.kind()) {
+            case OWED_NOTICE -> "send the owner the notice for key " + event.keyId();
+            case REMINDER -> "remind the owner of key " + event.keyId() + "'s rotation";
+            case ROTATION -> "rotate key " + event.keyId();
+            case EARLIEST_CUTOVER -> config.cutover() == Cutover.AFTER_GRACE
+                    ? "disable previous key " + event.keyId()
+                    : "disable previous key " + event.keyId() + " once unused for " + config.oldKeyIdleHours() + " h"
+                    + schedule.stream().filter(e -> e.kind() == KeySchedule.Kind.LATEST_CUTOVER)
+                            .map(e -> " (deadline " + e.at() + ")").findFirst().orElse("");
+            case GRACE_REMINDER -> "remind the owner that previous key " + event.keyId() + " is still in use";
+            case LATEST_CUTOVER -> "disable previous key " + event.keyId() + " (max-grace-days reached)";
+            case DELETION -> "delete previous key " + event.keyId();
+        };
     }
 
     private static SecretState secretState(Optional<SecretSummary> secret, Map<String, String> tags,
@@ -354,7 +325,7 @@ public final class StatusView {
     }
 
     private static long days(Instant from, Instant now) {
-        return Duration.between(from, now).toDays();
+        return KeySchedule.ageInDays(from, now);
     }
 
     private static String day(Instant instant) {

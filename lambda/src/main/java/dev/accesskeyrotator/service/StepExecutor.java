@@ -3,6 +3,7 @@ package dev.accesskeyrotator.service;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.contract.Outcome;
+import dev.accesskeyrotator.domain.KeySchedule;
 import dev.accesskeyrotator.domain.SecretState;
 import dev.accesskeyrotator.domain.Step;
 import dev.accesskeyrotator.domain.UserPlan;
@@ -115,7 +116,7 @@ final class StepExecutor implements Step.Visitor<Void> {
         // delete-after-days counts from here; without the record the rules count from the cut-over's deadline.
         tagQuietly(stored.arn(), Map.of(SecretTags.PREVIOUS_DISABLED_AT, disabledAt.toString()));
         publishQuietly(notices.keyDisabled(state.userName(), keyId, stored.currentKeyId(), stored.arn(),
-                config.previousKeyDeleteAt(disabledAt), step.reason(), config));
+                new KeySchedule(config).deletionAt(disabledAt), step.reason(), config));
         return null;
     }
 
