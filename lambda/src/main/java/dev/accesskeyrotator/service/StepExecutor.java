@@ -15,6 +15,7 @@ import dev.accesskeyrotator.port.SecretStore;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -187,13 +188,14 @@ final class StepExecutor implements Step.Visitor<Void> {
         line.action("rotated " + step.replacedKeyId() + " to " + created.accessKeyId());
         line.record(Outcome.ROTATED);
         // The new key is stored: each follow-up is retried by the next run if it fails, so one failure must not
-        // skip the others (above all, the notice).
+        // skip the others (above all, the notice). What was done is recorded at the end, in one TagResource.
+        Map<String, String> records = new HashMap<>();
         if (step.disableReplacedNow()) {
             attempt(() -> {
                 if (protocol.disable(state.userName(), step.replacedKeyId())) {
                     line.disabled();
                     line.action("disabled old key " + step.replacedKeyId());
-                    tagQuietly(arn, Map.of(SecretTags.PREVIOUS_DISABLED_AT, clock.instant().toString()));
+                    records.put(SecretTags.PREVIOUS_DISABLED_AT, clock.instant().toString());
                 }
             });
         }
@@ -204,8 +206,11 @@ final class StepExecutor implements Step.Visitor<Void> {
             notifier.publish(notices.keyRotated(state.userName(), secretName, arn, created.accessKeyId(),
                     created.createDate(), Optional.of(step.replacedKeyId()), config, plan.maxKeyAgeDays()));
             line.noticeSent();
-            tagNotified(arn, created.accessKeyId(), created.createDate());
+            records.putAll(SecretTags.afterNotice(created.accessKeyId(), created.createDate()));
         });
+        if (!records.isEmpty()) {
+            tagQuietly(arn, records);
+        }
         return null;
     }
 
