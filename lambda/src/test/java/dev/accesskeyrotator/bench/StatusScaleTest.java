@@ -6,7 +6,7 @@ import dev.accesskeyrotator.aws.SecretsManagerStore;
 import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsExtension;
-import dev.accesskeyrotator.service.StatusView;
+import dev.accesskeyrotator.status.StatusView;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

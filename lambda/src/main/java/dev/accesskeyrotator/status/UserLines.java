@@ -1,10 +1,9 @@
-package dev.accesskeyrotator.service;
+package dev.accesskeyrotator.status;
 
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotationConfig;
-import dev.accesskeyrotator.config.RotationConfigParser;
-import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.Outcome;
+import dev.accesskeyrotator.contract.Parameter;
 import dev.accesskeyrotator.contract.Parameter.Cutover;
 import dev.accesskeyrotator.domain.AccessKey;
 import dev.accesskeyrotator.domain.Finding;
@@ -18,162 +17,50 @@ import dev.accesskeyrotator.domain.UserPlan;
 import dev.accesskeyrotator.domain.UserState;
 import dev.accesskeyrotator.port.IdentityDirectory;
 import dev.accesskeyrotator.port.IdentityDirectory.DirectoryUser;
-import dev.accesskeyrotator.port.ParameterSource;
-import dev.accesskeyrotator.port.SecretStore;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
+import dev.accesskeyrotator.service.CredentialReport;
+import dev.accesskeyrotator.service.SecretOwnership;
+import dev.accesskeyrotator.service.SecretTags;
+import dev.accesskeyrotator.status.StatusView.KeyLine;
+import dev.accesskeyrotator.status.StatusView.UserLine;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * A read-only view of every key for admins and auditors, built from bulk metadata alone: the parameters, one
- * account-wide user listing, the credential report and the secret listing with its tags. No secret value is read
- * and no key is looked up per user, so it needs only read permissions and costs the same few calls at any size.
- *
- * <p>What the rotator would do is the rules' own decision on the state the metadata shows; the credential report
- * has no key ids, so a key the secret's tags do not name is shown by its slot in the report.
+ * One opted-in user's line, from the metadata alone: the user's state rebuilt as the rules see it, the rules'
+ * decision on it now, and otherwise the next event on the user's key schedule.
  */
-public final class StatusView {
-
-    /** One key as the credential report shows it. */
-    public record KeyLine(String key, String role, boolean active, Instant created, long ageDays,
-                          Optional<Instant> lastUsed) {}
-
-    /**
-     * One opted-in user.
-     *
-     * @param state     what the rules make of it now: ok, planned (something is done next run), or a finding's outcome
-     * @param nextEvent the next thing the rotator does for the user, and when ({@code nextEventAt} empty: next run)
-     * @param causes    attention, blocked and deferred causes, and what the metadata alone cannot tell
-     */
-    public record UserLine(String user, int maxKeyAgeDays, List<KeyLine> keys, String state, String nextEvent,
-                           Optional<Instant> nextEventAt, List<String> causes) {}
-
-    /** Compliance finding kinds, outside what the rotator manages. */
-    public enum FindingKind {
-        KEY_OVER_THRESHOLD, KEY_UNUSED_90_DAYS, TWO_ACTIVE_KEYS, SECRET_WITHOUT_USER;
-
-        /** As printed: {@code key-over-threshold}, {@code key-unused-90-days}, ... */
-        public String label() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-    }
-
-    public record ComplianceFinding(FindingKind kind, String subject, String detail) {}
-
-    public record Status(Instant generatedAt, Instant credentialReportAt, int maxKeyAgeDays, String optInTag,
-                         List<UserLine> users, List<ComplianceFinding> compliance) {}
-
-    /** The credential report could not be had: without key ages there is nothing true to show. */
-    public static final class ReportUnavailable extends RuntimeException {
-        ReportUnavailable(String message) {
-            super(message);
-        }
-    }
-
+final class UserLines {
+    /** The credential report names no key ids: a key the secret's tags do not name is shown by its slot. */
     private static final String PLACEHOLDER_PREFIX = "slot-";
 
-    private final RotatorSettings settings;
-    private final ParameterSource parameters;
     private final IdentityDirectory iam;
-    private final SecretStore secrets;
-    private final Clock clock;
+    private final RotationConfig config;
+    private final RotationRules rules;
+    private final KeySchedule schedule;
+    private final SecretOwnership ownership;
+    private final Instant now;
+    private final Instant reportAt;
 
-    public StatusView(RotatorSettings settings, ParameterSource parameters, IdentityDirectory iam,
-                      SecretStore secrets, Clock clock) {
-        this.settings = settings;
-        this.parameters = parameters;
+    UserLines(IdentityDirectory iam, RotationConfig config, SecretOwnership ownership, Instant now, Instant reportAt) {
         this.iam = iam;
-        this.secrets = secrets;
-        this.clock = clock;
+        this.config = config;
+        this.rules = new RotationRules(config);
+        this.schedule = new KeySchedule(config);
+        this.ownership = ownership;
+        this.now = now;
+        this.reportAt = reportAt;
     }
 
-    public Status read() {
-        RotationConfig config = RotationConfigParser.parse(parameters.readUnder(settings.parameterPrefix())).config();
-        List<DirectoryUser> users = iam.listUsersWithTags().stream()
-                .sorted(Comparator.comparing(DirectoryUser::userName)).toList();
-        Instant now = clock.instant();
-        CredentialReport report = iam.credentialReport()
-                .map(raw -> CredentialReport.parse(raw.csv(), raw.generatedAt()))
-                .orElseThrow(() -> new ReportUnavailable("the IAM credential report is not ready yet; run status"
-                        + " again in a minute"));
-        String prefix = settings.secretNamePrefix();
-        Map<String, SecretSummary> secretsByName = new HashMap<>();
-        secrets.listByNamePrefix(prefix).stream().filter(s -> s.name().startsWith(prefix))
-                .forEach(s -> secretsByName.put(s.name(), s));
-
-        RotationRules rules = new RotationRules(config);
-        SecretOwnership ownership = new SecretOwnership(settings.secretKmsKeyArn());
-        List<UserLine> lines = new ArrayList<>();
-        List<ComplianceFinding> compliance = new ArrayList<>();
-        Set<String> userNames = new HashSet<>();
-        for (DirectoryUser user : users) {
-            userNames.add(user.userName());
-            List<CredentialReport.KeySlot> slots = report.keysOf(user.userName()).orElse(List.of());
-            boolean optedIn = config.userTag().matches(user.tags());
-            boolean inGrace = false;
-            if (optedIn) {
-                UserLine line = userLine(user, slots, Optional.ofNullable(secretsByName.get(prefix + user.userName())),
-                        report.keysOf(user.userName()).isPresent(), config, rules, ownership, now,
-                        report.generatedAt());
-                lines.add(line);
-                // A replaced key still active in its grace period is the rotator's plan, not a finding.
-                inGrace = line.keys().stream().anyMatch(k -> k.active() && k.role().equals("previous"));
-            } else {
-                outsideRotator(user.userName(), slots, config.maxKeyAgeDays(), new KeySchedule(config), now,
-                        compliance);
-            }
-            List<CredentialReport.KeySlot> active = slots.stream().filter(CredentialReport.KeySlot::active).toList();
-            if (active.size() > 1 && !inGrace) {
-                compliance.add(new ComplianceFinding(FindingKind.TWO_ACTIVE_KEYS, user.userName(),
-                        "two active keys, created " + day(active.get(0).lastRotated()) + " and "
-                                + day(active.get(1).lastRotated()) + (optedIn ? " (opted in)" : "")));
-            }
-        }
-        String ledger = prefix + NoticeLedger.NAME_UNDER_PREFIX;
-        secretsByName.values().stream().filter(s -> !s.name().equals(ledger))
-                .filter(s -> !userNames.contains(s.name().substring(prefix.length())))
-                .sorted(Comparator.comparing(SecretSummary::name))
-                .forEach(s -> compliance.add(new ComplianceFinding(FindingKind.SECRET_WITHOUT_USER, s.name(),
-                        "no IAM user '" + s.name().substring(prefix.length()) + "'"
-                                + (s.scheduledForDeletion() ? " (secret already scheduled for deletion)" : ""))));
-        return new Status(now, report.generatedAt(), config.maxKeyAgeDays(), config.userTag().toString(),
-                List.copyOf(lines), List.copyOf(compliance));
-    }
-
-    private static void outsideRotator(String userName, List<CredentialReport.KeySlot> slots, int maxKeyAgeDays,
-                                       KeySchedule schedule, Instant now, List<ComplianceFinding> compliance) {
-        for (CredentialReport.KeySlot slot : slots) {
-            if (!slot.active()) {
-                continue;
-            }
-            if (!now.isBefore(schedule.rotationAt(slot.lastRotated(), maxKeyAgeDays))) {
-                compliance.add(new ComplianceFinding(FindingKind.KEY_OVER_THRESHOLD, userName, "active key created "
-                        + day(slot.lastRotated()) + " is " + days(slot.lastRotated(), now) + " days old (threshold "
-                        + maxKeyAgeDays + "); the user is not opted in"));
-            }
-            Instant since = slot.lastUsed().orElse(slot.lastRotated());
-            if (!now.isBefore(KeySchedule.unusedLimitAt(since))) {
-                compliance.add(new ComplianceFinding(FindingKind.KEY_UNUSED_90_DAYS, userName, "active key created "
-                        + day(slot.lastRotated()) + (slot.lastUsed().isPresent() ? " last used " + day(since)
-                        : " never used") + "; the user is not opted in"));
-            }
-        }
-    }
-
-    private UserLine userLine(DirectoryUser user, List<CredentialReport.KeySlot> slots,
-                              Optional<SecretSummary> secret, boolean inReport, RotationConfig config,
-                              RotationRules rules, SecretOwnership ownership, Instant now, Instant reportAt) {
+    UserLine of(DirectoryUser user, List<CredentialReport.KeySlot> slots, Optional<SecretSummary> secret,
+                boolean inReport) {
         Map<String, String> tags = secret.map(SecretSummary::tags).orElse(Map.of());
         Optional<String> currentId = Optional.ofNullable(tags.get(SecretTags.NOTIFIED_KEY_ID))
                 .filter(id -> tags.containsKey(SecretTags.CURRENT_KEY_CREATED));
@@ -257,11 +144,10 @@ public final class StatusView {
             return new UserLine(user.userName(), maxAgeDays, keyLines, stateLabel,
                     String.join("; ", plan.steps().stream().map(Step::describe).toList()), Optional.empty(), causes);
         }
-        List<KeySchedule.Event> schedule = new KeySchedule(config).events(userState, maxAgeDays,
-                KeySchedule.UseRecord.CURRENT);
-        Optional<KeySchedule.Event> next = schedule.stream().filter(event -> event.at().isAfter(now)).findFirst();
+        List<KeySchedule.Event> events = schedule.events(userState, maxAgeDays, KeySchedule.UseRecord.CURRENT);
+        Optional<KeySchedule.Event> next = schedule.next(userState, maxAgeDays, now);
         return new UserLine(user.userName(), maxAgeDays, keyLines, stateLabel,
-                next.map(event -> describe(event, schedule, config))
+                next.map(event -> describe(event, events, config))
                         .orElse(causes.isEmpty() ? "none" : "none until resolved"),
                 next.map(KeySchedule.Event::at), causes);
     }
@@ -278,7 +164,7 @@ public final class StatusView {
                     + schedule.stream().filter(e -> e.kind() == KeySchedule.Kind.LATEST_CUTOVER)
                             .map(e -> " (deadline " + e.at() + ")").findFirst().orElse("");
             case GRACE_REMINDER -> "remind the owner that previous key " + event.keyId() + " is still in use";
-            case LATEST_CUTOVER -> "disable previous key " + event.keyId() + " (max-grace-days reached)";
+            case LATEST_CUTOVER -> "disable previous key " + event.keyId() + " (" + Parameter.MAX_GRACE_DAYS.parameterName() + " reached)";
             case DELETION -> "delete previous key " + event.keyId();
         };
     }
@@ -326,9 +212,5 @@ public final class StatusView {
 
     private static long days(Instant from, Instant now) {
         return KeySchedule.ageInDays(from, now);
-    }
-
-    private static String day(Instant instant) {
-        return instant.toString().substring(0, 10);
     }
 }
