@@ -29,7 +29,7 @@ class RotationCostTest {
     final LocalAwsExtension endpoint = new LocalAwsExtension();
 
     @Test
-    void aRotationCostsAtMostEightCallsAndEachKindIsAsCheapAsItsRecordsAllow() {
+    void aRotationCostsAtMostEightCallsAndTheLaterCutOverAndDeletionAreCountedOnTheirOwn() {
         LocalAws aws = endpoint.aws();
         SteadyStateAccount.seed(aws, USERS);
         aws.iam().setCredentialReportPollsToComplete(0); // as in the benchmark
@@ -59,7 +59,40 @@ class RotationCostTest {
                         cost.calls());
                 assertEquals(expected(kind), perRotation(cost), kind.toString());
             }
+
+            // The later cut-over, on its own: the replaced keys are unused, so the next day's run disables them.
+            harness.advanceDays(1);
+            aws.calls().reset();
+            int publishedBefore = aws.sns().published().size();
+            RunReport cutover = harness.run();
+            List<String> disabled = report.users().stream().filter(u -> u.outcome() == Outcome.ROTATED)
+                    .map(UserResult::user).filter(u -> outcome(cutover, u) == Outcome.DISABLED_OLD).toList();
+            // Every due user had one key, so each rotation left a replaced key to cut over.
+            assertEquals(rotated.size(), disabled.size(), cutover.users().toString());
+            RotationCost disabling = RotationCost.of(aws, disabled, RotatorHarness.SECRET_PREFIX, publishedBefore);
+            System.out.printf("  cut-over (%d): %.2f per user %s%n", disabled.size(), disabling.perRotation(),
+                    disabling.calls());
+            assertEquals(Map.of("iam:ListAccessKeys", 1L, "secretsmanager:GetSecretValue", 1L,
+                    "iam:GetAccessKeyLastUsed", 1L, "iam:UpdateAccessKey", 1L, "sns:Publish", 1L,
+                    "secretsmanager:TagResource", 1L), perRotation(disabling));
+
+            // The deletion, on its own: delete-after-days (30) after the disabling.
+            harness.advanceDays(30);
+            aws.calls().reset();
+            publishedBefore = aws.sns().published().size();
+            RunReport deletion = harness.run();
+            List<String> deleted = disabled.stream().filter(u -> outcome(deletion, u) == Outcome.DELETED_OLD).toList();
+            assertEquals(disabled.size(), deleted.size(), deletion.users().toString());
+            RotationCost deleting = RotationCost.of(aws, deleted, RotatorHarness.SECRET_PREFIX, publishedBefore);
+            System.out.printf("  deletion (%d): %.2f per user %s%n", deleted.size(), deleting.perRotation(),
+                    deleting.calls());
+            assertEquals(Map.of("iam:ListAccessKeys", 1L, "secretsmanager:GetSecretValue", 1L,
+                    "iam:DeleteAccessKey", 1L), perRotation(deleting));
         }
+    }
+
+    private static Outcome outcome(RunReport report, String user) {
+        return report.users().stream().filter(u -> u.user().equals(user)).findFirst().orElseThrow().outcome();
     }
 
     /**
