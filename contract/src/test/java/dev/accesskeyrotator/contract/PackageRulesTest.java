@@ -9,6 +9,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -70,6 +75,86 @@ class PackageRulesTest {
             }
         }
         assertEquals(List.of(), violations);
+    }
+
+    /**
+     * The packages' own imports, read from the sources, form no circle: each package depends only on packages below
+     * it, so a new arrow back up fails here even if no package-info thought to forbid it.
+     */
+    @Test
+    void noPackageDependsOnItselfThroughOthers() {
+        Map<String, Set<String>> arrows = new TreeMap<>();
+        for (Path directory : packageDirectories()) {
+            String from = packageOf(directory);
+            Set<String> to = arrows.computeIfAbsent(from, k -> new TreeSet<>());
+            try (Stream<Path> files = Files.list(directory)) {
+                files.filter(f -> f.toString().endsWith(".java")).forEach(file -> {
+                    Matcher imports = IMPORT.matcher(read(file));
+                    while (imports.find()) {
+                        String imported = imports.group(2);
+                                        if (imported.startsWith(PROJECT)) {
+                            to.add(topLevel(imported));
+                        }
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            to.remove(from);
+        }
+        List<String> circles = new ArrayList<>();
+        for (String start : arrows.keySet()) {
+            findCircle(start, start, arrows, new ArrayList<>(List.of(start)), new TreeSet<>()).ifPresent(circle -> {
+                if (circle.get(0).equals(circle.stream().min(String::compareTo).orElseThrow())) {
+                    circles.add(String.join(" -> ", circle));
+                }
+            });
+        }
+        assertEquals(List.of(), circles);
+        // The check above must be able to fail: the real graph has arrows, and a circle in a made-up one is found.
+        assertTrue(arrows.getOrDefault(PROJECT + "service", Set.of()).contains(PROJECT + "domain"), arrows.toString());
+        Map<String, Set<String>> madeUp = Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a"));
+        assertEquals(Optional.of(List.of("a", "b", "c", "a")), findCircle("a", "a", madeUp,
+                new ArrayList<>(List.of("a")), new TreeSet<>()));
+    }
+
+    private static final String PROJECT = "dev.accesskeyrotator.";
+
+    /** {@code dev.accesskeyrotator.service.Foo} -> {@code dev.accesskeyrotator.service}. */
+    private static String topLevel(String imported) {
+        String rest = imported.substring(PROJECT.length());
+        int dot = rest.indexOf('.');
+        return PROJECT + (dot < 0 ? rest : rest.substring(0, dot));
+    }
+
+    private static String packageOf(Path directory) {
+        for (Path root : SOURCE_ROOTS) {
+            if (directory.startsWith(root)) {
+                return topLevel(root.relativize(directory).toString().replace(java.io.File.separatorChar, '.')
+                        + ".X");
+            }
+        }
+        throw new IllegalArgumentException(directory.toString());
+    }
+
+    private static Optional<List<String>> findCircle(String start, String at, Map<String, Set<String>> arrows,
+                                                     List<String> path, Set<String> seen) {
+        for (String next : arrows.getOrDefault(at, Set.of())) {
+            if (next.equals(start)) {
+                List<String> circle = new ArrayList<>(path);
+                circle.add(start);
+                return Optional.of(circle);
+            }
+            if (seen.add(next)) {
+                path.add(next);
+                Optional<List<String>> found = findCircle(start, next, arrows, path, seen);
+                if (found.isPresent()) {
+                    return found;
+                }
+                path.remove(path.size() - 1);
+            }
+        }
+        return Optional.empty();
     }
 
     @Test

@@ -30,9 +30,9 @@ public final class IamDirectory implements IdentityDirectory {
     }
 
     /** GetAccountAuthorizationDetails allows 1,000 items per page: ten calls for 10,000 users. */
-    static final int DETAILS_PAGE_SIZE = 1000;
+    public static final int DETAILS_PAGE_SIZE = 1000;
     /** Generation usually completes within seconds; past this the run falls back to per-user listing. */
-    static final int REPORT_POLLS = 8;
+    public static final int REPORT_POLLS = 8;
 
     private final IamClient iam;
     private final Sleeper sleeper;

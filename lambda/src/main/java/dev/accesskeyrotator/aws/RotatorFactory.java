@@ -3,7 +3,7 @@ package dev.accesskeyrotator.aws;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.RotationService;
-import dev.accesskeyrotator.service.StatusView;
+import dev.accesskeyrotator.status.StatusView;
 
 import java.time.Clock;
 

@@ -15,6 +15,9 @@ import java.util.Optional;
 public final class SecretsManagerStore implements SecretStore {
     private final SecretsManagerClient secretsManager;
 
+    /** ListSecrets allows 100 secrets per page. */
+    public static final int LIST_PAGE_SIZE = 100;
+
     public SecretsManagerStore(SecretsManagerClient secretsManager) {
         this.secretsManager = secretsManager;
     }
@@ -23,7 +26,7 @@ public final class SecretsManagerStore implements SecretStore {
     public List<SecretSummary> listByNamePrefix(String namePrefix) {
         return AwsCalls.call("ListSecrets", () -> {
             List<SecretSummary> found = new ArrayList<>();
-            secretsManager.listSecretsPaginator(r -> r.maxResults(100).includePlannedDeletion(true)
+            secretsManager.listSecretsPaginator(r -> r.maxResults(LIST_PAGE_SIZE).includePlannedDeletion(true)
                             .filters(f -> f.key(FilterNameStringType.NAME).values(namePrefix)))
                     .forEach(page -> page.secretList().forEach(s -> found.add(new SecretSummary(
                             s.arn(), s.name(), tags(s.tags()), s.deletedDate() != null,

@@ -9,7 +9,7 @@ import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.port.AwsFailure;
-import dev.accesskeyrotator.service.StatusView;
+import dev.accesskeyrotator.status.StatusView;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 

@@ -4,8 +4,6 @@ import dev.accesskeyrotator.contract.OptInTag;
 import dev.accesskeyrotator.contract.Parameter;
 import dev.accesskeyrotator.contract.Parameter.Cutover;
 
-import java.time.Duration;
-import java.time.Instant;
 
 /**
  * The rotation settings of one run, read once from Parameter Store and validated as a whole.
@@ -75,28 +73,6 @@ public record RotationConfig(int maxKeyAgeDays, OptInTag userTag, int graceDays,
                           int maxRotationsPerRun) {
         this(maxKeyAgeDays, userTag, graceDays, deleteAfterDays, dryRun, maxRotationsPerRun, Cutover.AFTER_GRACE,
                 graceDays, 24, 0, 7);
-    }
-
-    /** The earliest moment the key a rotation replaced may be disabled: grace-days after its replacement was created. */
-    public Instant previousKeyDisableAt(Instant replacementCreated) {
-        return replacementCreated.plus(Duration.ofDays(graceDays));
-    }
-
-    /**
-     * The latest moment the replaced key is disabled: with {@code on-use} at max-grace-days, whatever its use; with
-     * {@code after-grace} at the end of the grace period.
-     */
-    public Instant previousKeyDeadline(Instant replacementCreated) {
-        return replacementCreated.plus(Duration.ofDays(cutover == Cutover.ON_USE ? maxGraceDays : graceDays));
-    }
-
-    /** When a disabled previous key is deleted: delete-after-days after the rotator disabled it. */
-    public Instant previousKeyDeleteAt(Instant disabledAt) {
-        return disabledAt.plus(Duration.ofDays(deleteAfterDays));
-    }
-
-    public Duration oldKeyIdle() {
-        return Duration.ofHours(oldKeyIdleHours);
     }
 
     public static RotationConfig defaults() {

@@ -7,7 +7,6 @@ import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.config.RotationConfigParser;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,24 +23,16 @@ public final class RotationRules {
     /** Per-user override of the rotation threshold. */
     public static final String MAX_AGE_OVERRIDE_TAG = Parameter.MAX_KEY_AGE_DAYS.userOverrideTag();
 
-    /**
-     * A never-used key newer than the current one may be the new key of a run that is still going (the schedule
-     * can deliver twice, or someone runs the CLI). Lambda runs last at most 15 minutes, so a stray only counts as
-     * left behind once it is older than that.
-     */
-    public static final Duration IN_FLIGHT_GUARD = Duration.ofMinutes(15);
-
-    /** The still-in-use reminder goes out this long before max-grace-days ends: one daily run ahead. */
-    public static final Duration GRACE_REMINDER_LEAD = Duration.ofDays(1);
-
     /** IAM user names may contain a comma; secret names may not, so such a user cannot have a user secret. */
     private static final java.util.regex.Pattern SECRET_NAME_CHARACTERS =
             java.util.regex.Pattern.compile("[A-Za-z0-9/_+=.@-]+");
 
     private final RotationConfig config;
+    private final KeySchedule schedule;
 
     public RotationRules(RotationConfig config) {
         this.config = config;
+        this.schedule = new KeySchedule(config);
     }
 
     public UserPlan decide(UserState user, Instant now) {
@@ -102,7 +93,7 @@ public final class RotationRules {
             AccessKey older = active.get(0).newerThan(active.get(1)) ? active.get(1) : active.get(0);
             AccessKey newer = older == active.get(0) ? active.get(1) : active.get(0);
             if (newer.newerThan(older) && createdByRotator(newer, intentAt) && !user.everUsed(newer.id())) {
-                if (newer.age(now).compareTo(IN_FLIGHT_GUARD) < 0) {
+                if (now.isBefore(KeySchedule.inFlightUntil(newer.createDate()))) {
                     return findingOnly(user, maxAgeDays, Finding.deferred("unused key " + newer.id() + " was created"
                             + " minutes ago by a rotation that may still be in progress; checked again next run"));
                 }
@@ -151,7 +142,7 @@ public final class RotationRules {
         boolean ownerKnowsCurrentKey = secret.notifiedKeyId().map(current.id()::equals).orElse(false);
         // A key minutes old may be another run's, which is about to send this very notice (two runs at once must
         // not tell the owner twice); a run that died owes it, and the next one sends it.
-        boolean noticeOwed = !ownerKnowsCurrentKey && current.age(now).compareTo(IN_FLIGHT_GUARD) >= 0;
+        boolean noticeOwed = !ownerKnowsCurrentKey && !now.isBefore(KeySchedule.inFlightUntil(current.createDate()));
         Optional<Step.SendPendingNotice> owedNotice = !noticeOwed ? Optional.empty()
                 : Optional.of(new Step.SendPendingNotice(current.id(), previousId.filter(id -> user.key(id).isPresent())));
         if (!due) {
@@ -199,7 +190,7 @@ public final class RotationRules {
             graceReminder(user, previous, current, now).ifPresent(steps::add);
             return Optional.of(previous);
         }
-        if (!now.isBefore(config.previousKeyDeleteAt(disabledAt(secret, current)))) {
+        if (!now.isBefore(schedule.deletionAt(current.createDate(), secret.previousDisabledAt()))) {
             steps.add(new Step.DeletePreviousKey(previous.id()));
             return Optional.empty();
         }
@@ -211,32 +202,18 @@ public final class RotationRules {
      * that IAM shows in use is never disabled before max-grace-days.
      */
     public Optional<Step.CutoverReason> cutover(UserState user, AccessKey previous, AccessKey current, Instant now) {
-        if (now.isBefore(config.previousKeyDisableAt(current.createDate()))) {
+        Instant replaced = current.createDate();
+        if (now.isBefore(schedule.earliestCutoverAt(replaced))) {
             return Optional.empty();
         }
         if (config.cutover() == Cutover.AFTER_GRACE) {
             return Optional.of(Step.CutoverReason.GRACE_OVER);
         }
-        if (!now.isBefore(config.previousKeyDeadline(current.createDate()))) {
+        if (!now.isBefore(schedule.latestCutoverAt(replaced))) {
             return Optional.of(Step.CutoverReason.DEADLINE);
         }
-        return now.isBefore(idleSince(user, previous, current).plus(config.oldKeyIdle())) ? Optional.empty()
-                : Optional.of(Step.CutoverReason.IDLE);
-    }
-
-    /** Since when IAM has shown no use of the replaced key: its last use, or when its replacement was stored. */
-    private static Instant idleSince(UserState user, AccessKey previous, AccessKey current) {
-        return user.lastUse(previous.id()).map(KeyUse::when).filter(used -> used.isAfter(current.createDate()))
-                .orElse(current.createDate());
-    }
-
-    /**
-     * When the rotator disabled the previous key, from its record on the secret. A key disabled before that record
-     * existed, or by a run that died before writing it, counts from the latest moment the cut-over would have
-     * disabled it, so that it is never deleted early.
-     */
-    private Instant disabledAt(SecretState.Stored secret, AccessKey current) {
-        return secret.previousDisabledAt().orElse(config.previousKeyDeadline(current.createDate()));
+        return now.isBefore(schedule.idleAt(replaced, user.lastUse(previous.id()).map(KeyUse::when)))
+                ? Optional.empty() : Optional.of(Step.CutoverReason.IDLE);
     }
 
     /** Rule 5 with on-use: one reminder, a day before max-grace-days, while the replaced key is still in use. */
@@ -246,8 +223,8 @@ public final class RotationRules {
                 .orElse(false)) {
             return Optional.empty();
         }
-        Instant deadline = config.previousKeyDeadline(current.createDate());
-        Instant remindFrom = deadline.minus(GRACE_REMINDER_LEAD);
+        Instant deadline = schedule.latestCutoverAt(current.createDate());
+        Instant remindFrom = schedule.graceReminderAt(current.createDate());
         Optional<KeyUse> lastUse = user.lastUse(previous.id()).filter(use -> use.when().isAfter(current.createDate()));
         if (now.isBefore(remindFrom) || !now.isBefore(deadline) || lastUse.isEmpty()) {
             return Optional.empty();
@@ -257,12 +234,12 @@ public final class RotationRules {
 
     /** Rule 5: one key-expiring notice within reminder-days of the key's threshold. */
     private Optional<Step> remind(UserState user, AccessKey key, Instant now, int maxAgeDays) {
-        if (config.reminderDays() == 0 || user.notices().remindedKeyId().map(key.id()::equals).orElse(false)) {
+        Optional<Instant> remindFrom = schedule.reminderAt(key.createDate(), maxAgeDays);
+        if (remindFrom.isEmpty() || user.notices().remindedKeyId().map(key.id()::equals).orElse(false)) {
             return Optional.empty();
         }
-        Instant due = key.createDate().plus(Duration.ofDays(maxAgeDays));
-        Instant remindFrom = due.minus(Duration.ofDays(config.reminderDays()));
-        return now.isBefore(remindFrom) || !now.isBefore(due) ? Optional.empty()
+        Instant due = schedule.rotationAt(key.createDate(), maxAgeDays);
+        return now.isBefore(remindFrom.get()) || !now.isBefore(due) ? Optional.empty()
                 : Optional.of(new Step.SendReminder(key.id(), due));
     }
 
@@ -280,7 +257,7 @@ public final class RotationRules {
                     + ") was made outside the rotator; left alone for its owner to retire"));
             return Optional.of(stray);
         }
-        if (stray.age(now).compareTo(IN_FLIGHT_GUARD) < 0) {
+        if (now.isBefore(KeySchedule.inFlightUntil(stray.createDate()))) {
             findings.add(Finding.deferred("unused key " + stray.id()
                     + " was created minutes ago, possibly by a rotation still in progress; checked again next run"));
             return Optional.of(stray);
@@ -289,13 +266,9 @@ public final class RotationRules {
         return Optional.empty();
     }
 
-    /**
-     * Provenance: the rotator made a key only if it recorded its intent to create one just before the key's creation
-     * (IAM keeps creation times to the second, hence the second of slack).
-     */
+    /** Provenance: the rotator made a key only if it recorded its intent to create one just before. */
     public static boolean createdByRotator(AccessKey key, Optional<Instant> intentAt) {
-        return intentAt.filter(intent -> !key.createDate().isBefore(intent.minusSeconds(1))
-                && !key.createDate().isAfter(intent.plus(IN_FLIGHT_GUARD))).isPresent();
+        return KeySchedule.createdDuringIntent(key.createDate(), intentAt);
     }
 
     /**
@@ -332,13 +305,8 @@ public final class RotationRules {
                 disableNow && config.deleteAfterDays() == 0);
     }
 
-    private static boolean isDue(AccessKey key, Instant now, int maxAgeDays) {
-        return key.active() && reachedAge(key.createDate(), now, maxAgeDays);
-    }
-
-    /** A key is due on the day it turns the threshold's age, not the day after. */
-    public static boolean reachedAge(Instant createDate, Instant now, int maxAgeDays) {
-        return Duration.between(createDate, now).compareTo(Duration.ofDays(maxAgeDays)) >= 0;
+    private boolean isDue(AccessKey key, Instant now, int maxAgeDays) {
+        return key.active() && !now.isBefore(schedule.rotationAt(key.createDate(), maxAgeDays));
     }
 
     private static UserPlan findingOnly(UserState user, int maxAgeDays, Finding finding) {

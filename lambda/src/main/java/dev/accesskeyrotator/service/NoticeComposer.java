@@ -7,6 +7,7 @@ import dev.accesskeyrotator.contract.SecretField;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.contract.Parameter.Cutover;
+import dev.accesskeyrotator.domain.KeySchedule;
 import dev.accesskeyrotator.domain.KeyUse;
 import dev.accesskeyrotator.domain.Step;
 import dev.accesskeyrotator.port.Notifier.Notice;
@@ -49,8 +50,9 @@ public final class NoticeComposer {
     public Notice keyRotated(String userName, String secretName, String secretArn, String newKeyId,
                              Instant newKeyCreated, Optional<String> replacedKeyId, RotationConfig config,
                              int maxKeyAgeDays) {
-        Instant disableAt = config.previousKeyDisableAt(newKeyCreated);
-        Instant deadline = config.previousKeyDeadline(newKeyCreated);
+        KeySchedule schedule = new KeySchedule(config);
+        Instant disableAt = schedule.earliestCutoverAt(newKeyCreated);
+        Instant deadline = schedule.latestCutoverAt(newKeyCreated);
         boolean onUse = config.cutover() == Cutover.ON_USE;
         boolean disabledNow = !newKeyCreated.isBefore(deadline) || (!onUse && config.graceDays() == 0);
         StringBuilder text = new StringBuilder();
@@ -84,7 +86,7 @@ public final class NoticeComposer {
             if (disabledNow) {
                 text.append("  - it has been disabled now.\n");
                 text.append("  - it will be deleted on or after ")
-                        .append(DATE.format(config.previousKeyDeleteAt(newKeyCreated))).append(".\n");
+                        .append(DATE.format(schedule.deletionAt(newKeyCreated))).append(".\n");
             } else if (onUse) {
                 text.append("  - it stays active while it is in use: it is disabled once AWS shows no use of it for ")
                         .append(config.oldKeyIdleHours()).append(" hours")
@@ -97,7 +99,7 @@ public final class NoticeComposer {
                 text.append("  - it stays active until ").append(DATE.format(disableAt))
                         .append("; switch to the new key before then.\n");
                 text.append("  - it will be deleted on or after ")
-                        .append(DATE.format(config.previousKeyDeleteAt(disableAt))).append(".\n");
+                        .append(DATE.format(schedule.deletionAt(disableAt))).append(".\n");
             }
             if (!disabledNow) {
                 text.append("If something cannot switch in time, tell ").append(contact)

@@ -30,8 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * secret is ({@link SecretOwnership}): one that anybody else created (another KMS key, or no value) is neither read
  * nor written, and every cause is told as if new until an administrator deletes it.
  */
-final class NoticeLedger {
-    static final String NAME_UNDER_PREFIX = "rotator/attention-notices";
+public final class NoticeLedger {
+    public static final String NAME_UNDER_PREFIX = "rotator/attention-notices";
     /** Secrets Manager holds at most 64 KB; the oldest records give way first. */
     static final int MAX_BYTES = 60_000;
 

@@ -25,6 +25,13 @@ import java.util.UUID;
  * store; the next run finds it unused and newer than the current key and deletes it (rule 3). A store is idempotent
  * (its token is derived from the new key id), and a store that reports failure is read back before the key is
  * withdrawn. An old key is disabled only after its replacement is stored.
+ *
+ * <p>What it costs: a first rotation is {@code CreateSecret} (the intent in its own tags), {@code PutResourcePolicy},
+ * {@code CreateAccessKey} and {@code PutSecretValue}; a later one {@code PutResourcePolicy}, {@code TagResource} (the
+ * intent), {@code CreateAccessKey} and {@code PutSecretValue}. Ownership rests on the read made right before (the
+ * listing's KMS key and a value only the rotator can have written); a secret re-keyed, deleted or scheduled for
+ * deletion since then refuses the write (the role may encrypt with no other key, and the write goes by ARN), and the
+ * new key is withdrawn.
  */
 final class RotationProtocol {
     /** A new key that is in its user secret. */
@@ -33,17 +40,14 @@ final class RotationProtocol {
     private final RotatorSettings settings;
     private final IdentityDirectory iam;
     private final SecretStore secrets;
-    private final SecretOwnership ownership;
     private final Clock clock;
     private final JsonLog log;
 
-    RotationProtocol(RotatorSettings settings, IdentityDirectory iam, SecretStore secrets, SecretOwnership ownership,
-                     Clock clock, JsonLog log) {
+    RotationProtocol(RotatorSettings settings, IdentityDirectory iam, SecretStore secrets, Clock clock, JsonLog log) {
         this.settings = settings;
         this.clock = clock;
         this.iam = iam;
         this.secrets = secrets;
-        this.ownership = ownership;
         this.log = log;
     }
 
@@ -52,13 +56,19 @@ final class RotationProtocol {
      * when no key is stored; then no new key is left behind unless even its withdrawal failed.
      */
     Optional<StoredKey> createAndStore(UserState state, Step.Rotate step, UserReportLine line) {
-        Optional<String> arn = ownedSecret(state, line);
+        // Provenance: the intent is on record before the key exists, so that a key left behind by a run that dies
+        // next is provably the rotator's to delete. A secret created now carries it in its own tags.
+        Map<String, String> intent = Map.of(SecretTags.CREATING_SINCE, clock.instant().toString());
+        Optional<String> arn;
+        if (state.secret() instanceof SecretState.Missing) {
+            arn = reserve(state, intent, line);
+        } else {
+            arn = ownedSecret(state, line);
+            arn.ifPresent(existing -> secrets.tag(existing, intent));
+        }
         if (arn.isEmpty()) {
             return Optional.empty();
         }
-        // Provenance: the intent is on record before the key exists, so that a key left behind by a run that dies
-        // next is provably the rotator's to delete.
-        secrets.tag(arn.get(), Map.of(SecretTags.CREATING_SINCE, clock.instant().toString()));
         NewAccessKey created;
         try {
             created = iam.createAccessKey(state.userName());
@@ -81,7 +91,7 @@ final class RotationProtocol {
      */
     Optional<String> ownedSecret(UserState state, UserReportLine line) {
         if (state.secret() instanceof SecretState.Missing) {
-            return reserve(state, line);
+            return reserve(state, Map.of(), line);
         }
         Optional<String> notOwned = confirmOwned(state);
         if (notOwned.isPresent()) {
@@ -91,13 +101,14 @@ final class RotationProtocol {
         return Optional.of(secretArn(state));
     }
 
-    private Optional<String> reserve(UserState state, UserReportLine line) {
+    private Optional<String> reserve(UserState state, Map<String, String> records, UserReportLine line) {
         String name = settings.secretNamePrefix() + state.userName();
+        Map<String, String> tags = new java.util.HashMap<>(SecretTags.atCreation(state.userName()));
+        tags.putAll(records);
         String arn;
         try {
             arn = secrets.create(name, SecretDocument.renderReservation(state.userName(), clock.instant()),
-                    settings.secretKmsKeyArn().orElseThrow(),
-                    SecretTags.atCreation(state.userName()), idempotencyToken("reserve:" + name));
+                    settings.secretKmsKeyArn().orElseThrow(), Map.copyOf(tags), idempotencyToken("reserve:" + name));
         } catch (AwsFailure failure) {
             // Someone (another run, or not) created it since this run looked: the next run decides with it in view.
             line.failed(failure);
@@ -141,22 +152,14 @@ final class RotationProtocol {
     }
 
     /**
-     * Right before a key is created for an existing secret: the secret must still be the rotator's (it may have
-     * been re-keyed, or deleted and re-created, since it was read), and gets the rotator's resource policy back.
-     * The role's KMS permissions close the remaining window: a secret re-keyed after this check refuses the
-     * write, and the new key is withdrawn.
+     * Right before a key is created for an existing secret, which the read has just shown to be the rotator's: it
+     * gets the rotator's resource policy back. A secret changed since that read is not looked up again: the role's
+     * KMS permissions and the write by ARN close the window (a secret re-keyed, deleted or scheduled for deletion
+     * refuses the write, and the new key is withdrawn), as they always closed the moment between a check and the
+     * write. A secret scheduled for deletion already refuses the policy, before any key exists.
      */
     private Optional<String> confirmOwned(UserState state) {
-        String arn = secretArn(state);
-        Optional<SecretStore.SecretSummary> now = secrets.describe(arn);
-        if (now.isEmpty() || now.get().scheduledForDeletion()) {
-            return Optional.of("secret " + arn + " was deleted or scheduled for deletion during this run");
-        }
-        Optional<String> notOwned = ownership.whyNotOwned(now.get());
-        if (notOwned.isPresent()) {
-            return Optional.of("secret " + arn + " is no longer the rotator's (" + notOwned.get() + ")");
-        }
-        reapplyPolicy(state, arn);
+        reapplyPolicy(state, secretArn(state));
         return Optional.empty();
     }
 
@@ -170,11 +173,17 @@ final class RotationProtocol {
         String document = SecretDocument.render(created, step.replacedKeyId());
         String token = idempotencyToken(created.accessKeyId());
         try {
-            Optional<String> currentNow = secrets.readCurrent(target)
-                    .flatMap(v -> SecretDocument.currentKeyId(v.secretString()));
-            if (!currentNow.equals(step.expectedCurrentKey())) {
-                withdraw(state, created, "the secret changed during this run (a concurrent rotation)", null, line);
-                return Optional.empty();
+            // Two runs at once: IAM's two-key quota is the lock. While the replaced key exists, a concurrent run's
+            // new key and this one cannot both exist, so CreateAccessKey succeeding proves no other rotation of this
+            // user is under way. Only a rotation that deletes the replaced key at once gives the lock up: then the
+            // secret is read back first, and a current key other than the one replaced means another run won.
+            if (step.deleteReplacedNow()) {
+                Optional<String> currentNow = secrets.readCurrent(target)
+                        .flatMap(v -> SecretDocument.currentKeyId(v.secretString()));
+                if (!currentNow.equals(step.expectedCurrentKey())) {
+                    withdraw(state, created, "the secret changed during this run (a concurrent rotation)", null, line);
+                    return Optional.empty();
+                }
             }
             secrets.putValue(target, document, token);
             return Optional.of(target);

@@ -2,7 +2,6 @@ package dev.accesskeyrotator.service;
 
 import dev.accesskeyrotator.contract.Parameter;
 import dev.accesskeyrotator.contract.OptInTag;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.config.RotationConfigParser;
@@ -23,19 +22,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One rotation run: read the configuration, discover opted-in users, triage them with bulk data, apply the rules
@@ -63,12 +54,6 @@ public final class RotationService {
 
     /** The error line of a run that changed nothing; a command line that explains the failure itself omits it. */
     public static final String STOPPED_BEFORE_ANY_CHANGE = "run stopped before any change";
-    /** Runs over this many users to look at log how far they are, every this many users. */
-    public static final int PROGRESS_EVERY = 200;
-
-    /** Logged copies of the report stay under CloudWatch Logs' 256 KB event limit. */
-    private static final int MAX_LOGGED_REPORT_CHARS = 200_000;
-
     private final RotatorSettings settings;
     private final ParameterSource parameters;
     private final IdentityDirectory iam;
@@ -154,13 +139,16 @@ public final class RotationService {
         }
         UserRotator rotator = new UserRotator(settings, config, iam, secrets, notifier, notices, ownership, ledger,
                 clock, log);
-        results.addAll(processAll(toLook, secretsByUser, rotator, config, request.deadline()));
+        AtomicInteger rotationsLeft = new AtomicInteger(config.maxRotationsPerRun());
+        UserRotator.RotationBudget budget = () -> rotationsLeft.getAndDecrement() > 0;
+        results.addAll(new UserFanOut(settings.maxConcurrency(), log).processAll(toLook, request.deadline(),
+                user -> rotator.process(user, Optional.ofNullable(secretsByUser.get(user.userName())), budget)));
         results.sort(Comparator.comparing(UserResult::user));
 
         RunReport runReport = new RunReport(runId, config.dryRun(), startedAt.toString(), clock.instant().toString(),
-                report.isPresent() ? "credential-report" : "per-user", describe(config), parsed.defaulted(),
-                counts(optedIn.size(), results), results);
-        logReport(runReport);
+                report.isPresent() ? "credential-report" : "per-user", RunReporting.describe(config),
+                parsed.defaulted(), RunReporting.counts(optedIn.size(), results), results);
+        RunReporting.log(runReport, clock, log);
         log.raw(RunMetrics.completed(runReport, clock.instant()));
         if (!config.dryRun()) {
             saveLedger(ledger);
@@ -311,147 +299,4 @@ public final class RotationService {
         }
     }
 
-    private List<UserResult> processAll(List<DirectoryUser> users, Map<String, SecretSummary> secretsByUser,
-                                        UserRotator rotator, RotationConfig config, Deadline deadline) {
-        AtomicInteger rotationsLeft = new AtomicInteger(config.maxRotationsPerRun());
-        UserRotator.RotationBudget budget = () -> rotationsLeft.getAndDecrement() > 0;
-        AtomicReference<Error> fatal = new AtomicReference<>();
-        ExecutorService workers = Executors.newFixedThreadPool(settings.maxConcurrency(), runnable -> {
-            Thread thread = new Thread(runnable, "rotator-worker");
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            List<Future<UserResult>> futures = new ArrayList<>(users.size());
-            for (DirectoryUser user : users) {
-                futures.add(workers.submit(() -> {
-                    if (fatal.get() != null) {
-                        return null;
-                    }
-                    try {
-                        return processOne(user, secretsByUser, rotator, budget, deadline);
-                    } catch (Error error) {
-                        // The process would be dead now: start no further user and stop the ones in flight.
-                        fatal.compareAndSet(null, error);
-                        workers.shutdownNow();
-                        throw error;
-                    }
-                }));
-            }
-            List<UserResult> results = new ArrayList<>(users.size());
-            int done = 0;
-            for (Future<UserResult> future : futures) {
-                UserResult result = await(future, fatal);
-                if (result != null) {
-                    results.add(result);
-                }
-                done++;
-                // A long run otherwise says nothing until its report; the person or the log reader sees it move.
-                if (users.size() > PROGRESS_EVERY && (done % PROGRESS_EVERY == 0 || done == users.size())) {
-                    log.info("progress", "done", done, "of", users.size());
-                }
-            }
-            return results;
-        } finally {
-            workers.shutdownNow();
-            awaitQuietly(workers);
-        }
-    }
-
-    private UserResult processOne(DirectoryUser user, Map<String, SecretSummary> secretsByUser, UserRotator rotator,
-                                  UserRotator.RotationBudget budget, Deadline deadline) {
-        if (deadline.nearlyOver()) {
-            return UserResult.of(user.userName(), Outcome.DEFERRED, "run reached its time limit; done next run");
-        }
-        try {
-            return rotator.process(user, Optional.ofNullable(secretsByUser.get(user.userName())), budget);
-        } catch (RuntimeException unexpected) {
-            // A bug for one user must not stop the others; the message names only the exception.
-            log.error("unexpected error for user", "user", user.userName(), "error", unexpected.toString());
-            return UserResult.of(user.userName(), Outcome.FAILED, "unexpected error: " + unexpected);
-        }
-    }
-
-    private static UserResult await(Future<UserResult> future, AtomicReference<Error> fatal) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("run interrupted", e);
-        } catch (CancellationException e) {
-            if (fatal.get() != null) {
-                throw fatal.get();
-            }
-            throw e;
-        } catch (ExecutionException e) {
-            // Only JVM errors get here (processOne catches the rest): end the run as the process would end.
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    private static void awaitQuietly(ExecutorService workers) {
-        try {
-            workers.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static Map<String, Object> describe(RotationConfig config) {
-        Map<String, Object> described = new LinkedHashMap<>();
-        // An exhaustive switch: a parameter added to the catalogue does not compile until the run logs it.
-        for (Parameter parameter : Parameter.values()) {
-            described.put(parameter.parameterName(), switch (parameter) {
-                case MAX_KEY_AGE_DAYS -> config.maxKeyAgeDays();
-                case USER_TAG -> config.userTag().toString();
-                case GRACE_DAYS -> config.graceDays();
-                case DELETE_AFTER_DAYS -> config.deleteAfterDays();
-                case DRY_RUN -> config.dryRun();
-                case MAX_ROTATIONS_PER_RUN -> config.maxRotationsPerRun();
-                case CUTOVER -> config.cutover().value();
-                case MAX_GRACE_DAYS -> config.maxGraceDays();
-                case OLD_KEY_IDLE_HOURS -> config.oldKeyIdleHours();
-                case REMINDER_DAYS -> config.reminderDays();
-                case ATTENTION_REMINDER_DAYS -> config.attentionReminderDays();
-            });
-        }
-        return described;
-    }
-
-    private static Map<String, Integer> counts(int scanned, List<UserResult> results) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        for (ReportCount count : ReportCount.values()) {
-            int value = switch (count) {
-                case USERS_SCANNED -> scanned;
-                case ROTATED -> results.stream().mapToInt(r -> r.effects().rotated()).sum();
-                case DISABLED_OLD -> results.stream().mapToInt(r -> r.effects().disabled()).sum();
-                case DELETED_OLD -> results.stream().mapToInt(r -> r.effects().deleted()).sum();
-                case NOTIFIED, REMINDED, ATTENTION, BLOCKED, FAILED, DEFERRED, PLANNED, UNCHANGED ->
-                        (int) results.stream().filter(r -> r.outcome() == count.outcome().orElseThrow()).count();
-            };
-            counts.put(count.key(), value);
-        }
-        return counts;
-    }
-
-    private void logReport(RunReport report) {
-        ObjectNode line = JsonLog.mapper().createObjectNode();
-        line.put("timestamp", clock.instant().toString());
-        line.put("level", "INFO");
-        line.put("message", "run report");
-        line.set("report", JsonLog.mapper().valueToTree(report));
-        String json = line.toString();
-        if (json.length() > MAX_LOGGED_REPORT_CHARS) {
-            List<UserResult> notable = report.users().stream().filter(u -> u.outcome() != Outcome.UNCHANGED).toList();
-            line.set("report", JsonLog.mapper().valueToTree(new RunReport(report.runId(), report.dryRun(),
-                    report.startedAt(), report.finishedAt(), report.discovery(), report.configuration(),
-                    report.defaultedParameters(), report.counts(), notable)));
-            line.put("unchangedUsersOmitted", report.count(ReportCount.UNCHANGED));
-            json = line.toString();
-        }
-        log.raw(json);
-    }
 }

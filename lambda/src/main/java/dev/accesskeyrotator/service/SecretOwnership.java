@@ -16,20 +16,20 @@ import java.util.Optional;
  * value the rotator can read: the rotator creates each of its secrets with one, and its role may decrypt with no key
  * but the stack's. Only then are the records on it (tags) the rotator's: the secret's policy lets no one else tag it.
  */
-final class SecretOwnership {
+public final class SecretOwnership {
     private final Optional<String> stackKeyArn;
 
     /** @param stackKeyArn empty only for a dry run without the key: ownership cannot be told, and nothing is written */
-    SecretOwnership(Optional<String> stackKeyArn) {
+    public SecretOwnership(Optional<String> stackKeyArn) {
         this.stackKeyArn = stackKeyArn;
     }
 
-    boolean canTell() {
+    public boolean canTell() {
         return stackKeyArn.isPresent();
     }
 
     /** Why the secret is not the rotator's; empty when it is (or when ownership cannot be told). */
-    Optional<String> whyNotOwned(SecretSummary secret) {
+    public Optional<String> whyNotOwned(SecretSummary secret) {
         if (stackKeyArn.isEmpty()) {
             return Optional.empty();
         }

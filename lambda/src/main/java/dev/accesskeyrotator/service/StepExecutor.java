@@ -3,6 +3,7 @@ package dev.accesskeyrotator.service;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.contract.Outcome;
+import dev.accesskeyrotator.domain.KeySchedule;
 import dev.accesskeyrotator.domain.SecretState;
 import dev.accesskeyrotator.domain.Step;
 import dev.accesskeyrotator.domain.UserPlan;
@@ -14,6 +15,7 @@ import dev.accesskeyrotator.port.SecretStore;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -115,7 +117,7 @@ final class StepExecutor implements Step.Visitor<Void> {
         // delete-after-days counts from here; without the record the rules count from the cut-over's deadline.
         tagQuietly(stored.arn(), Map.of(SecretTags.PREVIOUS_DISABLED_AT, disabledAt.toString()));
         publishQuietly(notices.keyDisabled(state.userName(), keyId, stored.currentKeyId(), stored.arn(),
-                config.previousKeyDeleteAt(disabledAt), step.reason(), config));
+                new KeySchedule(config).deletionAt(disabledAt), step.reason(), config));
         return null;
     }
 
@@ -186,13 +188,14 @@ final class StepExecutor implements Step.Visitor<Void> {
         line.action("rotated " + step.replacedKeyId() + " to " + created.accessKeyId());
         line.record(Outcome.ROTATED);
         // The new key is stored: each follow-up is retried by the next run if it fails, so one failure must not
-        // skip the others (above all, the notice).
+        // skip the others (above all, the notice). What was done is recorded at the end, in one TagResource.
+        Map<String, String> records = new HashMap<>();
         if (step.disableReplacedNow()) {
             attempt(() -> {
                 if (protocol.disable(state.userName(), step.replacedKeyId())) {
                     line.disabled();
                     line.action("disabled old key " + step.replacedKeyId());
-                    tagQuietly(arn, Map.of(SecretTags.PREVIOUS_DISABLED_AT, clock.instant().toString()));
+                    records.put(SecretTags.PREVIOUS_DISABLED_AT, clock.instant().toString());
                 }
             });
         }
@@ -203,8 +206,11 @@ final class StepExecutor implements Step.Visitor<Void> {
             notifier.publish(notices.keyRotated(state.userName(), secretName, arn, created.accessKeyId(),
                     created.createDate(), Optional.of(step.replacedKeyId()), config, plan.maxKeyAgeDays()));
             line.noticeSent();
-            tagNotified(arn, created.accessKeyId(), created.createDate());
+            records.putAll(SecretTags.afterNotice(created.accessKeyId(), created.createDate()));
         });
+        if (!records.isEmpty()) {
+            tagQuietly(arn, records);
+        }
         return null;
     }
 

@@ -1,12 +1,17 @@
 package dev.accesskeyrotator.service;
 
 import dev.accesskeyrotator.config.RotationConfig;
-import dev.accesskeyrotator.contract.Parameter.Cutover;
-import dev.accesskeyrotator.domain.RotationRules;
+import dev.accesskeyrotator.domain.AccessKey;
+import dev.accesskeyrotator.domain.KeySchedule;
+import dev.accesskeyrotator.domain.KeyUse;
+import dev.accesskeyrotator.domain.NoticeRecord;
+import dev.accesskeyrotator.domain.SecretState;
+import dev.accesskeyrotator.domain.UserState;
 import dev.accesskeyrotator.port.SecretStore.SecretSummary;
 
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,10 +21,15 @@ import java.util.Optional;
  * run. Anything unusual or unknown sends the user to a full per-user look: correctness before call savings.
  */
 final class Triage {
-    private final RotationConfig config;
+    /** Stand-ins for what the credential report does not name. */
+    private static final String USER = "triaged-user";
+    private static final String ONLY = "only-key";
+    private static final String PREVIOUS = "previous-key";
+
+    private final KeySchedule schedule;
 
     Triage(RotationConfig config) {
-        this.config = config;
+        this.schedule = new KeySchedule(config);
     }
 
     /**
@@ -47,11 +57,14 @@ final class Triage {
             return true;
         }
         if (secret.isEmpty() || reservedForReminder) {
-            // Never rotated: only a single young active key outside its reminder window is certainly nothing to do.
-            CredentialReport.KeySlot only = keys.get(0);
-            return keys.size() > 1 || !only.active() || isDue(only, maxAgeDays.get(), now)
-                    || (reminderDue(only, maxAgeDays.get(), now)
-                    && !tags.containsKey(SecretTags.REMINDED_KEY_ID));
+            // Never rotated: only a single active key with nothing on its schedule yet is certainly nothing to do.
+            if (keys.size() > 1 || !keys.get(0).active()) {
+                return true;
+            }
+            List<AccessKey> only = List.of(asKey(ONLY, keys.get(0)));
+            NoticeRecord notices = reservedForReminder ? NoticeRecord.NONE.withReminded(ONLY) : NoticeRecord.NONE;
+            return anythingDue(new UserState(USER, USER, Map.of(), only, SecretState.missing(), Map.of(), notices),
+                    maxAgeDays.get(), now);
         }
         SecretSummary summary = secret.get();
         String currentCreated = tags.get(SecretTags.CURRENT_KEY_CREATED);
@@ -61,56 +74,43 @@ final class Triage {
         }
         Optional<CredentialReport.KeySlot> current = keys.stream()
                 .filter(k -> SecretTags.seconds(k.lastRotated()).equals(currentCreated)).findFirst();
-        if (current.isEmpty() || !current.get().active() || isDue(current.get(), maxAgeDays.get(), now)) {
+        if (current.isEmpty() || !current.get().active()) {
             return true;
         }
-        // The owner-facing records name the current key (its id is the notified tag's, after its notice).
-        if (reminderDue(current.get(), maxAgeDays.get(), now)
-                && !notified.equals(tags.get(SecretTags.REMINDED_KEY_ID))) {
+        // The other key, if any, must be the previous one (older than the current key); anything else is looked at.
+        List<CredentialReport.KeySlot> others = keys.stream().filter(k -> k != current.get()).toList();
+        if (others.size() > 1 || others.stream().anyMatch(k -> !k.lastRotated().isBefore(current.get().lastRotated()))) {
             return true;
         }
-        boolean graceReminded = notified.equals(tags.get(SecretTags.GRACE_REMINDED_KEY_ID));
-        // The other key, if any, must be the previous one (older than the current key) with nothing due yet.
-        return keys.stream().filter(k -> k != current.get())
-                .anyMatch(other -> !other.lastRotated().isBefore(current.get().lastRotated())
-                        || previousKeyWorkIsDue(other, current.get(), tags, graceReminded, now));
+        // The report names no key ids; the secret's records name the current key (the notified tag's, after its
+        // notice), and the rules' state is rebuilt with a stand-in id for the previous key.
+        List<AccessKey> userKeys = new ArrayList<>(List.of(asKey(notified, current.get())));
+        Map<String, Optional<KeyUse>> lastUsed = new HashMap<>();
+        Optional<String> previousId = Optional.empty();
+        if (!others.isEmpty()) {
+            userKeys.add(asKey(PREVIOUS, others.get(0)));
+            lastUsed.put(PREVIOUS, others.get(0).lastUsed().map(KeyUse::at));
+            previousId = Optional.of(PREVIOUS);
+        }
+        SecretState stored = new SecretState.Stored(summary.arn(), summary.name(), notified, USER, previousId,
+                Optional.of(notified), SecretTags.instant(tags, SecretTags.CREATING_SINCE),
+                SecretTags.instant(tags, SecretTags.PREVIOUS_DISABLED_AT));
+        NoticeRecord notices = new NoticeRecord(Optional.ofNullable(tags.get(SecretTags.REMINDED_KEY_ID)),
+                Optional.ofNullable(tags.get(SecretTags.GRACE_REMINDED_KEY_ID)), Optional.empty(), Optional.empty());
+        return anythingDue(new UserState(USER, USER, Map.of(), userKeys, stored, lastUsed, notices),
+                maxAgeDays.get(), now);
     }
 
-    private boolean previousKeyWorkIsDue(CredentialReport.KeySlot previous, CredentialReport.KeySlot current,
-                                         Map<String, String> tags, boolean graceReminded, Instant now) {
-        Instant replaced = current.lastRotated();
-        if (!previous.active()) {
-            Instant disabledAt = SecretTags.instant(tags, SecretTags.PREVIOUS_DISABLED_AT)
-                    .orElse(config.previousKeyDeadline(replaced));
-            return !now.isBefore(config.previousKeyDeleteAt(disabledAt));
-        }
-        if (!now.isBefore(config.previousKeyDeadline(replaced))) {
-            return true;
-        }
-        if (config.cutover() == Cutover.AFTER_GRACE) {
-            return false;
-        }
-        if (!graceReminded && !now.isBefore(config.previousKeyDeadline(replaced).minus(RotationRules.GRACE_REMINDER_LEAD))) {
-            return true;
-        }
-        if (now.isBefore(config.previousKeyDisableAt(replaced))) {
-            return false;
-        }
-        // The report's last use is hours old at most: if it already shows the key idle long enough, look (and
-        // confirm with GetAccessKeyLastUsed); if it shows recent use, the key cannot be idle yet.
-        Instant idleSince = previous.lastUsed().filter(used -> used.isAfter(replaced)).orElse(replaced);
-        return !now.isBefore(idleSince.plus(config.oldKeyIdle()));
+    /**
+     * Whether any event on the user's schedule has come. The report's last use may be hours old, so the schedule
+     * assumes a use it cannot see yet may have happened.
+     */
+    private boolean anythingDue(UserState user, int maxAgeDays, Instant now) {
+        return schedule.events(user, maxAgeDays, KeySchedule.UseRecord.MAY_BE_HOURS_OLD).stream()
+                .anyMatch(event -> !event.at().isAfter(now));
     }
 
-    private boolean reminderDue(CredentialReport.KeySlot key, int maxAgeDays, Instant now) {
-        if (config.reminderDays() == 0) {
-            return false;
-        }
-        Instant due = key.lastRotated().plus(Duration.ofDays(maxAgeDays));
-        return !now.isBefore(due.minus(Duration.ofDays(config.reminderDays()))) && now.isBefore(due);
-    }
-
-    private static boolean isDue(CredentialReport.KeySlot key, int maxAgeDays, Instant now) {
-        return RotationRules.reachedAge(key.lastRotated(), now, maxAgeDays);
+    private static AccessKey asKey(String id, CredentialReport.KeySlot slot) {
+        return new AccessKey(id, slot.active(), slot.lastRotated());
     }
 }

@@ -53,7 +53,7 @@ final class UserRotator {
         this.config = config;
         this.rules = new RotationRules(config);
         this.reader = new UserStateReader(iam, secrets, ownership, config);
-        this.protocol = new RotationProtocol(settings, iam, secrets, ownership, clock, log);
+        this.protocol = new RotationProtocol(settings, iam, secrets, clock, log);
         this.ledger = ledger;
         this.secrets = secrets;
         this.notifier = notifier;

@@ -1,11 +1,10 @@
 package dev.accesskeyrotator.service;
 
 import dev.accesskeyrotator.config.RotationConfig;
-import dev.accesskeyrotator.contract.Parameter.Cutover;
 import dev.accesskeyrotator.domain.AccessKey;
 import dev.accesskeyrotator.domain.KeyUse;
 import dev.accesskeyrotator.domain.NoticeRecord;
-import dev.accesskeyrotator.domain.RotationRules;
+import dev.accesskeyrotator.domain.KeySchedule;
 import dev.accesskeyrotator.domain.SecretState;
 import dev.accesskeyrotator.domain.UserState;
 import dev.accesskeyrotator.port.AwsFailure;
@@ -28,6 +27,7 @@ final class UserStateReader {
     private final SecretStore secrets;
     private final SecretOwnership ownership;
     private final RotationConfig config;
+    private final KeySchedule schedule;
     /** Users whose plan this run rests on tags, not the value; workers add to it concurrently. */
     private final Set<String> valueNotRead = ConcurrentHashMap.newKeySet();
 
@@ -36,6 +36,7 @@ final class UserStateReader {
         this.secrets = secrets;
         this.ownership = ownership;
         this.config = config;
+        this.schedule = new KeySchedule(config);
     }
 
     /** @param ledger what the run's notice ledger records for the user's attention causes */
@@ -65,27 +66,14 @@ final class UserStateReader {
         return new UserState(user.userName(), user.arn(), user.tags(), keys, secret, lastUsed, notices);
     }
 
-    /**
-     * With {@code on-use}, an active previous key's last use matters from the end of the grace period (or the
-     * still-in-use reminder's day, if earlier) until max-grace-days; outside that window no call is spent on it.
-     */
+    /** An active previous key's last use is looked up only while it can decide the cut-over or its reminder. */
     private boolean useDecidesCutover(AccessKey previous, List<AccessKey> keys, SecretState.Stored stored,
                                       Instant now) {
-        if (config.cutover() != Cutover.ON_USE || !previous.active()) {
+        if (!previous.active()) {
             return false;
         }
-        Optional<AccessKey> current = keys.stream().filter(k -> k.id().equals(stored.currentKeyId())).findFirst();
-        if (current.isEmpty()) {
-            return false;
-        }
-        Instant deadline = config.previousKeyDeadline(current.get().createDate());
-        Instant from = min(config.previousKeyDisableAt(current.get().createDate()),
-                deadline.minus(RotationRules.GRACE_REMINDER_LEAD));
-        return !now.isBefore(from) && now.isBefore(deadline);
-    }
-
-    private static Instant min(Instant a, Instant b) {
-        return a.isBefore(b) ? a : b;
+        return keys.stream().filter(k -> k.id().equals(stored.currentKeyId())).findFirst()
+                .map(current -> schedule.useMatters(current.createDate(), now)).orElse(false);
     }
 
     private static NoticeRecord fromTags(Map<String, String> tags, NoticeRecord ledger) {

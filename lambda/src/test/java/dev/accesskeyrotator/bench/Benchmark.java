@@ -33,7 +33,8 @@ public final class Benchmark {
     private static final int REPETITIONS = 3;
     private static final Pattern GC_BEFORE = Pattern.compile("\\) (\\d+)M->(\\d+)M\\((\\d+)M\\)");
 
-    record RotatorRun(Map<String, Long> calls, long millis, long peakHeapMb, int rotated, int failed) {}
+    record RotatorRun(Map<String, Long> calls, long millis, long peakHeapMb, int rotated, int failed,
+                      RotationCost rotations) {}
 
     record NaiveRun(Map<String, Long> calls, long millis, int rotated) {}
 
@@ -57,6 +58,7 @@ public final class Benchmark {
         out.append("|---:|---:|---|---:|---:|---:|---:|\n");
         Map<Integer, Map<String, Long>> rotatorCalls = new TreeMap<>();
         Map<Integer, Map<String, Long>> naiveCalls = new TreeMap<>();
+        Map<Integer, RotationCost> rotationCosts = new TreeMap<>();
         for (int users : List.of(1_000, 10_000)) {
             List<RotatorRun> runs = new ArrayList<>();
             List<NaiveRun> naive = new ArrayList<>();
@@ -66,6 +68,7 @@ public final class Benchmark {
             }
             RotatorRun typical = runs.get(0);
             rotatorCalls.put(users, typical.calls());
+            rotationCosts.put(users, typical.rotations());
             naiveCalls.put(users, naive.get(0).calls());
             out.append(row(users, "rotator (`run`, own JVM)", total(typical.calls()),
                     median(runs.stream().map(RotatorRun::millis).toList()),
@@ -84,6 +87,17 @@ public final class Benchmark {
                         .append(rotatorCalls.get(users).getOrDefault(operation, 0L)).append(" | ")
                         .append(naiveCalls.get(users).getOrDefault(operation, 0L)).append(" |\n");
             }
+            out.append('\n');
+        }
+        out.append("## AWS calls per rotation (the calls that name a rotated user, its secret or its notice)\n\n");
+        for (int users : rotationCosts.keySet()) {
+            RotationCost cost = rotationCosts.get(users);
+            out.append("### ").append(users).append(" users: ").append(cost.rotations()).append(" rotations, ")
+                    .append(String.format(Locale.ROOT, "%.2f", cost.perRotation())).append(" calls each\n\n")
+                    .append("| operation | calls | per rotation |\n|---|---:|---:|\n");
+            cost.calls().forEach((operation, count) -> out.append("| ").append(operation).append(" | ").append(count)
+                    .append(" | ").append(String.format(Locale.ROOT, "%.2f", (double) count / cost.rotations()))
+                    .append(" |\n"));
             out.append('\n');
         }
         List<Long> smallRuns = new ArrayList<>();
@@ -151,8 +165,15 @@ public final class Benchmark {
             if (!"credential-report".equals(report.path("discovery").asText())) {
                 throw new IllegalStateException("the run did not use the credential report: " + Files.readString(stderr));
             }
+            List<String> rotatedUsers = new ArrayList<>();
+            report.path("users").forEach(user -> {
+                if ("rotated".equals(user.path("outcome").asText())) {
+                    rotatedUsers.add(user.path("user").asText());
+                }
+            });
             return new RotatorRun(aws.calls().snapshot(), millis, peakHeapMb(gcLog),
-                    report.path("counts").path("rotated").asInt(), report.path("counts").path("failed").asInt());
+                    report.path("counts").path("rotated").asInt(), report.path("counts").path("failed").asInt(),
+                    RotationCost.of(aws, rotatedUsers, SteadyStateAccount.SECRET_PREFIX));
         }
     }
 

@@ -240,7 +240,7 @@ class RotationRulesTest {
             assertEquals(List.of(Outcome.BLOCKED), outcomes(plan));
             plan = decide(config(90, 0, 30), new State().key(key("AKIAOLD", true, days(120)))
                     .key(key("AKIAOTHER", true, days(1))).neverUsed("AKIAOTHER")
-                    .intent(NOW.minus(days(1)).minus(RotationRules.IN_FLIGHT_GUARD)));
+                    .intent(NOW.minus(days(1)).minus(KeySchedule.IN_FLIGHT_GUARD)));
             assertEquals(new Step.DeleteStrayKey("AKIAOTHER"), steps(plan).get(0), "the window's edge is inside");
         }
 

@@ -133,26 +133,26 @@ class SecretOwnershipTest {
         harness.advanceDays(100);
         aws.calls().reset();
 
-        // The re-key lands right after the rotator confirmed ownership, before it writes.
+        // The re-key lands right after the rotator confirmed ownership (its read of the value), before it writes.
         AtomicBoolean rekeyed = new AtomicBoolean();
         SecretStore real = new SecretsManagerStore(harness.clients().secretsManager());
-        SecretStore rekeyedAfterDescribe = new SecretStore() {
+        SecretStore rekeyedAfterRead = new SecretStore() {
             @Override public List<SecretSummary> listByNamePrefix(String prefix) { return real.listByNamePrefix(prefix); }
-            @Override public Optional<SecretValue> readCurrent(String id) { return real.readCurrent(id); }
-            @Override public Optional<SecretSummary> describe(String id) {
-                Optional<SecretSummary> described = real.describe(id);
-                if (rekeyed.compareAndSet(false, true)) {
+            @Override public Optional<SecretValue> readCurrent(String id) {
+                Optional<SecretValue> read = real.readCurrent(id);
+                if (id.contains(harness.secretName(VICTIM)) && rekeyed.compareAndSet(false, true)) {
                     attacker.updateSecret(r -> r.secretId(id).kmsKeyId(ATTACKER_KEY_ALIAS));
                 }
-                return described;
+                return read;
             }
+            @Override public Optional<SecretSummary> describe(String id) { return real.describe(id); }
             @Override public String create(String name, String value, String kms, Map<String, String> tags,
                                            String token) { return real.create(name, value, kms, tags, token); }
             @Override public void putValue(String id, String value, String token) { real.putValue(id, value, token); }
             @Override public void putResourcePolicy(String id, String policy) { real.putResourcePolicy(id, policy); }
             @Override public void tag(String id, Map<String, String> tags) { real.tag(id, tags); }
         };
-        RunReport report = serviceWithStore(rekeyedAfterDescribe).run(RotationService.RunRequest.normal());
+        RunReport report = serviceWithStore(rekeyedAfterRead).run(RotationService.RunRequest.normal());
 
         UserResult result = report.users().get(0);
         assertTrue(rekeyed.get());

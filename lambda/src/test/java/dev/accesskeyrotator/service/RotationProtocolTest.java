@@ -54,7 +54,7 @@ class RotationProtocolTest {
                     account.key(USER, 120, true);
                     account.run();
                     account.advance(Duration.ofDays(95));
-                }, Set.of("secretsmanager:DescribeSecret", "secretsmanager:PutResourcePolicy",
+                }, Set.of("secretsmanager:PutResourcePolicy",
                         "iam:CreateAccessKey", "secretsmanager:PutSecretValue", "iam:UpdateAccessKey",
                         "sns:Publish", "secretsmanager:TagResource")),
                 new Setup("the disabled previous key in the way: delete it to make room, then rotate", 0, account -> {
