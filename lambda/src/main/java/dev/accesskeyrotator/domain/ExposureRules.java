@@ -135,7 +135,7 @@ public final class ExposureRules {
             if (!isPrevious && inFlight(exposed, user, secret.intentAt(), now)) {
                 return new ExposurePlan.CannotAct(exposed.id(), Outcome.DEFERRED, "exposed key " + exposed.id()
                         + " was created minutes ago, possibly by a rotation still in progress; try again in "
-                        + RotationRules.IN_FLIGHT_GUARD.toMinutes() + " minutes");
+                        + KeySchedule.IN_FLIGHT_GUARD.toMinutes() + " minutes");
             }
             // The key in the secret is another one, unexposed: retiring the exposed key breaks nobody who follows it.
             return new ExposurePlan.Disable(exposed.id(), isPrevious, !isPrevious);
@@ -191,10 +191,10 @@ public final class ExposureRules {
                     + " and the rotator never retires a key it did not make; delete one by hand, then run the"
                     + " emergency rotation again"));
         }
-        if (other.age(now).compareTo(RotationRules.IN_FLIGHT_GUARD) < 0) {
+        if (now.isBefore(KeySchedule.inFlightUntil(other.createDate()))) {
             return Optional.of(new ExposurePlan.CannotAct(exposed.id(), Outcome.DEFERRED, "unused key " + other.id()
                     + " was created minutes ago by a rotation that may still be in progress; try again in "
-                    + RotationRules.IN_FLIGHT_GUARD.toMinutes() + " minutes"));
+                    + KeySchedule.IN_FLIGHT_GUARD.toMinutes() + " minutes"));
         }
         makeRoom.add(new Step.DeleteStrayKey(other.id()));
         return Optional.empty();
@@ -202,7 +202,7 @@ public final class ExposureRules {
 
     private static boolean inFlight(AccessKey key, UserState user, Optional<Instant> intentAt, Instant now) {
         return RotationRules.createdByRotator(key, intentAt) && !user.everUsed(key.id())
-                && key.age(now).compareTo(RotationRules.IN_FLIGHT_GUARD) < 0;
+                && now.isBefore(KeySchedule.inFlightUntil(key.createDate()));
     }
 
     private static ExposurePlan cannotAct(String exposedKeyId, String why) {

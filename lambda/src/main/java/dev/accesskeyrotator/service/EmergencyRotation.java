@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.service;
 
+import dev.accesskeyrotator.domain.KeySchedule;
 import dev.accesskeyrotator.config.RotationConfig;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.Outcome;
@@ -60,7 +61,7 @@ final class EmergencyRotation {
         this.log = log;
         SecretOwnership ownership = new SecretOwnership(settings.secretKmsKeyArn());
         this.reader = new UserStateReader(iam, secrets, ownership, config);
-        this.protocol = new RotationProtocol(settings, iam, secrets, ownership, clock, log);
+        this.protocol = new RotationProtocol(settings, iam, secrets, clock, log);
     }
 
     List<UserResult> run(EmergencyRequest request) {
@@ -236,7 +237,7 @@ final class EmergencyRotation {
             Notifier.Notice notice = notices.keyExposed(state.userName(), plan.exposedKeyId(),
                     Optional.of(created.accessKeyId()), created.accessKeyId(),
                     settings.secretNamePrefix() + state.userName(), arn.get(), plan.madeByPeople(), why,
-                    config.previousKeyDeleteAt(disabledAt));
+                    new KeySchedule(config).deletionAt(disabledAt));
             notifier.publish(notice);
             line.noticeSent();
             Map<String, String> told = new LinkedHashMap<>(SecretTags.afterNotice(created.accessKeyId(),
@@ -261,7 +262,7 @@ final class EmergencyRotation {
                     .orElse(false);
             notifier.publish(notices.keyExposed(state.userName(), plan.exposedKeyId(),
                     newKeyUntold ? Optional.of(stored.currentKeyId()) : Optional.empty(), stored.currentKeyId(),
-                    stored.name(), stored.arn(), plan.madeByPeople(), why, config.previousKeyDeleteAt(disabledAt)));
+                    stored.name(), stored.arn(), plan.madeByPeople(), why, new KeySchedule(config).deletionAt(disabledAt)));
             line.noticeSent();
             Map<String, String> told = new LinkedHashMap<>();
             told.put(SecretTags.EXPOSURE_TOLD_KEY_ID, plan.exposedKeyId());
@@ -283,7 +284,7 @@ final class EmergencyRotation {
         try {
             notifier.publish(notices.keyExposed(state.userName(), plan.exposedKeyId(),
                     replacedByCurrent ? Optional.of(stored.currentKeyId()) : Optional.empty(), stored.currentKeyId(),
-                    stored.name(), stored.arn(), false, why, config.previousKeyDeleteAt(disabledAt)));
+                    stored.name(), stored.arn(), false, why, new KeySchedule(config).deletionAt(disabledAt)));
             line.noticeSent();
             line.record(Outcome.NOTIFIED);
             line.action("sent the " + dev.accesskeyrotator.contract.Notices.EventType.KEY_EXPOSED.value() + " notice for " + plan.exposedKeyId());

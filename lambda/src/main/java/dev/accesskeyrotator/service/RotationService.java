@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.service;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.accesskeyrotator.contract.Parameter;
 import dev.accesskeyrotator.contract.OptInTag;
 import dev.accesskeyrotator.config.ConfigurationException;

@@ -42,7 +42,7 @@ class EmergencyProtocolTest {
     private static final String USER = "alice";
     private static final AtomicInteger SCENARIOS = new AtomicInteger();
     /** Past the longest possible run, as the contract's invariants are stated. */
-    private static final Duration NEXT_RUN = RotationRules.IN_FLIGHT_GUARD.plusMinutes(1);
+    private static final Duration NEXT_RUN = dev.accesskeyrotator.domain.KeySchedule.IN_FLIGHT_GUARD.plusMinutes(1);
 
     /** A user, the exposed key (chosen from the seeded state) and the calls the emergency must make for it. */
     record Setup(String name, int graceDays, java.util.function.Consumer<InMemoryAccount> seed,
