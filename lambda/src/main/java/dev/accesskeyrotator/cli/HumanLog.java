@@ -22,7 +22,7 @@ final class HumanLog implements Consumer<String> {
     private final PrintStream err;
     private final boolean debug;
 
-    HumanLog(PrintStream err, boolean debug) {
+    HumanLog(PrintStream err, boolean debug, java.time.Clock clock) {
         this.err = err;
         this.debug = debug;
     }

@@ -1,0 +1,186 @@
+package dev.accesskeyrotator.cli;
+
+import dev.accesskeyrotator.contract.EnvironmentVariable;
+import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The options several commands share, and the converters that turn a bad value into one line naming what is allowed
+ * (picocli prefixes it with the flag: {@code Invalid value for option '--region': ...}).
+ */
+final class CliOptions {
+    private CliOptions() {}
+
+    /** {@code --region} and {@code --endpoint-url}: where the AWS calls go. */
+    static final class Endpoint {
+        @Option(names = "--region", paramLabel = "REGION", converter = RegionName.class,
+                description = "AWS region. Default: AWS_REGION, else the profile's region.")
+        String region;
+
+        @Option(names = "--endpoint-url", paramLabel = "URL", converter = EndpointUrl.class,
+                description = "Send every AWS call to this endpoint (an emulator, local testing).")
+        URI endpointUrl;
+
+        Optional<String> region() {
+            return Optional.ofNullable(region);
+        }
+
+        Optional<URI> endpointUrl() {
+            return Optional.ofNullable(endpointUrl);
+        }
+    }
+
+    /** {@code --secret-prefix}: the user secrets' name prefix. */
+    static final class SecretPrefix {
+        @Option(names = "--secret-prefix", paramLabel = "PREFIX",
+                description = "Name prefix of the user secrets. Env: SECRET_NAME_PREFIX. Default: ${DEFAULT-VALUE}.")
+        String secretPrefix;
+    }
+
+    /** {@code --parameter-prefix}: where the rotator's parameters are. */
+    static final class ParameterPrefix {
+        @Option(names = "--parameter-prefix", paramLabel = "PREFIX",
+                description = "Parameter Store prefix of the rotator's configuration. Env: PARAMETER_PREFIX."
+                        + " Default: ${DEFAULT-VALUE}.")
+        String parameterPrefix;
+    }
+
+    /** An http(s) URL with a host: anything else makes the SDK fail deep inside with a NullPointerException. */
+    static final class EndpointUrl implements ITypeConverter<URI> {
+        @Override
+        public URI convert(String value) {
+            try {
+                URI uri = new URI(value.strip());
+                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                    return uri;
+                }
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            throw new TypeConversionException("'" + value + "' is not an endpoint URL; allowed: http:// or https://"
+                    + " with a host, for example http://localhost:4566");
+        }
+    }
+
+    /** A region's name as AWS spells them (eu-west-1, us-gov-west-1, cn-north-1). */
+    static final class RegionName implements ITypeConverter<String> {
+        private static final Pattern REGION = Pattern.compile("[a-z]{2,5}(-[a-z]+)+-\\d{1,2}");
+
+        @Override
+        public String convert(String value) {
+            if (REGION.matcher(value.strip()).matches()) {
+                return value.strip();
+            }
+            throw new TypeConversionException("'" + value + "' is not an AWS region; allowed: a region name such as"
+                    + " eu-west-1 or us-east-1");
+        }
+    }
+
+    /** An IAM user name, as IAM allows it: it becomes part of a secret name and a file name. */
+    static final class UserName implements ITypeConverter<String> {
+        private static final Pattern USER = Pattern.compile(EnvironmentVariable.USER_NAME_PATTERN);
+
+        @Override
+        public String convert(String value) {
+            if (USER.matcher(value).matches()) {
+                return value;
+            }
+            throw new TypeConversionException("'" + value + "' is not an IAM user name; allowed: 1 to 64 letters,"
+                    + " digits and + = , . @ _ -");
+        }
+    }
+
+    /** A profile name as the shared files can hold it: one word, no brackets. */
+    static final class ProfileName implements ITypeConverter<String> {
+        private static final Pattern PROFILE = Pattern.compile("[\\w+=,.@:/-]{1,128}");
+
+        @Override
+        public String convert(String value) {
+            if (PROFILE.matcher(value).matches()) {
+                return value;
+            }
+            throw new TypeConversionException("'" + value + "' is not a profile name; allowed: letters, digits and"
+                    + " + = , . @ : / _ - (no spaces or brackets)");
+        }
+    }
+
+    /** Users processed at once: the bounds the function's own setting has. */
+    static final class Concurrency implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int concurrency = Integer.parseInt(value.strip());
+                if (concurrency >= 1 && concurrency <= EnvironmentVariable.MAX_MAX_CONCURRENCY) {
+                    return concurrency;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new TypeConversionException("'" + value + "'; allowed: an integer from 1 to "
+                    + EnvironmentVariable.MAX_MAX_CONCURRENCY);
+        }
+    }
+
+    /** Minutes between checks of the secret, within the bounds a cache may hold. */
+    static final class RefreshMinutes implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                Duration refresh = Duration.ofMinutes(Long.parseLong(value.strip()));
+                if (refresh.compareTo(CredentialsCache.MIN_REFRESH) >= 0
+                        && refresh.compareTo(CredentialsCache.MAX_REFRESH) <= 0) {
+                    return refresh;
+                }
+            } catch (NumberFormatException | ArithmeticException e) {
+                // reported below
+            }
+            throw new TypeConversionException("'" + value + "'; allowed: a whole number of minutes from "
+                    + CredentialsCache.MIN_REFRESH.toMinutes() + " to " + CredentialsCache.MAX_REFRESH.toMinutes());
+        }
+    }
+
+    /**
+     * The function's environment variables as the defaults of the flags that stand for them, read from the
+     * environment the command was given (so help shows what a run would use), else the contract's default.
+     */
+    static final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
+        private final Map<String, String> env;
+
+        EnvironmentDefaults(Map<String, String> env) {
+            this.env = env;
+        }
+
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec argument) {
+            if (!(argument instanceof CommandLine.Model.OptionSpec option)) {
+                return null;
+            }
+            for (Map.Entry<EnvironmentVariable, String> entry : CliAws.SETTING_FLAGS.entrySet()) {
+                if (entry.getValue().equals(option.longestName())
+                        && entry.getKey() != EnvironmentVariable.MAX_CONCURRENCY) {
+                    String value = env.get(entry.getKey().name());
+                    return value != null && !value.isBlank() ? value : contractDefault(entry.getKey());
+                }
+            }
+            return null;
+        }
+
+        private static String contractDefault(EnvironmentVariable variable) {
+            return switch (variable) {
+                case PARAMETER_PREFIX -> EnvironmentVariable.DEFAULT_PARAMETER_PREFIX;
+                case SECRET_NAME_PREFIX -> EnvironmentVariable.DEFAULT_SECRET_NAME_PREFIX;
+                case ADMIN_CONTACT -> EnvironmentVariable.DEFAULT_CONTACT;
+                default -> null;
+            };
+        }
+    }
+}
