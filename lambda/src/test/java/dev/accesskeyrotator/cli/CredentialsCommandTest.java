@@ -157,6 +157,55 @@ class CredentialsCommandTest {
     }
 
     @Test
+    void aFailingEndpointIsAskedOncePerRefreshIntervalOnceBackedOffAndStatusReportsIt() throws Exception {
+        KeySnapshot key = harness.key(USER, 10, true);
+        assertEquals(0, initFromStdin(key).code());
+        // A gateway in front of AWS answers every Secrets Manager call with its own page (the SDK retries a 502).
+        aws.faults().on("secretsmanager", "*").notAwsReply(502, "text/html", "<html>Bad Gateway</html>");
+        aws.clock().advance(Duration.ofMinutes(60));
+        Instant start = aws.clock().instant();
+
+        // An SDK that asks every 5 minutes for 8 hours: 96 calls.
+        List<Instant> checks = new ArrayList<>();
+        for (int call = 0; call < 96; call++) {
+            aws.calls().reset();
+            Result served = credentials("--cache", cache.toString());
+            assertEquals(0, served.code(), served.printed());
+            assertTrue(served.out().contains("\"AccessKeyId\":\"" + key.id() + "\""), "the cached key");
+            if (aws.calls().all().stream().anyMatch(c -> c.service().equals("secretsmanager"))) {
+                checks.add(aws.clock().instant());
+                assertEquals(1, served.err().lines().count(), served.err());
+                assertTrue(served.err().startsWith("warning: cannot read secret " + SECRET + " (HTTP502: a reply"
+                        + " with HTTP status 502 and no AWS error message"), served.err());
+            } else {
+                assertEquals("", served.err(), "between checks the cached key is served silently");
+            }
+            aws.clock().advance(Duration.ofMinutes(5));
+        }
+
+        System.out.println("[backoff] " + checks.size() + " checks in 96 calls over 8 hours, at minutes "
+                + checks.stream().map(t -> Duration.between(start, t).toMinutes()).toList());
+        assertTrue(checks.size() <= 12, "checks: " + checks);
+        for (int i = checks.size() - 5; i < checks.size(); i++) {
+            assertTrue(Duration.between(checks.get(i - 1), checks.get(i)).toMinutes() >= 60,
+                    "backed off to the refresh interval: " + checks);
+        }
+
+        Result status = credentials("status", "--cache", cache.toString());
+        assertEquals(ExitCode.CHECKS_FAILING.code(), status.code(), status.printed());
+        assertTrue(status.out().contains("checks failing since " + start + ": " + checks.size()
+                + " failed checks in a row"), status.out());
+        assertTrue(status.out().contains("(refused: HTTP502: a reply with HTTP status 502"), status.out());
+
+        aws.faults().clear();
+        aws.clock().advance(Duration.ofMinutes(60));
+        assertEquals(0, credentials("--cache", cache.toString()).code());
+        Result recovered = credentials("status", "--cache", cache.toString());
+        assertEquals(0, recovered.code(), recovered.printed());
+        assertFalse(recovered.out().contains("failing"), recovered.out());
+    }
+
+    @Test
     void aCacheOthersMayReadIsRefusedWithTheReason() throws Exception {
         KeySnapshot key = harness.key(USER, 29, true);
         assertEquals(0, initFromStdin(key).code());
