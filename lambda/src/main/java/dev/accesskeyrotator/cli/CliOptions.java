@@ -41,7 +41,7 @@ final class CliOptions {
 
     /** {@code --secret-prefix}: the user secrets' name prefix. */
     static final class SecretPrefix {
-        @Option(names = "--secret-prefix", paramLabel = "PREFIX",
+        @Option(names = "--secret-prefix", paramLabel = "PREFIX", converter = SecretNamePrefix.class,
                 description = "Name prefix of the user secrets. Env: SECRET_NAME_PREFIX. Default: ${DEFAULT-VALUE}.")
         String secretPrefix;
     }
@@ -96,6 +96,50 @@ final class CliOptions {
             }
             throw new TypeConversionException("'" + value + "' is not an IAM user name; allowed: 1 to 64 letters,"
                     + " digits and + = , . @ _ -");
+        }
+    }
+
+    /** The start of a secret's name: the characters Secrets Manager allows in one. */
+    static final class SecretNamePrefix implements ITypeConverter<String> {
+        private static final Pattern PREFIX = Pattern.compile("[\\w/+=.@-]{0,400}");
+
+        @Override
+        public String convert(String value) {
+            if (PREFIX.matcher(value).matches()) {
+                return value;
+            }
+            throw new TypeConversionException("'" + value + "' cannot start a secret name; allowed: letters, digits"
+                    + " and / _ + = . @ -");
+        }
+    }
+
+    /** A file path the operating system can take (no NUL character). */
+    static final class FilePath implements ITypeConverter<java.nio.file.Path> {
+        @Override
+        public java.nio.file.Path convert(String value) {
+            try {
+                if (!value.isBlank()) {
+                    return java.nio.file.Path.of(value);
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new TypeConversionException("'" + value.replace("\0", "\\0") + "' is not a file path ("
+                        + e.getReason() + ")");
+            }
+            throw new TypeConversionException("'" + value + "' is not a file path");
+        }
+    }
+
+    /** An SNS topic's ARN, the only thing notices can be published to. */
+    static final class TopicArn implements ITypeConverter<String> {
+        private static final Pattern TOPIC = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[\\w-]{1,256}");
+
+        @Override
+        public String convert(String value) {
+            if (TOPIC.matcher(value).matches()) {
+                return value;
+            }
+            throw new TypeConversionException("'" + value + "' is not an SNS topic ARN; allowed:"
+                    + " arn:aws:sns:REGION:ACCOUNT:NAME");
         }
     }
 

@@ -49,7 +49,7 @@ final class CredentialsCommand implements Callable<Integer> {
 
     /** {@code --cache PATH} or {@code --user NAME} (the default path for that user). */
     static final class CacheLocation {
-        @Option(names = "--cache", paramLabel = "PATH",
+        @Option(names = "--cache", paramLabel = "PATH", converter = CliOptions.FilePath.class,
                 description = "The cache credentials init wrote. Default: .aws/access-key-rotator/USER.json beside"
                         + " the AWS credentials file.")
         Path cache;
@@ -112,7 +112,7 @@ final class CredentialsCommand implements Callable<Integer> {
                 description = "How often to check the secret for a new key, 1-1440. Default: ${DEFAULT-VALUE}.")
         Duration refresh;
 
-        @Option(names = "--cache", paramLabel = "PATH",
+        @Option(names = "--cache", paramLabel = "PATH", converter = CliOptions.FilePath.class,
                 description = "Where to write the cache. Default: .aws/access-key-rotator/USER.json beside the AWS"
                         + " credentials file.")
         Path cache;

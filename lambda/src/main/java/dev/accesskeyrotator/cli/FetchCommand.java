@@ -51,7 +51,7 @@ final class FetchCommand implements Callable<Integer> {
                     + " credentials file (a named one may also come from the AWS config file).")
     String sourceProfile;
 
-    @Option(names = "--credentials-file", paramLabel = "PATH",
+    @Option(names = "--credentials-file", paramLabel = "PATH", converter = CliOptions.FilePath.class,
             description = "Default: AWS_SHARED_CREDENTIALS_FILE, else .aws/credentials under $HOME, as the AWS CLI"
                     + " finds it.")
     Path credentialsFile;

@@ -73,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     CliOptions.SecretPrefix secretPrefix;
 
-    @Option(names = "--topic-arn", paramLabel = "ARN",
+    @Option(names = "--topic-arn", paramLabel = "ARN", converter = CliOptions.TopicArn.class,
             description = "SNS topic for notices; required unless --dry-run. Env: NOTICE_TOPIC_ARN.")
     String topicArn;
 

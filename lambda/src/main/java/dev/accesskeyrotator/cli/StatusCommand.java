@@ -80,9 +80,16 @@ final class StatusCommand implements Callable<Integer> {
         }
         Map<String, String> settingsEnv = CliAws.settingsEnvironment(context.env(), typed);
         settingsEnv.put(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NO_TOPIC);
+        RotatorSettings settings;
         try {
-            RotatorSettings settings = RotatorSettings.fromEnvironment(settingsEnv);
-            Region region = CliAws.region(endpoint.region(), Optional.ofNullable(profile));
+            settings = RotatorSettings.fromEnvironment(settingsEnv);
+        } catch (ConfigurationException e) {
+            String inFlags = RunCommand.inFlags(e, parsed);
+            context.err().println((inFlags.equals(e.getMessage()) ? "configuration error: " : "error: ") + inFlags);
+            return ExitCode.USAGE.code();
+        }
+        Region region = CliAws.region(endpoint.region(), Optional.ofNullable(profile));
+        try {
             AwsClients.Options clientOptions = AwsClients.Options.forCli(region, Optional.ofNullable(profile),
                     endpoint.endpointUrl());
             try (AwsClients clients = new AwsClients(clientOptions)) {
