@@ -115,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
         }
         // Logs go to stderr so that stdout carries only the report; JSON lines are for log collectors.
         JsonLog log = new JsonLog(logFormat == LogFormat.json ? err::println
-                : new HumanLog(err, main.debug(), context.clock()), context.clock());
+                : new HumanLog(err, main.debug()), context.clock());
         RotatorSettings settings;
         try {
             settings = RotatorSettings.fromEnvironment(settingsEnv);
@@ -131,6 +131,9 @@ final class RunCommand implements Callable<Integer> {
         try (AwsClients clients = new AwsClients(clientOptions)) {
             CliAws.requireCredentials(clients.credentials(), Optional.ofNullable(profile));
             RotationService service = RotatorFactory.create(settings, clients, context.clock(), log);
+            if (logFormat == LogFormat.text) {
+                service.onProgress(new ProgressLines(err, System::nanoTime));
+            }
             RunReport report = service.run(new RotationService.RunRequest(dryRun, RotationService.Deadline.none()));
             out.println(output == Output.json ? toPrettyJson(report) : ReportTable.render(report));
             if (report.count(ReportCount.FAILED) > 0) {

@@ -77,6 +77,19 @@ public final class RotationService {
     private final NoticeComposer notices;
     private final Clock clock;
     private final JsonLog log;
+    private volatile Progress progress = (done, of, result) -> { };
+
+    /** Told after each user, in the order the users were started: a command line shows a long run moving. */
+    @FunctionalInterface
+    public interface Progress {
+        void userDone(int done, int of, UserResult result);
+    }
+
+    /** Reports each finished user to {@code listener} (the function's own log says how far it is every 200). */
+    public RotationService onProgress(Progress listener) {
+        this.progress = java.util.Objects.requireNonNull(listener);
+        return this;
+    }
 
     public RotationService(RotatorSettings settings, String region, ParameterSource parameters,
                            IdentityDirectory iam, SecretStore secrets, Notifier notifier, Clock clock, JsonLog log) {
@@ -301,6 +314,9 @@ public final class RotationService {
                     results.add(result);
                 }
                 done++;
+                if (result != null) {
+                    progress.userDone(done, users.size(), result);
+                }
                 // A long run otherwise says nothing until its report; the person or the log reader sees it move.
                 if (users.size() > PROGRESS_EVERY && (done % PROGRESS_EVERY == 0 || done == users.size())) {
                     log.info("progress", "done", done, "of", users.size());
