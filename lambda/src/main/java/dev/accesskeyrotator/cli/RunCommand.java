@@ -50,11 +50,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Plan and report only; nothing is changed (preview before deploying).")
     boolean dryRun;
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "table",
+    @Option(names = "--output", paramLabel = "REPORT_FORMAT", defaultValue = "table",
             description = "Report format on standard output: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     Output output;
 
-    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+    @Option(names = "--log-format", paramLabel = "LOG_FORMAT", defaultValue = "text",
             description = "Standard error: text (short lines for a person) or json (the function's log lines, with"
                     + " the report and metrics documents). Default: ${DEFAULT-VALUE}.")
     LogFormat logFormat;

@@ -47,7 +47,7 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "table",
+    @Option(names = "--output", paramLabel = "REPORT_FORMAT", defaultValue = "table",
             description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     Output output;
 
