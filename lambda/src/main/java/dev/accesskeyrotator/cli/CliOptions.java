@@ -42,14 +42,14 @@ final class CliOptions {
     /** {@code --secret-prefix}: the user secrets' name prefix. */
     static final class SecretPrefix {
         @Option(names = "--secret-prefix", paramLabel = "PREFIX", converter = SecretNamePrefix.class,
-                description = "Name prefix of the user secrets. Env: SECRET_NAME_PREFIX. Default: ${DEFAULT-VALUE}.")
+                description = "Name prefix of the user secrets. Env: ${bundle:env.secret-prefix}. Default: ${DEFAULT-VALUE}.")
         String secretPrefix;
     }
 
     /** {@code --parameter-prefix}: where the rotator's parameters are. */
     static final class ParameterPrefix {
         @Option(names = "--parameter-prefix", paramLabel = "PREFIX",
-                description = "Parameter Store prefix of the rotator's configuration. Env: PARAMETER_PREFIX."
+                description = "Parameter Store prefix of the rotator's configuration. Env: ${bundle:env.parameter-prefix}."
                         + " Default: ${DEFAULT-VALUE}.")
         String parameterPrefix;
     }
@@ -225,6 +225,31 @@ final class CliOptions {
                 case ADMIN_CONTACT -> EnvironmentVariable.DEFAULT_CONTACT;
                 default -> null;
             };
+        }
+    }
+
+    /**
+     * The words help fills in from the contract rather than spelling them: each settings flag's environment variable
+     * ({@code ${bundle:env.topic-arn}}) and the parameters help names, so help cannot name a variable the function no
+     * longer reads.
+     */
+    static final class HelpTexts extends java.util.ResourceBundle {
+        private final Map<String, String> texts = new java.util.HashMap<>();
+
+        HelpTexts() {
+            CliAws.SETTING_FLAGS.forEach((variable, flag) -> texts.put("env." + flag.substring(2), variable.name()));
+            texts.put("parameter.dryRun", dev.accesskeyrotator.contract.Parameter.DRY_RUN.parameterName());
+            texts.put("parameter.userTag", dev.accesskeyrotator.contract.Parameter.USER_TAG.parameterName());
+        }
+
+        @Override
+        protected Object handleGetObject(String key) {
+            return texts.get(key);
+        }
+
+        @Override
+        public java.util.Enumeration<String> getKeys() {
+            return java.util.Collections.enumeration(texts.keySet());
         }
     }
 }

@@ -17,6 +17,7 @@ final class CommandLines {
     static CommandLine commandLine(Main main) {
         Main.Context context = main.context;
         CommandLine commandLine = new CommandLine(main);
+        commandLine.setResourceBundle(new CliOptions.HelpTexts());
         commandLine.setOut(new PrintWriter(context.out(), true))
                 .setErr(new PrintWriter(context.err(), true))
                 .setDefaultValueProvider(new CliOptions.EnvironmentDefaults(context.env()))

@@ -31,7 +31,7 @@ import java.util.Map;
         description = "Rotates IAM user access keys into each user's own Secrets Manager secret.",
         subcommands = {RunCommand.class, StatusCommand.class, FetchCommand.class, CredentialsCommand.class,
                 AutoComplete.GenerateCompletion.class},
-        footer = {"", "Configuration (thresholds, opt-in tag, grace period, dry-run) is read from Parameter Store; see"
+        footer = {"", "Configuration (thresholds, opt-in tag, grace period, ${bundle:parameter.dryRun}) is read from Parameter Store; see"
                 + " docs/operations.md. Every command: <command> --help."})
 public final class Main {
     /** The program's name in help and completion; the jar is started with {@code java -jar access-key-rotator.jar}. */

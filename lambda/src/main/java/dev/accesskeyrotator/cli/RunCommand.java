@@ -74,33 +74,33 @@ final class RunCommand implements Callable<Integer> {
     CliOptions.SecretPrefix secretPrefix;
 
     @Option(names = "--topic-arn", paramLabel = "ARN", converter = CliOptions.TopicArn.class,
-            description = "SNS topic for notices; required unless --dry-run. Env: NOTICE_TOPIC_ARN.")
+            description = "SNS topic for notices; required unless --dry-run. Env: ${bundle:env.topic-arn}.")
     String topicArn;
 
     @Option(names = "--kms-key-id", paramLabel = "ARN",
-            description = "The stack's KMS key ARN; required unless --dry-run. Env: SECRET_KMS_KEY_ID.")
+            description = "The stack's KMS key ARN; required unless --dry-run. Env: ${bundle:env.kms-key-id}.")
     String kmsKeyId;
 
     @Option(names = "--function-role-arn", paramLabel = "ARN",
             description = "The rotator's role, the one principal (with the break-glass one) that may change user"
-                    + " secrets; required unless --dry-run. Env: FUNCTION_ROLE_ARN.")
+                    + " secrets; required unless --dry-run. Env: ${bundle:env.function-role-arn}.")
     String functionRoleArn;
 
     @Option(names = "--break-glass-principal-arn", paramLabel = "ARN",
-            description = "Administrators' repair principal. Env: BREAK_GLASS_PRINCIPAL_ARN.")
+            description = "Administrators' repair principal. Env: ${bundle:env.break-glass-principal-arn}.")
     String breakGlassPrincipalArn;
 
     @Option(names = "--opt-in-tag", paramLabel = "TAG",
-            description = "The stack's opt-in tag; the user-tag parameter must equal or narrow it. Env: OPT_IN_TAG.")
+            description = "The stack's opt-in tag; the ${bundle:parameter.userTag} parameter must equal or narrow it. Env: ${bundle:env.opt-in-tag}.")
     String optInTag;
 
     @Option(names = "--contact", paramLabel = "TEXT",
-            description = "Whom notices tell owners to contact. Env: ADMIN_CONTACT. Default: ${DEFAULT-VALUE}.")
+            description = "Whom notices tell owners to contact. Env: ${bundle:env.contact}. Default: ${DEFAULT-VALUE}.")
     String contact;
 
     @Option(names = "--max-concurrency", paramLabel = "N", converter = CliOptions.Concurrency.class,
             description = "Users processed at once, 1-" + EnvironmentVariable.MAX_MAX_CONCURRENCY
-                    + ". Env: MAX_CONCURRENCY. Default: " + EnvironmentVariable.DEFAULT_MAX_CONCURRENCY + ".")
+                    + ". Env: ${bundle:env.max-concurrency}. Default: " + EnvironmentVariable.DEFAULT_MAX_CONCURRENCY + ".")
     Integer maxConcurrency;
 
     @Override

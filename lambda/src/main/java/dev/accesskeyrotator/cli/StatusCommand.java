@@ -52,7 +52,7 @@ final class StatusCommand implements Callable<Integer> {
     Output output;
 
     @Option(names = "--kms-key-id", paramLabel = "ARN",
-            description = "The stack's KMS key ARN, to tell secrets that are not the rotator's. Env: SECRET_KMS_KEY_ID.")
+            description = "The stack's KMS key ARN, to tell secrets that are not the rotator's. Env: ${bundle:env.kms-key-id}.")
     String kmsKeyId;
 
     @Option(names = "--profile", paramLabel = "PROFILE", converter = CliOptions.ProfileName.class,

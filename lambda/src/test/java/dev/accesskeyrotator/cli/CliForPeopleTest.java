@@ -207,6 +207,17 @@ class CliForPeopleTest {
         assertTrue(help.contains("70 internal error"), help);
     }
 
+    @Test
+    void runHelpNamesTheEnvironmentVariableEachSettingsFlagDefaultsFrom() {
+        String help = cli("run", "--help").out().replaceAll("\\s+", " ");
+        CliAws.SETTING_FLAGS.forEach((variable, flag) -> {
+            int at = help.indexOf(" " + flag + "=");
+            assertTrue(at >= 0, flag + " in " + help);
+            String entry = help.substring(at, Math.min(help.length(), at + 260));
+            assertTrue(entry.contains("Env: " + variable.name() + "."), flag + ": " + entry);
+        });
+    }
+
     // ---- every option, every mistake: one line, a documented code, no stack trace ------------------------------
 
     /** A command line with one bad value, and the flag its one line must name. */
