@@ -49,9 +49,17 @@ final class AwsCalls {
     static AwsFailure translate(String operation, SdkException e) {
         rethrowJvmError(e);
         if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
-            String code = String.valueOf(service.awsErrorDetails().errorCode());
-            String message = String.valueOf(service.awsErrorDetails().errorMessage());
-            return new AwsFailure(kindOf(code, service), operation, code, message, null);
+            String code = service.awsErrorDetails().errorCode();
+            String message = service.awsErrorDetails().errorMessage();
+            if (code == null || code.isBlank()) {
+                // A proxy, an emulator or a gateway answered in place of AWS: say that, not "null: null".
+                code = "HTTP" + service.statusCode();
+                message = "a reply with HTTP status " + service.statusCode() + " and no AWS error code (a proxy or"
+                        + " a service other than AWS answered)" + (message == null ? "" : ": " + firstLine(message));
+                return new AwsFailure(service.statusCode() == 403 ? AwsFailure.Kind.ACCESS_DENIED
+                        : AwsFailure.Kind.OTHER, operation, code, message, null);
+            }
+            return new AwsFailure(kindOf(code, service), operation, code, message == null ? "" : message, null);
         }
         // Client-side failures (network, timeouts, exhausted retries) carry no AWS code; keep only the class.
         return new AwsFailure(AwsFailure.Kind.OTHER, operation, e.getClass().getSimpleName(), firstLine(e.getMessage()), null);

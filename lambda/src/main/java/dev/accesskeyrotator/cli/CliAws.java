@@ -7,6 +7,7 @@ import dev.accesskeyrotator.port.AwsFailure;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.profiles.ProfileFileLocation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
@@ -38,9 +39,13 @@ final class CliAws {
     }
 
     /** The environment with each setting a flag gave in place of the variable (the flags win). */
-    static Map<String, String> settingsEnvironment(Map<String, String> env, Arguments options) {
+    static Map<String, String> settingsEnvironment(Map<String, String> env, Map<String, String> typedFlags) {
         Map<String, String> settings = new HashMap<>(env);
-        SETTING_FLAGS.forEach((variable, flag) -> options.value(flag).ifPresent(v -> settings.put(variable.name(), v)));
+        SETTING_FLAGS.forEach((variable, flag) -> {
+            if (typedFlags.containsKey(flag)) {
+                settings.put(variable.name(), typedFlags.get(flag));
+            }
+        });
         return settings;
     }
 
@@ -48,8 +53,9 @@ final class CliAws {
      * {@code --region}, else the region of {@code --profile} (or of the default chain: AWS_REGION, the default
      * profile), as the AWS CLI resolves it.
      */
-    static Region region(Arguments options, Map<String, String> env) {
-        return region(options.value("--region"), options.value("--profile"), Optional.empty(), "--profile");
+    static Region region(Optional<String> flag, Optional<String> profile) {
+        profile.ifPresent(CliAws::requireProfile);
+        return region(flag, profile, Optional.empty(), "--profile");
     }
 
     /**
@@ -70,18 +76,44 @@ final class CliAws {
             throw new ConfigurationException("--region", "no AWS region: pass --region"
                     + profile.map(p -> " or set region in profile '" + p + "' (" + profileFlag + ")")
                     .orElse(", set AWS_REGION or set region in your profile"));
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("--region", "cannot read the AWS shared files " + sharedFiles() + ": "
+                    + firstLine(e.getMessage()));
         }
+    }
+
+    /**
+     * A profile the SDK's shared files do not define is "no such profile", said with the files read, before the
+     * region chain or the credential chain give it a misleading name of their own.
+     */
+    static void requireProfile(String profile) {
+        ProfileFile files;
+        try {
+            files = ProfileFile.defaultProfileFile();
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("--profile", "cannot read the AWS shared files " + sharedFiles() + ": "
+                    + firstLine(e.getMessage()));
+        }
+        if (files.profile(profile).isEmpty()) {
+            throw new ConfigurationException("--profile", "no such profile '" + profile + "' in " + sharedFiles()
+                    + "; aws configure list-profiles shows the ones there are");
+        }
+    }
+
+    /** The two files the SDK and the AWS CLI read profiles from ($HOME, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE). */
+    static String sharedFiles() {
+        return ProfileFileLocation.configurationFilePath() + " and " + ProfileFileLocation.credentialsFilePath();
     }
 
     /**
      * Asks for the credentials before any call, so that a missing sign-in is one line at once rather than the
      * provider chain's dump from inside the run (and logged again by it).
      */
-    static void requireCredentials(AwsCredentialsProvider credentials, Arguments options) {
+    static void requireCredentials(AwsCredentialsProvider credentials, Optional<String> profile) {
         try {
             credentials.resolveCredentials();
         } catch (SdkClientException | IllegalStateException | IllegalArgumentException e) {
-            throw new NoCredentials(options.value("--profile"), e);
+            throw new NoCredentials(profile, e);
         }
     }
 

@@ -36,10 +36,11 @@ import java.util.function.Supplier;
  *                  {@code refreshInterval} has passed since
  * @param stackKey  the stack's user secrets key, pinned when the secret was first proven the rotator's; a cache from
  *                  before pinning has none and looks it up by alias at its next check
+ * @param failure   the checks that failed since the last one that worked, if any: the next one waits longer
  */
 record CredentialsCache(String userName, SecretDocument.HeldKey key, String secretId, String region,
                         Optional<URI> endpoint, Duration refreshInterval, Instant checkedAt,
-                        Optional<OwnedSecretCheck.StackKey> stackKey) {
+                        Optional<OwnedSecretCheck.StackKey> stackKey, Optional<CheckFailure> failure) {
 
     static final int FORMAT_VERSION = 1;
     static final Duration MIN_REFRESH = Duration.ofMinutes(1);
@@ -50,6 +51,32 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
     private static final String REFRESH_MINUTES = "RefreshMinutes";
     private static final String CHECKED_AT = "CheckedAt";
     private static final String KMS_KEY_ARN = "KmsKeyArn";
+    private static final String FAILED_CHECKS = "FailedChecks";
+    private static final String FAILING_SINCE = "FailingSince";
+    private static final String LAST_FAILURE_AT = "LastFailureAt";
+    private static final String LAST_FAILURE_KIND = "LastFailureKind";
+    private static final String LAST_FAILURE = "LastFailure";
+    /** The wait after the first failed check; it doubles with each further one, up to the refresh interval. */
+    static final Duration FIRST_RETRY = Duration.ofMinutes(2);
+
+    /**
+     * Checks of the secret that failed in a row: when the last was, what kind ({@link #UNREACHABLE}, {@link #REFUSED},
+     * {@link #SECRET_REFUSED}), its one line, how many, and since when.
+     */
+    record CheckFailure(Instant at, String kind, String message, int count, Instant since) {
+        /** No answer from AWS (a network, a proxy, a timeout). */
+        static final String UNREACHABLE = "unreachable";
+        /** AWS (or what answered for it) refused the request: AccessDenied, a 403 without a code. */
+        static final String REFUSED = "refused";
+        /** The secret is not proven the rotator's, or holds no well-formed key. */
+        static final String SECRET_REFUSED = "secret-refused";
+
+        /** The back-off: twice as long after each failure in a row, never longer than {@code refresh}. */
+        Duration retryAfter(Duration refresh) {
+            Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(count - 1, 20));
+            return wait.compareTo(refresh) > 0 ? refresh : wait;
+        }
+    }
     /** Jackson's streaming layer only: the object mapper would cost the cached path more than everything else. */
     private static final JsonFactory STREAMING = new JsonFactory();
 
@@ -71,24 +98,43 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
      * The default place for {@code user}'s cache: next to the SDK's own files, where the same user account (and, on
      * Windows, the same profile directory ACL) already keeps its keys.
      */
-    static Path defaultLocation(String user, Map<String, String> env) {
-        return CredentialsFile.defaultLocation(env).toAbsolutePath().getParent().resolve("access-key-rotator")
+    static Path defaultLocation(String user) {
+        return CredentialsFile.defaultLocation().toAbsolutePath().getParent().resolve("access-key-rotator")
                 .resolve(user + ".json");
     }
 
     CredentialsCache(String userName, SecretDocument.HeldKey key, String secretId, String region,
                      Optional<URI> endpoint, Duration refreshInterval, Instant checkedAt) {
-        this(userName, key, secretId, region, endpoint, refreshInterval, checkedAt, Optional.empty());
+        this(userName, key, secretId, region, endpoint, refreshInterval, checkedAt, Optional.empty(),
+                Optional.empty());
     }
 
-    boolean fresh(Instant now) {
-        return now.isBefore(checkedAt.plus(refreshInterval));
+    /** When the secret is looked at next: a refresh interval after the last check, sooner after a failed one. */
+    Instant nextCheck() {
+        return failure.map(f -> f.at().plus(f.retryAfter(refreshInterval)))
+                .orElse(checkedAt.plus(refreshInterval));
+    }
+
+    boolean checkDue(Instant now) {
+        return !now.isBefore(nextCheck());
     }
 
     /** After a check that proved the secret the rotator's with {@code provenWith}, which is pinned from now on. */
     CredentialsCache checked(SecretDocument.HeldKey current, Instant at, OwnedSecretCheck.StackKey provenWith) {
         return new CredentialsCache(userName, current, secretId, region, endpoint, refreshInterval, at,
-                Optional.of(provenWith));
+                Optional.of(provenWith), Optional.empty());
+    }
+
+    /** After a check that AWS answered without a key to switch to (no secret yet). */
+    CredentialsCache checkedUnchanged(Instant at) {
+        return new CredentialsCache(userName, key, secretId, region, endpoint, refreshInterval, at, stackKey,
+                Optional.empty());
+    }
+
+    /** After a check that failed: the key and the last good check stay. */
+    CredentialsCache failed(CheckFailure checkFailure) {
+        return new CredentialsCache(userName, key, secretId, region, endpoint, refreshInterval, checkedAt, stackKey,
+                Optional.of(checkFailure));
     }
 
     static CredentialsCache read(Path file) throws Missing, Corrupt {
@@ -96,6 +142,7 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
         try {
             OwnerFiles.checkDirectory(file.toAbsolutePath().getParent(), OwnerFiles.Others.MAY_NOT_WRITE);
             bytes = OwnerFiles.readOwnFile(file);
+            refuseReadableByOthers(file);
         } catch (NoSuchFileException e) {
             throw new Missing(file);
         } catch (OwnerFiles.Unsafe e) {
@@ -142,8 +189,37 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
         if (KeyValues.problem(key, userName, false).isPresent()) {
             throw new Corrupt(file + " holds no well-formed key of user " + userName);
         }
+        Optional<CheckFailure> failure = Optional.empty();
+        if (fields.get(FAILED_CHECKS) instanceof Long count && count > 0) {
+            try {
+                failure = Optional.of(new CheckFailure(Instant.parse(text(fields, LAST_FAILURE_AT, file)),
+                        text(fields, LAST_FAILURE_KIND, file), text(fields, LAST_FAILURE, file),
+                        (int) Math.min(count, Integer.MAX_VALUE), Instant.parse(text(fields, FAILING_SINCE, file))));
+            } catch (DateTimeException e) {
+                throw new Corrupt(file + " has no valid " + LAST_FAILURE_AT + " or " + FAILING_SINCE);
+            }
+        }
         return new CredentialsCache(userName, key, text(fields, SECRET_ID, file), text(fields, REGION, file),
-                endpoint, refresh, checked, stackKey);
+                endpoint, refresh, checked, stackKey, failure);
+    }
+
+    /**
+     * The key in the cache is a secret: a file its group or others may read has shown it to them, so it is not
+     * served as if nothing happened.
+     */
+    private static void refuseReadableByOthers(Path file) throws IOException {
+        if (!OwnerFiles.posix()) {
+            return;
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = Files.getPosixFilePermissions(file,
+                LinkOption.NOFOLLOW_LINKS);
+        if (permissions.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                || permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+            throw new OwnerFiles.Unsafe(file + " is readable by its group or others ("
+                    + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "), so the key in it may"
+                    + " have been copied; make it yours alone (chmod 600 " + file + ") and ask your platform team"
+                    + " whether to rotate the key");
+        }
     }
 
     /**
@@ -165,6 +241,8 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
         KeyValues.requireSingleLine(REGION, region);
         KeyValues.requireSingleLine(ENDPOINT_URL, endpoint.map(URI::toString).orElse(""));
         KeyValues.requireSingleLine(KMS_KEY_ARN, stackKey.map(OwnedSecretCheck.StackKey::arn).orElse(""));
+        KeyValues.requireSingleLine(LAST_FAILURE_KIND, failure.map(CheckFailure::kind).orElse(""));
+        KeyValues.requireSingleLine(LAST_FAILURE, failure.map(CheckFailure::message).orElse(""));
         StringWriter text = new StringWriter();
         try (JsonGenerator document = STREAMING.createGenerator(text)) {
             document.writeStartObject();
@@ -181,6 +259,13 @@ record CredentialsCache(String userName, SecretDocument.HeldKey key, String secr
             document.writeStringField(CHECKED_AT, checkedAt.toString());
             if (stackKey.isPresent()) {
                 document.writeStringField(KMS_KEY_ARN, stackKey.get().arn());
+            }
+            if (failure.isPresent()) {
+                document.writeNumberField(FAILED_CHECKS, failure.get().count());
+                document.writeStringField(FAILING_SINCE, failure.get().since().toString());
+                document.writeStringField(LAST_FAILURE_AT, failure.get().at().toString());
+                document.writeStringField(LAST_FAILURE_KIND, failure.get().kind());
+                document.writeStringField(LAST_FAILURE, failure.get().message());
             }
             document.writeEndObject();
         }

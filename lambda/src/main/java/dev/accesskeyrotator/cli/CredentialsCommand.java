@@ -1,365 +1,259 @@
 package dev.accesskeyrotator.cli;
 
-import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.contract.SecretField;
 import dev.accesskeyrotator.contract.SecretsKeyAlias;
 import dev.accesskeyrotator.service.SecretDocument;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * {@code credentials}: a {@code credential_process} for a machine that holds an IAM user's key, so that it follows
- * every rotation with no person involved. It prints the cached key as the AWS CLI and SDKs expect it; once the
- * cache is older than its refresh interval it reads the user's secret, signed with the key it holds, and switches
- * when the secret holds a newer key. If AWS cannot be asked it keeps serving the cached key, which still works until
- * the rotator retires it. {@code credentials init} sets the cache up once, from a profile or standard input.
+ * every rotation with no person involved ({@link CachedCredentials} serves it). {@code credentials init} sets the
+ * cache up once, from a profile or standard input; {@code credentials status} shows it and the checks that failed.
  *
  * <p>Standard output carries only the JSON the SDK asks for; everything else, warnings included, goes to standard
- * error in one line, and no message ever holds a secret access key. A fresh cache is served without building any
- * SDK client: an SDK runs this command every time its credentials expire.
+ * error in one line, and no message ever holds a secret access key.
  */
-final class CredentialsCommand {
-    static final int NOT_SET_UP = 3;
-    static final int CORRUPT_CACHE = 4;
-    static final int NO_STARTING_KEY = 5;
-    static final int UNREACHABLE = 7;
-    static final int KEY_REFUSED = 8;
-    static final int CANNOT_WRITE = 9;
-    /**
-     * {@code init}: the secret is not proven the rotator's own for the user, or a key (the secret's or the one to start
-     * from) is not well formed: nothing was written. The same code as {@code fetch}'s.
-     */
-    static final int SECRET_REFUSED = ExitCode.SECRET_REFUSED;
-
+@Command(name = "credentials", mixinStandardHelpOptions = true,
+        subcommands = {CredentialsCommand.Init.class, CredentialsCommand.Status.class},
+        description = {"Machines: a credential_process that follows rotations. Standard output is only the JSON the"
+                + " AWS CLI and SDKs read; warnings go to standard error.",
+                "Without a subcommand: print the cached key, checking the secret for a newer one once the refresh"
+                        + " interval has passed."})
+final class CredentialsCommand implements Callable<Integer> {
     static final Duration DEFAULT_REFRESH = Duration.ofMinutes(60);
-    /**
-     * The shortest expiration handed out. The AWS CLI and boto3 refresh credentials that expire within 15 minutes
-     * before every request, so a shorter one would run this command once per call.
-     */
-    static final Duration MIN_VALIDITY = Duration.ofMinutes(20);
     /** Standard input is one small JSON document; anything larger is not what init expects. */
     private static final int MAX_INPUT_BYTES = 64 * 1024;
 
-    private static final Set<String> SERVE_OPTIONS = Set.of("--user", "--cache");
-    private static final Set<String> INIT_OPTIONS = Set.of("--user", "--cache", "--from-profile", "--region",
-            "--secret-prefix", "--refresh-minutes", "--endpoint-url");
+    @ParentCommand
+    Main main;
 
-    private CredentialsCommand() {}
+    @Mixin
+    CacheLocation location;
 
+    /** {@code --cache PATH} or {@code --user NAME} (the default path for that user). */
+    static final class CacheLocation {
+        @Option(names = "--cache", paramLabel = "PATH", converter = CliOptions.FilePath.class,
+                description = "The cache credentials init wrote. Default: .aws/access-key-rotator/USER.json beside"
+                        + " the AWS credentials file.")
+        Path cache;
+
+        @Option(names = "--user", paramLabel = "NAME", converter = CliOptions.UserName.class,
+                description = "The IAM user, for the default cache path.")
+        String user;
+
+        Path file() {
+            return CachedCredentials.cacheFile(Optional.ofNullable(cache), Optional.ofNullable(user));
+        }
+    }
+
+    /** The command line's entry for tests that drive {@code credentials} alone. */
     static int execute(List<String> args, Map<String, String> env, InputStream in, PrintStream out,
                        PrintStream err, Clock clock) {
-        try {
-            if (!args.isEmpty() && args.get(0).equals("init")) {
-                return init(Arguments.parse(args.subList(1, args.size()), INIT_OPTIONS, Set.of("--stdin")), env,
-                        in, out, err, clock);
-            }
-            if (!args.isEmpty() && args.get(0).equals("status")) {
-                return status(Arguments.parse(args.subList(1, args.size()), SERVE_OPTIONS, Set.of()), env, out,
-                        clock);
-            }
-            return serve(Arguments.parse(args, SERVE_OPTIONS, Set.of()), env, out, err, clock);
-        } catch (Failure failure) {
-            err.println("error: " + failure.getMessage());
-            return failure.exitCode;
-        }
+        List<String> all = new ArrayList<>(List.of("credentials"));
+        all.addAll(args);
+        return Main.run(all, env, in, out, err, clock);
     }
 
-    // ---- credential_process ------------------------------------------------------------------------------------
-
-    private static int serve(Arguments options, Map<String, String> env, PrintStream out, PrintStream err,
-                             Clock clock) throws Failure {
-        Path file = cacheFile(options, env);
-        CredentialsCache cache = readCache(file, options);
-        Instant now = clock.instant();
-        if (cache.fresh(now)) {
-            out.println(SecretDocument.credentialProcessOutput(cache.key(),
-                    atLeast(cache.checkedAt().plus(cache.refreshInterval()), now)));
-            return 0;
-        }
-        return refresh(cache, file, now, out, err);
-    }
-
-    private static int refresh(CredentialsCache cache, Path file, Instant now, PrintStream out, PrintStream err) {
-        UserSecretReader.StackKeySource source = cache.stackKey()
-                .<UserSecretReader.StackKeySource>map(UserSecretReader.Pinned::new)
-                .orElseGet(() -> new UserSecretReader.ByAlias(SecretsKeyAlias.forPrefix(
-                        secretPrefix(cache.secretId(), cache.userName()))));
-        UserSecretReader.Outcome outcome = UserSecretReader.readWithKey(cache.secretId(), cache.userName(), source,
-                cache.region(), cache.endpoint(), cache.key());
-        if (outcome instanceof UserSecretReader.KeyRefused refused) {
-            err.println("error: AWS refused the cached key " + cache.key().accessKeyId() + " of IAM user "
-                    + cache.userName() + " (" + refused.errorCode() + "): it was disabled or deleted before this"
-                    + " machine picked up its replacement. Set it up again with a working key: "
-                    + initCommand(cache.userName()));
-            return KEY_REFUSED;
-        }
-        if (outcome instanceof UserSecretReader.Unreachable unreachable) {
-            // Not a check: the next call tries again, and the cached key works until the rotator retires it.
-            err.println("warning: cannot reach AWS to check secret " + cache.secretId() + " for a new key ("
-                    + oneLine(unreachable.message()) + "); serving the cached key " + cache.key().accessKeyId()
-                    + ", last checked " + cache.checkedAt() + ". If this persists, check the network or proxy to"
-                    + " Secrets Manager in " + cache.region() + ".");
-            out.println(SecretDocument.credentialProcessOutput(cache.key(), now.plus(MIN_VALIDITY)));
-            return 0;
-        }
-        if (outcome instanceof UserSecretReader.NotTrusted refused) {
-            // Nothing from the secret is used or written, the cache included: the machine keeps the key it had, and
-            // the next call looks again (the rotator may have replaced what someone planted).
-            err.println("warning: refused: " + refused.reason() + "; serving the cached key "
-                    + cache.key().accessKeyId() + ", nothing written. Tell your platform team.");
-            out.println(SecretDocument.credentialProcessOutput(cache.key(), now.plus(MIN_VALIDITY)));
-            return 0;
-        }
-        SecretDocument.HeldKey current = cache.key();
-        CredentialsCache checked;
-        if (outcome instanceof UserSecretReader.Read read) {
-            current = read.key();
-            checked = cache.checked(current, now, read.stackKey());
-        } else {
-            err.println("warning: " + cannotCheck(outcome, cache.secretId(), cache.region(), cache.userName())
-                    + "; serving the cached key " + cache.key().accessKeyId() + ".");
-            checked = new CredentialsCache(cache.userName(), cache.key(), cache.secretId(), cache.region(),
-                    cache.endpoint(), cache.refreshInterval(), now, cache.stackKey());
-        }
-        // AWS answered, so this was a check: the next one is a refresh interval away, whatever it said.
-        try {
-            checked.write(file);
-        } catch (IOException | KeyValues.UnsafeValue e) {
-            err.println("warning: cannot write " + file + " (" + oneLine(String.valueOf(e.getMessage()))
-                    + "); serving key " + current.accessKeyId() + " without caching it.");
-        }
-        out.println(SecretDocument.credentialProcessOutput(current, atLeast(now.plus(cache.refreshInterval()), now)));
-        return 0;
-    }
-
-    /** Why AWS's answer gave no key to switch to, and what the owner can do about it. */
-    private static String cannotCheck(UserSecretReader.Outcome outcome, String secretId, String region,
-                                      String user) {
-        if (outcome instanceof UserSecretReader.NoSecret) {
-            return "there is no secret " + secretId + " in " + region + " yet (expected until the key's first"
-                    + " rotation; otherwise check --region and --secret-prefix of credentials init)";
-        }
-        if (outcome instanceof UserSecretReader.Refused refused) {
-            return "cannot read secret " + secretId + " (" + refused.errorCode() + ": " + oneLine(refused.message())
-                    + "; before the key's first rotation AWS may say AccessDenied, otherwise tell your platform team)";
-        }
-        if (outcome instanceof UserSecretReader.NotTrusted refused) {
-            return refused.reason() + " (tell your platform team)";
-        }
-        return "secret " + secretId + " cannot be read (tell your platform team)";
+    @Override
+    public Integer call() throws CommandFailure {
+        Main.Context context = main.context;
+        return CachedCredentials.serve(location.file(), Optional.ofNullable(location.user), context.out(),
+                context.err(), context.clock()).code();
     }
 
     // ---- init --------------------------------------------------------------------------------------------------
 
-    private static int init(Arguments options, Map<String, String> env, InputStream in, PrintStream out,
-                            PrintStream err, Clock clock) throws Failure {
-        String user = options.value("--user").orElseThrow(() -> new Arguments.UsageException("--user is required"));
-        Optional<String> fromProfile = options.value("--from-profile");
-        if (fromProfile.isPresent() == options.flag("--stdin")) {
-            throw new Arguments.UsageException("give the key to start from with either --from-profile NAME or"
-                    + " --stdin, never on the command line (it would show in the process list)");
-        }
-        Duration refresh = refreshInterval(options.value("--refresh-minutes"));
-        Optional<URI> endpoint = options.value("--endpoint-url").map(CredentialsCommand::uri);
-        Path file = cacheFile(options, env);
-        String secretId = options.value("--secret-prefix")
-                .or(() -> Optional.ofNullable(env.get(EnvironmentVariable.SECRET_NAME_PREFIX.name())))
-                .orElse(EnvironmentVariable.DEFAULT_SECRET_NAME_PREFIX) + user;
+    /** Sets a machine up once, from a key it holds today: never a key on the command line. */
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = "Set a machine up once, from a key it holds today (never a key on the command line), and"
+                    + " print the profile to put in the AWS config file.")
+    static final class Init implements Callable<Integer> {
+        @ParentCommand
+        CredentialsCommand credentials;
 
-        StartingKey start = fromProfile.isPresent() ? StartingKeys.fromProfile(fromProfile.get())
-                : StartingKeys.fromInput(in, MAX_INPUT_BYTES, user);
-        String region = options.value("--region").or(start::region).or(StartingKeys::defaultRegion)
-                .orElseThrow(() -> new Arguments.UsageException("--region is required: no region in AWS_REGION or"
-                        + " the SDK's config"));
+        @Option(names = "--user", paramLabel = "NAME", required = true, converter = CliOptions.UserName.class,
+                description = "The IAM user.")
+        String user;
 
-        Optional<String> startProblem = KeyValues.problem(start.key(), user, false);
-        if (startProblem.isPresent()) {
-            err.println("error: the key to start from cannot be used: " + startProblem.get() + "; nothing written.");
-            return NO_STARTING_KEY;
-        }
-        UserSecretReader.Outcome outcome = UserSecretReader.readWithKey(secretId, user,
-                new UserSecretReader.ByAlias(SecretsKeyAlias.forPrefix(secretPrefix(secretId, user))),
-                region, endpoint, start.key());
-        SecretDocument.HeldKey key;
-        Optional<OwnedSecretCheck.StackKey> stackKey = Optional.empty();
-        Optional<String> note = Optional.empty();
-        if (outcome instanceof UserSecretReader.Read read) {
-            key = read.key();
-            stackKey = Optional.of(read.stackKey());
-        } else if (outcome instanceof UserSecretReader.NotTrusted refused) {
-            err.println("error: refused: " + refused.reason() + "; nothing written. Tell your platform team.");
-            return SECRET_REFUSED;
-        } else if (outcome instanceof UserSecretReader.NoSecret || outcome instanceof UserSecretReader.Refused) {
-            // Before the first rotation there is no secret, and AWS tells a user without an identity policy
-            // AccessDenied rather than "not found": start with the key given and look again at each refresh.
-            key = start.key();
-            note = Optional.of("note: " + cannotCheck(outcome, secretId, region, user)
-                    + "; the key you gave is served until the secret holds one.");
-        } else if (outcome instanceof UserSecretReader.KeyRefused refused) {
-            err.println("error: AWS refused the key " + start.key().accessKeyId() + " (" + refused.errorCode() + "):"
-                    + " it is disabled or deleted; nothing written. Start from the key in your secret instead: "
-                    + "aws secretsmanager get-secret-value --secret-id " + secretId + " --query SecretString"
-                    + " --output text | " + jarCommand() + " credentials init --user " + user + " --stdin");
-            return KEY_REFUSED;
-        } else if (outcome instanceof UserSecretReader.Unreachable unreachable) {
-            err.println("error: cannot reach AWS to read secret " + secretId + " (" + oneLine(unreachable.message())
-                    + "); nothing written. Check the network or proxy, --region (" + region + ")"
-                    + endpoint.map(uri -> " and --endpoint-url (" + uri + ")").orElse("")
-                    + ", then run credentials init again.");
-            return UNREACHABLE;
-        } else {
-            err.println("error: " + cannotCheck(outcome, secretId, region, user) + "; nothing written.");
-            return SECRET_REFUSED;
+        @ArgGroup(exclusive = true, multiplicity = "1", heading = "The key to start from (one of):%n")
+        StartFrom startFrom;
+
+        /** Where the starting key comes from; never the command line, which the process list shows. */
+        static final class StartFrom {
+            @Option(names = "--from-profile", paramLabel = "PROFILE", converter = CliOptions.ProfileName.class,
+                    description = "A profile of the AWS shared files holding the user's key; its name is the"
+                            + " profile the printed config block sets up.")
+            String fromProfile;
+
+            @Option(names = "--stdin", description = "The key's JSON on standard input (the secret's value, or a"
+                    + " credential_process document).")
+            boolean stdin;
         }
 
-        try {
-            new CredentialsCache(user, key, secretId, region, endpoint, refresh, clock.instant(), stackKey)
-                    .write(file);
-        } catch (IOException | KeyValues.UnsafeValue e) {
-            err.println("error: cannot write " + file + ": " + oneLine(String.valueOf(e.getMessage())));
-            return CANNOT_WRITE;
+        @Option(names = "--refresh-minutes", paramLabel = "N", converter = CliOptions.RefreshMinutes.class,
+                defaultValue = "60",
+                description = "How often to check the secret for a new key, 1-1440. Default: ${DEFAULT-VALUE}.")
+        Duration refresh;
+
+        @Option(names = "--cache", paramLabel = "PATH", converter = CliOptions.FilePath.class,
+                description = "Where to write the cache. Default: .aws/access-key-rotator/USER.json beside the AWS"
+                        + " credentials file.")
+        Path cache;
+
+        @Mixin
+        CliOptions.Endpoint endpoint;
+
+        @Mixin
+        CliOptions.SecretPrefix secretPrefix;
+
+        @Override
+        public Integer call() throws CommandFailure {
+            Main.Context context = credentials.main.context;
+            PrintStream out = context.out();
+            PrintStream err = context.err();
+            Optional<URI> endpointUrl = endpoint.endpointUrl();
+            Path file = CachedCredentials.cacheFile(Optional.ofNullable(cache), Optional.of(user));
+            String secretId = secretPrefix.secretPrefix + user;
+            Optional<String> fromProfile = Optional.ofNullable(startFrom.fromProfile);
+
+            StartingKey start = fromProfile.isPresent() ? StartingKeys.fromProfile(fromProfile.get())
+                    : StartingKeys.fromInput(context.in(), MAX_INPUT_BYTES, user);
+            String region = endpoint.region().or(start::region).or(StartingKeys::defaultRegion)
+                    .orElseThrow(() -> new Failures.UsageError("--region is required: no region in AWS_REGION or"
+                            + " the SDK's config"));
+
+            Optional<String> startProblem = KeyValues.problem(start.key(), user, false);
+            if (startProblem.isPresent()) {
+                err.println("error: the key to start from cannot be used: " + startProblem.get()
+                        + "; nothing written.");
+                return ExitCode.NO_STARTING_KEY.code();
+            }
+            UserSecretReader.Outcome outcome = UserSecretReader.readWithKey(secretId, user,
+                    new UserSecretReader.ByAlias(SecretsKeyAlias.forPrefix(secretPrefix.secretPrefix)),
+                    region, endpointUrl, start.key());
+            SecretDocument.HeldKey key;
+            Optional<OwnedSecretCheck.StackKey> stackKey = Optional.empty();
+            Optional<String> note = Optional.empty();
+            if (outcome instanceof UserSecretReader.Read read) {
+                key = read.key();
+                stackKey = Optional.of(read.stackKey());
+            } else if (outcome instanceof UserSecretReader.NotTrusted refused) {
+                err.println("error: refused: " + refused.reason() + "; nothing written. Tell your platform team.");
+                return ExitCode.SECRET_REFUSED.code();
+            } else if (outcome instanceof UserSecretReader.NoSecret
+                    || outcome instanceof UserSecretReader.Refused) {
+                // Before the first rotation there is no secret, and AWS tells a user without an identity policy
+                // AccessDenied rather than "not found": start with the key given and look again at each refresh.
+                key = start.key();
+                note = Optional.of("note: " + CachedCredentials.cannotCheck(outcome, secretId, region)
+                        + "; the key you gave is served until the secret holds one.");
+            } else if (outcome instanceof UserSecretReader.KeyRefused refused) {
+                err.println("error: AWS refused the key " + start.key().accessKeyId() + " (" + refused.errorCode()
+                        + "): it is disabled or deleted; nothing written. Start from the key in your secret instead: "
+                        + "aws secretsmanager get-secret-value --secret-id " + secretId + " --query SecretString"
+                        + " --output text | " + CachedCredentials.jarCommand() + " credentials init --user " + user
+                        + " --stdin");
+                return ExitCode.KEY_REFUSED.code();
+            } else if (outcome instanceof UserSecretReader.Unreachable unreachable) {
+                err.println("error: cannot reach AWS to read secret " + secretId + " ("
+                        + CachedCredentials.oneLine(CliAws.firstLine(unreachable.message()))
+                        + "); nothing written. Check the network or proxy, --region (" + region + ")"
+                        + endpointUrl.map(uri -> " and --endpoint-url (" + uri + ")").orElse("")
+                        + ", then run credentials init again.");
+                return ExitCode.UNREACHABLE.code();
+            } else {
+                err.println("error: " + CachedCredentials.cannotCheck(outcome, secretId, region)
+                        + "; nothing written.");
+                return ExitCode.SECRET_REFUSED.code();
+            }
+
+            try {
+                new CredentialsCache(user, key, secretId, region, endpointUrl, refresh, context.clock().instant(),
+                        stackKey, Optional.empty()).write(file);
+            } catch (IOException | KeyValues.UnsafeValue e) {
+                err.println("error: cannot write " + file + ": " + CachedCredentials.oneLine(
+                        String.valueOf(e.getMessage())));
+                return ExitCode.CANNOT_WRITE.code();
+            }
+            out.println("Set up credentials for IAM user " + user + ": key " + key.accessKeyId()
+                    + (key.accessKeyId().equals(start.key().accessKeyId()) ? ""
+                    : " (the newer key from " + secretId + ")")
+                    + ", checked for a new key in " + secretId + " every " + refresh.toMinutes() + " minutes.");
+            note.ifPresent(out::println);
+            out.println("Cache (owner-only): " + file);
+            out.println("Use it in " + configFile() + " (the JVM flags keep its start-up short):");
+            out.println(configBlock(fromProfile.orElse(user), region, file));
+            out.println("Remove the key from any profile that still holds it in " + CredentialsFile.defaultLocation()
+                    + ": keys there take precedence over credential_process.");
+            return ExitCode.DONE.code();
         }
-        out.println("Set up credentials for IAM user " + user + ": key " + key.accessKeyId()
-                + (key.accessKeyId().equals(start.key().accessKeyId()) ? "" : " (the newer key from " + secretId + ")")
-                + ", checked for a new key in " + secretId + " every " + refresh.toMinutes() + " minutes.");
-        note.ifPresent(out::println);
-        out.println("Cache (owner-only): " + file);
-        out.println("Use it in ~/.aws/config:");
-        out.println("  [profile " + user + "]");
-        out.println("  credential_process = " + jarCommand() + " credentials --cache " + file);
-        out.println("Remove the key from any profile that still holds it in ~/.aws/credentials: keys there take"
-                + " precedence over credential_process.");
-        return 0;
+
+        /** The profile block the guide shows: the profile's name, its region and the recommended JVM flags. */
+        static String configBlock(String profile, String region, Path cache) {
+            String section = profile.equals("default") ? "[default]" : "[profile " + profile + "]";
+            return "  " + section + "\n"
+                    + "  region = " + region + "\n"
+                    + "  credential_process = " + CachedCredentials.jarCommand().replaceFirst("^java ",
+                    "java " + RECOMMENDED_JVM_FLAGS + " ") + " credentials --cache " + cache.toAbsolutePath();
+        }
+
+        private static String configFile() {
+            return software.amazon.awssdk.profiles.ProfileFileLocation.configurationFilePath().toString();
+        }
     }
+
+    /** The JVM flags docs/key-owners.md recommends for the credential_process line: a short-lived process. */
+    static final String RECOMMENDED_JVM_FLAGS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
     // ---- status ------------------------------------------------------------------------------------------------
 
-    private static int status(Arguments options, Map<String, String> env, PrintStream out, Clock clock)
-            throws Failure {
-        Path file = cacheFile(options, env);
-        CredentialsCache cache = readCache(file, options);
-        Instant next = cache.checkedAt().plus(cache.refreshInterval());
-        out.println("IAM user " + cache.userName() + ": key " + cache.key().accessKeyId() + " from secret "
-                + cache.secretId() + " in " + cache.region() + "; last checked " + cache.checkedAt() + ", next check "
-                + (cache.fresh(clock.instant()) ? "at the first call after " + next : "at the next call")
-                + "; cache " + file);
-        return 0;
+    /** The cached key id, the next check and the failed checks; never the secret. Exits non-zero while failing. */
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "The cached key id, when the secret is checked next, and the checks that failed (never the"
+                    + " secret); exits 10 while checks are failing, so a monitor can alert.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand
+        CredentialsCommand credentials;
+
+        @Mixin
+        CacheLocation location;
+
+        @Override
+        public Integer call() throws CommandFailure {
+            Main.Context context = credentials.main.context;
+            Path file = location.file();
+            CredentialsCache cache = CachedCredentials.readCache(file, Optional.ofNullable(location.user));
+            context.out().println("IAM user " + cache.userName() + ": key " + cache.key().accessKeyId()
+                    + " from secret " + cache.secretId() + " in " + cache.region() + "; last checked "
+                    + cache.checkedAt() + ", next check " + (cache.checkDue(context.clock().instant())
+                    ? "at the next call" : "at the first call after " + cache.nextCheck()) + "; cache " + file);
+            List<String> failures = CachedCredentials.failureLines(cache);
+            failures.forEach(context.out()::println);
+            return (failures.isEmpty() ? ExitCode.DONE : ExitCode.CHECKS_FAILING).code();
+        }
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
 
-    /** A failure with its exit code, for the two steps that read a file before anything else happens. */
-    static final class Failure extends Exception {
-        final int exitCode;
-
-        Failure(int exitCode, String message) {
-            super(message);
-            this.exitCode = exitCode;
-        }
-    }
-
     /** The key init starts from, and the region its profile names, if any. */
     record StartingKey(SecretDocument.HeldKey key, Optional<String> region) { }
-
-    private static CredentialsCache readCache(Path file, Arguments options) throws Failure {
-        CredentialsCache cache;
-        try {
-            cache = CredentialsCache.read(file);
-        } catch (CredentialsCache.Missing missing) {
-            throw new Failure(NOT_SET_UP, missing.getMessage() + "; set this machine up once with: "
-                    + initCommand(options.value("--user").orElse("NAME")));
-        } catch (CredentialsCache.Corrupt corrupt) {
-            throw new Failure(CORRUPT_CACHE, "the credentials cache cannot be used: " + corrupt.getMessage()
-                    + "; set it up again with: " + initCommand(options.value("--user").orElse("NAME")));
-        }
-        Optional<String> user = options.value("--user");
-        if (user.isPresent() && !user.get().equals(cache.userName())) {
-            throw new Failure(CORRUPT_CACHE, "the credentials cache " + file + " is for IAM user " + cache.userName()
-                    + ", not " + user.get() + "; pass --cache for the right file, or set it up with: "
-                    + initCommand(user.get()));
-        }
-        return cache;
-    }
-
-    /** The prefix a secret name was made with: the name without the user's name at its end. */
-    private static String secretPrefix(String secretId, String user) {
-        return secretId.endsWith(user) ? secretId.substring(0, secretId.length() - user.length()) : secretId;
-    }
-
-    private static Path cacheFile(Arguments options, Map<String, String> env) {
-        Optional<Path> given = options.value("--cache").map(Path::of);
-        if (given.isPresent()) {
-            return given.get();
-        }
-        String user = options.value("--user").orElseThrow(() -> new Arguments.UsageException(
-                "--user NAME or --cache PATH is required"));
-        return CredentialsCache.defaultLocation(user, env);
-    }
-
-    private static Duration refreshInterval(Optional<String> minutes) {
-        if (minutes.isEmpty()) {
-            return DEFAULT_REFRESH;
-        }
-        try {
-            Duration refresh = Duration.ofMinutes(Long.parseLong(minutes.get().strip()));
-            if (refresh.compareTo(CredentialsCache.MIN_REFRESH) >= 0
-                    && refresh.compareTo(CredentialsCache.MAX_REFRESH) <= 0) {
-                return refresh;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new Arguments.UsageException("--refresh-minutes must be a whole number from "
-                + CredentialsCache.MIN_REFRESH.toMinutes() + " to " + CredentialsCache.MAX_REFRESH.toMinutes());
-    }
-
-    private static URI uri(String value) {
-        try {
-            return new URI(value);
-        } catch (URISyntaxException e) {
-            throw new Arguments.UsageException("--endpoint-url is not a URL");
-        }
-    }
-
-    private static Instant atLeast(Instant expiration, Instant now) {
-        Instant floor = now.plus(MIN_VALIDITY);
-        return (expiration.isBefore(floor) ? floor : expiration).truncatedTo(ChronoUnit.SECONDS);
-    }
-
-    private static String oneLine(String text) {
-        return text == null ? "" : text.replaceAll("\\s+", " ").strip();
-    }
-
-    private static String initCommand(String user) {
-        return jarCommand() + " credentials init --user " + user + " --from-profile PROFILE (or --stdin)";
-    }
-
-    /** How this program was started, so that the commands it suggests can be pasted as they are. */
-    static String jarCommand() {
-        try {
-            Path location = Path.of(CredentialsCommand.class.getProtectionDomain().getCodeSource().getLocation()
-                    .toURI());
-            if (location.toString().endsWith(".jar")) {
-                return "java -jar " + location;
-            }
-        } catch (URISyntaxException | RuntimeException e) {
-            // fall through to the generic form
-        }
-        return "java -jar access-key-rotator.jar";
-    }
 
     /** Only for the message that names the fields init reads: the contract's names, never spelled here. */
     static String keyFields() {

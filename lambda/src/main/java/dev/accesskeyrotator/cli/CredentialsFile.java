@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import software.amazon.awssdk.profiles.ProfileFileLocation;
+
 /**
  * The AWS shared credentials file, edited in place for one profile: other profiles, comments and order are kept.
  * Writes are atomic (a unique owner-only temporary file, then a rename; {@link OwnerFiles}), and the previous file is
@@ -20,16 +22,19 @@ final class CredentialsFile {
 
     private CredentialsFile() {}
 
-    static Path defaultLocation(java.util.Map<String, String> env) {
-        String override = env.get("AWS_SHARED_CREDENTIALS_FILE");
-        if (override != null && !override.isBlank()) {
-            return Path.of(override);
-        }
-        return Path.of(System.getProperty("user.home"), ".aws", "credentials");
+    /**
+     * The file the SDK and the AWS CLI read keys from: AWS_SHARED_CREDENTIALS_FILE, else .aws/credentials under
+     * $HOME (the SDK's rule, not Java's user.home, which ignores $HOME), so that fetch writes the file it reads.
+     */
+    static Path defaultLocation() {
+        return ProfileFileLocation.credentialsFilePath();
     }
 
-    /** Where the key pair went: the file written (a symbolic link's target) and the copy of what it held before. */
-    record Written(Path file, Optional<Path> backup) { }
+    /**
+     * Where the key pair went: the file written (a symbolic link's target) and the copy of what it held before;
+     * {@code changed} is false when the profile already held the key and nothing was written.
+     */
+    record Written(Path file, Optional<Path> backup, boolean changed) { }
 
     /**
      * Sets the profile's key pair (dropping any session token). A symbolic link (a dotfile manager's) is written
@@ -62,20 +67,34 @@ final class CredentialsFile {
         List<String> lines = before.map(bytes -> new String(bytes, StandardCharsets.UTF_8).lines().toList())
                 .orElse(List.of());
         List<String> updated = withProfile(lines, profile, accessKeyId, secretAccessKey);
+        if (before.isPresent() && updated.equals(lines)) {
+            // The profile holds this key already: the file and its backup (the key before the rotation) stay.
+            return new Written(target, Optional.empty(), false);
+        }
         Optional<Path> backup = Optional.empty();
         if (before.isPresent()) {
             Path backupFile = target.resolveSibling(target.getFileName() + ".bak");
             if (Files.isSymbolicLink(backupFile)) {
                 throw new OwnerFiles.Unsafe(backupFile + " is a symbolic link; refusing to replace it");
             }
-            // Owner-only from the moment it exists: a copy would first take the default permissions.
-            OwnerFiles.replaceAtomically(backupFile, before.get(), temporaryNames);
+            if (!sameContent(backupFile, before.get())) {
+                // Owner-only from the moment it exists: a copy would first take the default permissions.
+                OwnerFiles.replaceAtomically(backupFile, before.get(), temporaryNames);
+            }
             backup = Optional.of(backupFile);
         }
         StringBuilder text = new StringBuilder();
         updated.forEach(line -> text.append(line).append(System.lineSeparator()));
         OwnerFiles.replaceAtomically(target, text.toString().getBytes(StandardCharsets.UTF_8), temporaryNames);
-        return new Written(target, backup);
+        return new Written(target, backup, true);
+    }
+
+    /** A backup that already holds exactly these bytes is not rewritten (its time stays the first copy's). */
+    private static boolean sameContent(Path backupFile, byte[] bytes) throws IOException {
+        if (!Files.exists(backupFile, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        return java.util.Arrays.equals(OwnerFiles.readOwnFile(backupFile), bytes);
     }
 
     /** The file itself, or the file a symbolic link at its place points to (which must exist). */

@@ -1,7 +1,6 @@
 package dev.accesskeyrotator.cli;
 
 import dev.accesskeyrotator.service.SecretDocument;
-import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.contract.SecretsKeyAlias;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.config.ConfigurationException;
@@ -11,80 +10,106 @@ import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.profiles.ProfileFileLocation;
 import software.amazon.awssdk.regions.Region;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * {@code fetch}: a key owner reads their own secret and writes the new key into a profile of the shared
  * credentials file. It prints key ids and paths, never the secret.
  */
-final class FetchCommand {
-    private static final Set<String> VALUE_OPTIONS = Set.of("--user", "--profile", "--source-profile",
-            "--credentials-file", "--region", "--endpoint-url", "--secret-prefix");
-
+@Command(name = "fetch", mixinStandardHelpOptions = true,
+        description = "Key owners: write your new key from your secret into a profile of your AWS credentials file.")
+final class FetchCommand implements Callable<Integer> {
     /** A person waits for this: the rotator's own timeouts and adaptive retries. */
     private static final UserSecretReader.Patience PATIENCE = new UserSecretReader.Patience(Duration.ofSeconds(5),
             Duration.ofSeconds(30), Duration.ofMinutes(2), AwsClients.defaultRetryStrategy());
 
-    private FetchCommand() {}
+    @ParentCommand
+    Main main;
 
-    static int execute(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
-        Arguments options = Arguments.parse(args, VALUE_OPTIONS, Set.of());
-        String user = options.value("--user").orElseThrow(() -> new Arguments.UsageException("--user is required"));
-        String profile = options.value("--profile").orElse("default");
-        String secretName = options.value("--secret-prefix")
-                .or(() -> Optional.ofNullable(env.get(EnvironmentVariable.SECRET_NAME_PREFIX.name())))
-                .orElse(EnvironmentVariable.DEFAULT_SECRET_NAME_PREFIX) + user;
-        Path file = options.value("--credentials-file").map(Path::of).orElseGet(() -> CredentialsFile.defaultLocation(env));
+    @Option(names = "--user", paramLabel = "NAME", required = true, converter = CliOptions.UserName.class,
+            description = "Your IAM user name.")
+    String user;
+
+    @Option(names = "--profile", paramLabel = "PROFILE", defaultValue = "default",
+            converter = CliOptions.ProfileName.class,
+            description = "Profile to write in the credentials file. Default: ${DEFAULT-VALUE}.")
+    String profile;
+
+    @Option(names = "--source-profile", paramLabel = "PROFILE", converter = CliOptions.ProfileName.class,
+            description = "Profile to read the secret with. Default: the --profile being replaced, from the"
+                    + " credentials file (a named one may also come from the AWS config file).")
+    String sourceProfile;
+
+    @Option(names = "--credentials-file", paramLabel = "PATH", converter = CliOptions.FilePath.class,
+            description = "Default: AWS_SHARED_CREDENTIALS_FILE, else .aws/credentials under $HOME, as the AWS CLI"
+                    + " finds it.")
+    Path credentialsFile;
+
+    @Mixin
+    CliOptions.Endpoint endpoint;
+
+    @Mixin
+    CliOptions.SecretPrefix secretPrefix;
+
+    @Override
+    public Integer call() {
+        PrintStream out = main.context.out();
+        PrintStream err = main.context.err();
+        String secretName = secretPrefix.secretPrefix + user;
+        Path file = credentialsFile != null ? credentialsFile : CredentialsFile.defaultLocation();
         // The profile read with is the one being replaced, from this file, unless --source-profile names another.
-        Optional<String> explicitSource = options.value("--source-profile");
-        String sourceProfile = explicitSource.orElse(profile);
+        Optional<String> explicitSource = Optional.ofNullable(sourceProfile);
+        String readWith = explicitSource.orElse(profile);
         Optional<ProfileFile> ownFile;
         try {
-            ownFile = profileFileDefining(file, sourceProfile);
+            ownFile = profileFileDefining(file, readWith);
         } catch (UnreadableFile unreadable) {
             if (explicitSource.isPresent()) {
                 ownFile = Optional.empty(); // the SDK's own files may still define it
             } else {
                 err.println("error: " + unreadable.getMessage());
-                return 3;
+                return ExitCode.AWS.code();
             }
         }
         if (ownFile.isEmpty() && explicitSource.isEmpty()) {
-            err.println("error: " + file + " has no profile [" + sourceProfile + "] to read the secret with; pass"
+            err.println("error: " + file + " has no profile [" + readWith + "] to read the secret with; pass"
                     + " --profile NAME for the profile holding your current key, or --source-profile NAME for"
                     + " another profile that can read it");
-            return 2;
+            return ExitCode.USAGE.code();
+        }
+        if (ownFile.isEmpty()) {
+            CliAws.requireProfile(readWith);
         }
 
         Region region;
         try {
-            region = CliAws.region(options.value("--region"), Optional.of(sourceProfile), ownFile,
+            region = CliAws.region(endpoint.region(), Optional.of(readWith), ownFile,
                     explicitSource.isPresent() ? "--source-profile" : "--profile");
         } catch (ConfigurationException e) {
             err.println("error: " + e.getMessage());
-            return ExitCode.CONFIGURATION;
+            return ExitCode.USAGE.code();
         }
         UserSecretReader.Outcome outcome;
         try {
-            Optional<URI> endpoint = options.value("--endpoint-url").map(URI::create);
             // An explicit --source-profile the file does not define is looked up in the SDK's shared files.
             ProfileCredentialsProvider credentials = ownFile
                     .map(profiles -> ProfileCredentialsProvider.builder().profileFile(profiles)
-                            .profileName(sourceProfile).build())
-                    .orElseGet(() -> ProfileCredentialsProvider.builder().profileName(sourceProfile).build());
-            String prefix = secretName.substring(0, secretName.length() - user.length());
+                            .profileName(readWith).build())
+                    .orElseGet(() -> ProfileCredentialsProvider.builder().profileName(readWith).build());
             outcome = UserSecretReader.read(secretName, user,
-                    new UserSecretReader.ByAlias(SecretsKeyAlias.forPrefix(prefix)), region, endpoint,
-                    credentials, PATIENCE);
+                    new UserSecretReader.ByAlias(SecretsKeyAlias.forPrefix(secretPrefix.secretPrefix)),
+                    region, endpoint.endpointUrl(), credentials, PATIENCE);
         } catch (SdkClientException e) {
             outcome = new UserSecretReader.Unreachable(e.getMessage());
         }
@@ -92,11 +117,11 @@ final class FetchCommand {
         if (outcome instanceof UserSecretReader.NotTrusted refused) {
             err.println("error: refused: " + refused.reason() + "; nothing written, " + file
                     + " is unchanged. Tell your platform team.");
-            return ExitCode.SECRET_REFUSED;
+            return ExitCode.SECRET_REFUSED.code();
         }
         if (!(outcome instanceof UserSecretReader.Read read)) {
             err.println("error: " + problem(outcome, secretName, user));
-            return 3;
+            return ExitCode.AWS.code();
         }
         SecretDocument.HeldKey held = read.key();
         String accessKeyId = held.accessKeyId();
@@ -105,16 +130,21 @@ final class FetchCommand {
                     held.secretAccessKey());
             String where = written.file().equals(file.toAbsolutePath()) ? file.toString()
                     : file + " (a link to " + written.file() + ")";
+            if (!written.changed()) {
+                out.println("Profile [" + profile + "] in " + where + " already holds access key " + accessKeyId
+                        + " of IAM user " + user + ", the key in " + secretName + "; nothing changed.");
+                return ExitCode.DONE.code();
+            }
             out.println("Wrote access key " + accessKeyId + " of IAM user " + user + " to profile [" + profile + "] in "
                     + where + written.backup().map(b -> " (previous file kept as " + b + ")").orElse("") + ".");
             out.println("Check it with: aws sts get-caller-identity --profile " + profile);
-            return 0;
+            return ExitCode.DONE.code();
         } catch (KeyValues.UnsafeValue e) {
             err.println("error: refused: " + e.getMessage() + "; " + file + " is unchanged");
-            return ExitCode.SECRET_REFUSED;
+            return ExitCode.SECRET_REFUSED.code();
         } catch (IOException e) {
-            err.println("error: cannot write " + file + ": " + e.getMessage());
-            return 3;
+            err.println("error: cannot write " + file + ": " + Failures.oneLine(e.getMessage()));
+            return ExitCode.AWS.code();
         }
     }
 

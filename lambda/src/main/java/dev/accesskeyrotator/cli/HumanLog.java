@@ -41,7 +41,7 @@ final class HumanLog implements Consumer<String> {
             return;
         }
         if (message.equals("progress")) {
-            err.println("progress: " + line.path("done").asText() + " of " + line.path("of").asText() + " users");
+            // The function's progress every 200 users, for its log; a person gets ProgressLines instead.
             return;
         }
         if (level.equals("INFO") && !debug) {

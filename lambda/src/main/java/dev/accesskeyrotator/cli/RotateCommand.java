@@ -1,5 +1,6 @@
 package dev.accesskeyrotator.cli;
 
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.config.ConfigurationException;
@@ -7,97 +8,122 @@ import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.log.JsonLog;
-import dev.accesskeyrotator.port.AwsFailure;
 import dev.accesskeyrotator.service.EmergencyReport;
 import dev.accesskeyrotator.service.EmergencyRequest;
 import dev.accesskeyrotator.service.UserResult;
-import software.amazon.awssdk.core.exception.SdkClientException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 import software.amazon.awssdk.regions.Region;
 
 import java.io.PrintStream;
-import java.net.URI;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * {@code rotate --user NAME... --reason TEXT [--dry-run]}: an admin's emergency rotation of named users' keys in use
  * (rev 3), the same request the function takes as {@code {"emergency": ...}}. Touches the named users only.
  */
-final class RotateCommand {
-    private static final Set<String> VALUE_OPTIONS = Set.of("--reason", "--output", "--region", "--profile",
-            "--endpoint-url", "--parameter-prefix", "--secret-prefix", "--topic-arn", "--kms-key-id", "--contact",
-            "--opt-in-tag", "--function-role-arn", "--break-glass-principal-arn", "--log-format");
+@Command(name = "rotate", mixinStandardHelpOptions = true,
+        description = {"Admins: a key leaked. Replace the named users' keys in use now and disable the exposed ones"
+                + " at once; only the named users are read or changed.",
+                "Acting needs the function's role (only it may encrypt with the user secrets key): preview with"
+                        + " --dry-run under your own profile."})
+final class RotateCommand implements Callable<Integer> {
     private static final String NOT_NEEDED_IN_DRY_RUN = "(not used in a dry run)";
 
-    private RotateCommand() {}
+    @ParentCommand
+    Main main;
 
-    static int execute(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, Clock clock) {
-        // --user may be given more than once; the other options once each.
-        List<String> users = new ArrayList<>();
-        List<String> rest = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            if (args.get(i).equals("--user")) {
-                if (i + 1 >= args.size()) {
-                    throw new Arguments.UsageException("option --user needs a value");
-                }
-                users.add(args.get(++i));
-            } else if (args.get(i).startsWith("--user=")) {
-                users.add(args.get(i).substring("--user=".length()));
-            } else {
-                rest.add(args.get(i));
-            }
-        }
-        Arguments options = Arguments.parse(rest, VALUE_OPTIONS, Set.of("--dry-run", "--debug"));
-        boolean dryRun = options.flag("--dry-run");
-        boolean debug = options.flag("--debug");
-        if (users.isEmpty()) {
-            throw new Arguments.UsageException("rotate needs --user NAME (one or more)");
-        }
-        String reason = options.value("--reason").orElseThrow(() -> new Arguments.UsageException(
-                "rotate needs --reason TEXT (it is told to the key owners)"));
-        String output = options.value("--output").orElse("table");
-        if (!output.equals("json") && !output.equals("table")) {
-            throw new Arguments.UsageException("--output " + output + ": allowed: json or table");
-        }
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--user", paramLabel = "NAME", required = true, arity = "1..*",
+            converter = CliOptions.UserName.class,
+            description = "An IAM user whose key in use leaked; repeat for more users.")
+    List<String> users;
+
+    @Option(names = "--reason", paramLabel = "TEXT", required = true,
+            description = "Why: told to the key owners in the notice.")
+    String reason;
+
+    @Option(names = "--dry-run", description = "Plan and report only; nothing is changed.")
+    boolean dryRun;
+
+    @Option(names = "--output", paramLabel = "REPORT_FORMAT", defaultValue = "table",
+            description = "Report format on standard output: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    RunCommand.Output output;
+
+    @Option(names = "--log-format", paramLabel = "LOG_FORMAT", defaultValue = "text",
+            description = "Standard error: text or json (the function's log lines). Default: ${DEFAULT-VALUE}.")
+    RunCommand.LogFormat logFormat;
+
+    @Option(names = "--profile", paramLabel = "PROFILE", converter = CliOptions.ProfileName.class,
+            description = "Credentials profile. Default: the standard credential chain.")
+    String profile;
+
+    @Mixin
+    CliOptions.Endpoint endpoint;
+
+    @Mixin
+    CliOptions.ParameterPrefix parameterPrefix;
+
+    @Mixin
+    CliOptions.SecretPrefix secretPrefix;
+
+    @Mixin
+    CliOptions.FunctionSettings settings;
+
+    @Override
+    public Integer call() {
+        Main.Context context = main.context;
+        PrintStream out = context.out();
+        PrintStream err = context.err();
         EmergencyRequest request;
         try {
             request = new EmergencyRequest(EmergencyRequest.TRIGGER_ADMIN, List.of(), users, reason, dryRun);
         } catch (IllegalArgumentException e) {
-            throw new Arguments.UsageException(e.getMessage());
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Map<String, String> settingsEnv = CliAws.settingsEnvironment(env, options);
+        Map<String, String> settingsEnv = CliAws.settingsEnvironment(context.env(),
+                CliOptions.FunctionSettings.typed(spec));
         if (dryRun) {
             settingsEnv.putIfAbsent(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NOT_NEEDED_IN_DRY_RUN);
         }
-        boolean jsonLog = options.value("--log-format").filter("json"::equals).isPresent();
-        JsonLog log = new JsonLog(jsonLog ? err::println : new HumanLog(err, debug), clock);
+        JsonLog log = new JsonLog(logFormat == RunCommand.LogFormat.json ? err::println
+                : new HumanLog(err, main.debug()), context.clock());
+        RotatorSettings rotatorSettings;
         try {
-            RotatorSettings settings = RotatorSettings.fromEnvironment(settingsEnv);
-            Region region = CliAws.region(options, env);
-            AwsClients.Options clientOptions = AwsClients.Options.forCli(region, options.value("--profile"),
-                    options.value("--endpoint-url").map(URI::create));
-            try (AwsClients clients = new AwsClients(clientOptions)) {
-                CliAws.requireCredentials(clients.credentials(), options);
-                EmergencyReport report = RotatorFactory.create(settings, clients, clock, log).runEmergency(request);
-                out.println(output.equals("json") ? JsonLog.mapper().copy()
-                        .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                        .valueToTree(report).toPrettyString() : table(report));
-                return exitCode(report);
-            }
+            rotatorSettings = RotatorSettings.fromEnvironment(settingsEnv);
         } catch (ConfigurationException e) {
-            err.println("error: " + RunCommand.inFlags(e, options));
-            return ExitCode.CONFIGURATION;
-        } catch (AwsFailure | SdkClientException e) {
-            err.println(CliAws.explain(e));
-            return ExitCode.AWS;
+            err.println("error: " + RunCommand.inFlags(e, spec.commandLine().getParseResult()));
+            return ExitCode.USAGE.code();
+        }
+        Region region = CliAws.region(endpoint.region(), Optional.ofNullable(profile));
+        AwsClients.Options clientOptions = AwsClients.Options.forCli(region, Optional.ofNullable(profile),
+                endpoint.endpointUrl());
+        try (AwsClients clients = new AwsClients(clientOptions)) {
+            CliAws.requireCredentials(clients.credentials(), Optional.ofNullable(profile));
+            EmergencyReport report = RotatorFactory.create(rotatorSettings, clients, context.clock(), log)
+                    .runEmergency(request);
+            out.println(output == RunCommand.Output.json ? JsonLog.mapper().copy()
+                    .enable(SerializationFeature.INDENT_OUTPUT).valueToTree(report).toPrettyString() : table(report));
+            return exitCode(report).code();
+        } catch (ConfigurationException e) {
+            err.println("configuration error: " + e.getMessage());
+            return ExitCode.USAGE.code();
         }
     }
 
-    private static int exitCode(EmergencyReport report) {
+    private static ExitCode exitCode(EmergencyReport report) {
         if (report.unfinished()) {
             return ExitCode.USERS_FAILED;
         }

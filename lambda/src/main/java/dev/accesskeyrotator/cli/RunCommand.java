@@ -9,77 +9,114 @@ import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.log.JsonLog;
-import dev.accesskeyrotator.port.AwsFailure;
 import dev.accesskeyrotator.service.RotationService;
 import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.UserResult;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
 import java.io.PrintStream;
-import java.net.URI;
-import java.time.Clock;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
 /** {@code run}: one rotation from a shell with the standard credential chain; the report goes to stdout. */
-final class RunCommand {
-    private static final Set<String> VALUE_OPTIONS = Set.of("--output", "--region", "--profile", "--endpoint-url",
-            "--parameter-prefix", "--secret-prefix", "--topic-arn", "--kms-key-id", "--contact", "--max-concurrency",
-            "--opt-in-tag", "--function-role-arn", "--break-glass-principal-arn", "--log-format");
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "One rotation run, as the scheduled Lambda does it; the report goes to standard output.")
+final class RunCommand implements Callable<Integer> {
     private static final String NOT_NEEDED_IN_DRY_RUN = "(not used in a dry run)";
 
-    private RunCommand() {}
+    /** Report formats on standard output. */
+    enum Output { table, json }
 
-    static int execute(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, Clock clock) {
-        Arguments options = Arguments.parse(args, VALUE_OPTIONS, Set.of("--dry-run", "--debug"));
-        boolean dryRun = options.flag("--dry-run");
-        boolean debug = options.flag("--debug");
-        String output = options.value("--output").orElse("table");
-        if (!output.equals("json") && !output.equals("table")) {
-            throw new Arguments.UsageException("--output " + output + ": allowed: json or table");
-        }
-        String logFormat = options.value("--log-format").orElse("text");
-        if (!logFormat.equals("json") && !logFormat.equals("text")) {
-            throw new Arguments.UsageException("--log-format " + logFormat + ": allowed: text or json");
-        }
-        Map<String, String> settingsEnv = CliAws.settingsEnvironment(env, options);
+    /** Standard error: short lines for a person, or the function's JSON log lines. */
+    enum LogFormat { text, json }
+
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dry-run", description = "Plan and report only; nothing is changed (preview before deploying).")
+    boolean dryRun;
+
+    @Option(names = "--output", paramLabel = "REPORT_FORMAT", defaultValue = "table",
+            description = "Report format on standard output: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    Output output;
+
+    @Option(names = "--log-format", paramLabel = "LOG_FORMAT", defaultValue = "text",
+            description = "Standard error: text (short lines for a person) or json (the function's log lines, with"
+                    + " the report and metrics documents). Default: ${DEFAULT-VALUE}.")
+    LogFormat logFormat;
+
+    @Option(names = "--profile", paramLabel = "PROFILE", converter = CliOptions.ProfileName.class,
+            description = "Credentials profile (any type the AWS CLI accepts: IAM Identity Center, assume role,"
+                    + " credential_process, static keys). Default: the standard credential chain.")
+    String profile;
+
+    @Mixin
+    CliOptions.Endpoint endpoint;
+
+    @Mixin
+    CliOptions.ParameterPrefix parameterPrefix;
+
+    @Mixin
+    CliOptions.SecretPrefix secretPrefix;
+
+    @Mixin
+    CliOptions.FunctionSettings settings;
+
+    @Override
+    public Integer call() {
+        Main.Context context = main.context;
+        PrintStream out = context.out();
+        PrintStream err = context.err();
+        Map<String, String> settingsEnv = CliAws.settingsEnvironment(context.env(), CliOptions.FunctionSettings.typed(spec));
         if (dryRun) {
             // A preview before deploying has no topic yet, and a dry run publishes nothing.
             settingsEnv.putIfAbsent(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NOT_NEEDED_IN_DRY_RUN);
         }
         // Logs go to stderr so that stdout carries only the report; JSON lines are for log collectors.
-        JsonLog log = new JsonLog(logFormat.equals("json") ? err::println : new HumanLog(err, debug), clock);
+        JsonLog log = new JsonLog(logFormat == LogFormat.json ? err::println
+                : new HumanLog(err, main.debug()), context.clock());
+        RotatorSettings settings;
         try {
-            RotatorSettings settings = RotatorSettings.fromEnvironment(settingsEnv);
-            Region region = CliAws.region(options, env);
-            AwsClients.Options clientOptions = AwsClients.Options.forCli(region, options.value("--profile"),
-                    options.value("--endpoint-url").map(URI::create));
-            try (AwsClients clients = new AwsClients(clientOptions)) {
-                CliAws.requireCredentials(clients.credentials(), options);
-                RotationService service = RotatorFactory.create(settings, clients, clock, log);
-                RunReport report = service.run(new RotationService.RunRequest(dryRun, RotationService.Deadline.none()));
-                out.println(output.equals("json") ? toPrettyJson(report) : ReportTable.render(report));
-                if (report.count(ReportCount.FAILED) > 0) {
-                    return ExitCode.USERS_FAILED;
-                }
-                return report.count(ReportCount.BLOCKED) > 0 ? ExitCode.USERS_BLOCKED : ExitCode.DONE;
-            }
+            settings = RotatorSettings.fromEnvironment(settingsEnv);
         } catch (ConfigurationException e) {
-            String inFlags = inFlags(e, options);
+            String inFlags = inFlags(e, spec.commandLine().getParseResult());
             // A flag the person typed is theirs to fix at once; a Parameter Store value is the account's configuration.
             err.println((inFlags.equals(e.getMessage()) ? "configuration error: " : "error: ") + inFlags);
-            return ExitCode.CONFIGURATION;
-        } catch (AwsFailure | SdkClientException e) {
-            err.println(CliAws.explain(e));
-            if (debug) {
-                e.printStackTrace(err);
+            return ExitCode.USAGE.code();
+        }
+        Region region = CliAws.region(endpoint.region(), Optional.ofNullable(profile));
+        AwsClients.Options clientOptions = AwsClients.Options.forCli(region, Optional.ofNullable(profile),
+                endpoint.endpointUrl());
+        try (AwsClients clients = new AwsClients(clientOptions)) {
+            CliAws.requireCredentials(clients.credentials(), Optional.ofNullable(profile));
+            RotationService service = RotatorFactory.create(settings, clients, context.clock(), log);
+            if (logFormat == LogFormat.text) {
+                service.onProgress(new ProgressLines(err, System::nanoTime));
             }
-            return ExitCode.AWS;
+            RunReport report = service.run(new RotationService.RunRequest(dryRun, RotationService.Deadline.none()));
+            out.println(output == Output.json ? toPrettyJson(report) : ReportTable.render(report));
+            if (report.count(ReportCount.FAILED) > 0) {
+                return ExitCode.USERS_FAILED.code();
+            }
+            return (report.count(ReportCount.BLOCKED) > 0 ? ExitCode.USERS_BLOCKED : ExitCode.DONE).code();
+        } catch (ConfigurationException e) {
+            // A bad Parameter Store value: the account's configuration.
+            err.println("configuration error: " + e.getMessage());
+            return ExitCode.USAGE.code();
         }
     }
 
@@ -87,7 +124,7 @@ final class RunCommand {
      * The settings speak of the function's environment variables; a person typed flags, so the message names the
      * flag when one was given, and a missing required setting is the flag a run without --dry-run needs.
      */
-    static String inFlags(ConfigurationException e, Arguments options) {
+    static String inFlags(ConfigurationException e, CommandLine.ParseResult parsed) {
         for (Map.Entry<EnvironmentVariable, String> entry : CliAws.SETTING_FLAGS.entrySet()) {
             if (entry.getKey().name().equals(e.setting()) && e.getMessage().startsWith("required")) {
                 return entry.getValue() + " is required unless --dry-run";
@@ -95,7 +132,7 @@ final class RunCommand {
         }
         String message = e.getMessage();
         for (Map.Entry<EnvironmentVariable, String> entry : CliAws.SETTING_FLAGS.entrySet()) {
-            if (options.value(entry.getValue()).isPresent()) {
+            if (parsed.hasMatchedOption(entry.getValue())) {
                 message = message.replace("environment variable " + entry.getKey().name(), entry.getValue());
             }
         }

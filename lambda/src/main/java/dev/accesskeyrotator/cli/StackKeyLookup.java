@@ -56,8 +56,7 @@ final class StackKeyLookup {
             return new Found(new OwnedSecretCheck.StackKey(key.arn()));
         } catch (AwsServiceException e) {
             // Only KMS's code and short message: never the whole response.
-            String code = Optional.ofNullable(e.awsErrorDetails()).map(d -> d.errorCode())
-                    .orElse("HTTP " + e.statusCode());
+            String code = UserSecretReader.errorCode(e);
             String message = Optional.ofNullable(e.awsErrorDetails()).map(d -> d.errorMessage()).orElse("");
             return new Failed(code, message == null ? "" : message, false);
         } catch (SdkException e) {

@@ -22,26 +22,26 @@ import java.util.Optional;
 final class StartingKeys {
     private StartingKeys() {}
 
-    static CredentialsCommand.StartingKey fromProfile(String profileName) throws CredentialsCommand.Failure {
+    static CredentialsCommand.StartingKey fromProfile(String profileName) throws CommandFailure {
         ProfileFile files;
         try {
             files = ProfileFile.defaultProfileFile();
         } catch (RuntimeException e) {
-            throw new CredentialsCommand.Failure(CredentialsCommand.NO_STARTING_KEY, "cannot read the AWS shared"
+            throw new CommandFailure(ExitCode.NO_STARTING_KEY, "cannot read the AWS shared"
                     + " files " + locations() + ": " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "));
         }
         Optional<Profile> profile = files.profile(profileName);
         Optional<String> keyId = profile.flatMap(p -> p.property(ProfileProperty.AWS_ACCESS_KEY_ID));
         Optional<String> secret = profile.flatMap(p -> p.property(ProfileProperty.AWS_SECRET_ACCESS_KEY));
         if (keyId.isEmpty() || secret.isEmpty()) {
-            throw new CredentialsCommand.Failure(CredentialsCommand.NO_STARTING_KEY, "no profile [" + profileName
+            throw new CommandFailure(ExitCode.NO_STARTING_KEY, "no profile [" + profileName
                     + "] with " + ProfileProperty.AWS_ACCESS_KEY_ID + " and " + ProfileProperty.AWS_SECRET_ACCESS_KEY
                     + " in " + locations() + "; pass --from-profile NAME for the profile that holds the user's key,"
                     + " or pipe the key's JSON into --stdin");
         }
         if (profile.get().property(ProfileProperty.AWS_SESSION_TOKEN).isPresent()) {
             // A session's key expires within hours and is not the key the rotator replaces.
-            throw new CredentialsCommand.Failure(CredentialsCommand.NO_STARTING_KEY, "profile [" + profileName
+            throw new CommandFailure(ExitCode.NO_STARTING_KEY, "profile [" + profileName
                     + "] holds temporary credentials (" + ProfileProperty.AWS_SESSION_TOKEN + "); start from the IAM"
                     + " user's own access key");
         }
@@ -54,7 +54,7 @@ final class StartingKeys {
      * payload.
      */
     static CredentialsCommand.StartingKey fromInput(InputStream in, int maxBytes, String user)
-            throws CredentialsCommand.Failure {
+            throws CommandFailure {
         String noKey = "standard input holds no JSON object with " + CredentialsCommand.keyFields()
                 + "; pipe in the value of your secret, for example from aws secretsmanager get-secret-value"
                 + " --query SecretString --output text";
@@ -62,24 +62,24 @@ final class StartingKeys {
         try {
             bytes = in.readNBytes(maxBytes + 1);
         } catch (IOException e) {
-            throw new CredentialsCommand.Failure(CredentialsCommand.NO_STARTING_KEY, "cannot read standard input: "
+            throw new CommandFailure(ExitCode.NO_STARTING_KEY, "cannot read standard input: "
                     + e.getClass().getSimpleName());
         }
         if (bytes.length > maxBytes) {
-            throw new CredentialsCommand.Failure(CredentialsCommand.NO_STARTING_KEY, noKey);
+            throw new CommandFailure(ExitCode.NO_STARTING_KEY, noKey);
         }
         JsonNode document;
         try {
             document = JsonLog.mapper().readTree(bytes);
         } catch (IOException e) {
-            throw new CredentialsCommand.Failure(CredentialsCommand.NO_STARTING_KEY, noKey);
+            throw new CommandFailure(ExitCode.NO_STARTING_KEY, noKey);
         }
         SecretDocument.HeldKey key = SecretDocument.heldKey(document)
-                .orElseThrow(() -> new CredentialsCommand.Failure(CredentialsCommand.NO_STARTING_KEY, noKey));
+                .orElseThrow(() -> new CommandFailure(ExitCode.NO_STARTING_KEY, noKey));
         // Checked here, before any call: a value with a line break is refused before anything is asked or written.
         Optional<String> problem = KeyValues.problem(key, user, false);
         if (problem.isPresent()) {
-            throw new CredentialsCommand.Failure(CredentialsCommand.NO_STARTING_KEY, "standard input cannot be used: "
+            throw new CommandFailure(ExitCode.NO_STARTING_KEY, "standard input cannot be used: "
                     + problem.get() + "; nothing written");
         }
         return new CredentialsCommand.StartingKey(key, Optional.empty());

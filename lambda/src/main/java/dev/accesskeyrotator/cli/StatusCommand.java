@@ -8,66 +8,106 @@ import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.log.JsonLog;
-import dev.accesskeyrotator.port.AwsFailure;
 import dev.accesskeyrotator.status.StatusView;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 
-import java.io.PrintStream;
-import java.net.URI;
-import java.time.Clock;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * {@code status}: every opted-in user's keys and what happens to them next, and the account's keys outside the
  * rotator, from metadata only. It never reads a secret value, so an admin's read-only role is enough.
  */
-final class StatusCommand {
-    private static final Set<String> VALUE_OPTIONS = Set.of("--output", "--region", "--profile", "--endpoint-url",
-            "--parameter-prefix", "--secret-prefix", "--kms-key-id");
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Admins, auditors: every key and what happens to it next, read-only (never reads a secret"
+                + " value).")
+final class StatusCommand implements Callable<Integer> {
     /** Status publishes nothing; the settings record still wants a topic. */
     private static final String NO_TOPIC = "(not used by status)";
 
-    private StatusCommand() {}
+    /** What standard output carries. */
+    enum Output { table, json, csv }
 
-    static int execute(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, Clock clock) {
-        Arguments options = Arguments.parse(args, VALUE_OPTIONS, Set.of());
-        String output = options.value("--output").orElse("table");
-        if (!List.of("table", "json", "csv").contains(output)) {
-            throw new Arguments.UsageException("--output " + output + ": allowed: table, json or csv");
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--output", paramLabel = "REPORT_FORMAT", defaultValue = "table",
+            description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    Output output;
+
+    @Option(names = "--kms-key-id", paramLabel = "ARN",
+            description = "The stack's KMS key ARN, to tell secrets that are not the rotator's. Env: ${bundle:env.kms-key-id}.")
+    String kmsKeyId;
+
+    @Option(names = "--profile", paramLabel = "PROFILE", converter = CliOptions.ProfileName.class,
+            description = "Credentials profile. Default: the standard credential chain.")
+    String profile;
+
+    @Mixin
+    CliOptions.Endpoint endpoint;
+
+    @Mixin
+    CliOptions.ParameterPrefix parameterPrefix;
+
+    @Mixin
+    CliOptions.SecretPrefix secretPrefix;
+
+    @Override
+    public Integer call() {
+        Main.Context context = main.context;
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        Map<String, String> typed = new HashMap<>();
+        for (String flag : List.of("--parameter-prefix", "--secret-prefix", "--kms-key-id")) {
+            if (parsed.hasMatchedOption(flag)) {
+                typed.put(flag, parsed.matchedOption(flag).getValue());
+            }
         }
-        Map<String, String> settingsEnv = CliAws.settingsEnvironment(env, options);
+        Map<String, String> settingsEnv = CliAws.settingsEnvironment(context.env(), typed);
         settingsEnv.put(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NO_TOPIC);
+        RotatorSettings settings;
         try {
-            RotatorSettings settings = RotatorSettings.fromEnvironment(settingsEnv);
-            Region region = CliAws.region(options, env);
-            AwsClients.Options clientOptions = AwsClients.Options.forCli(region, options.value("--profile"),
-                    options.value("--endpoint-url").map(URI::create));
+            settings = RotatorSettings.fromEnvironment(settingsEnv);
+        } catch (ConfigurationException e) {
+            String inFlags = RunCommand.inFlags(e, parsed);
+            context.err().println((inFlags.equals(e.getMessage()) ? "configuration error: " : "error: ") + inFlags);
+            return ExitCode.USAGE.code();
+        }
+        Region region = CliAws.region(endpoint.region(), Optional.ofNullable(profile));
+        try {
+            AwsClients.Options clientOptions = AwsClients.Options.forCli(region, Optional.ofNullable(profile),
+                    endpoint.endpointUrl());
             try (AwsClients clients = new AwsClients(clientOptions)) {
-                CliAws.requireCredentials(clients.credentials(), options);
-                StatusView.Status status = RotatorFactory.statusView(settings, clients, clock).read();
-                out.println(switch (output) {
-                    case "json" -> json(status);
-                    case "csv" -> csv(status);
-                    default -> table(status);
+                CliAws.requireCredentials(clients.credentials(), Optional.ofNullable(profile));
+                StatusView.Status status = RotatorFactory.statusView(settings, clients, context.clock()).read();
+                context.out().println(switch (output) {
+                    case json -> json(status);
+                    case csv -> csv(status);
+                    case table -> table(status);
                 });
-                return 0;
+                return ExitCode.DONE.code();
             }
         } catch (ConfigurationException e) {
-            err.println("configuration error: " + e.getMessage());
-            return 2;
+            context.err().println("configuration error: " + e.getMessage());
+            return ExitCode.USAGE.code();
         } catch (StatusView.ReportUnavailable e) {
-            err.println("AWS error: " + e.getMessage());
-            return 3;
-        } catch (AwsFailure | SdkClientException e) {
-            err.println(CliAws.explain(e));
-            return 3;
+            context.err().println("AWS error: " + e.getMessage());
+            return ExitCode.AWS.code();
         }
     }
 

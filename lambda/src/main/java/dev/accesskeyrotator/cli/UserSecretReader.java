@@ -117,7 +117,7 @@ final class UserSecretReader {
             try {
                 versionKeys = versionKeys(client, metadata.arn(), versionId);
             } catch (AwsServiceException e) {
-                String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+                String code = errorCode(e);
                 if (KEY_REFUSED_CODES.contains(code)) {
                     throw e;
                 }
@@ -150,12 +150,23 @@ final class UserSecretReader {
         } catch (ResourceNotFoundException e) {
             return new NoSecret();
         } catch (AwsServiceException e) {
-            String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-            String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+            String code = errorCode(e);
+            String message = e.awsErrorDetails() == null || e.awsErrorDetails().errorMessage() == null
+                    ? "a reply with HTTP status " + e.statusCode() + " and no AWS error message"
+                    : e.awsErrorDetails().errorMessage();
             return KEY_REFUSED_CODES.contains(code) ? new KeyRefused(code, message) : new Refused(code, message);
         } catch (SdkClientException e) {
             return new Unreachable(e.getMessage());
         }
+    }
+
+    /**
+     * AWS's error code, or {@code HTTP<status>} for a reply that carries none (a proxy, an emulator, some AccessDenied
+     * paths): never null, which would say nothing and break every lookup by code.
+     */
+    static String errorCode(AwsServiceException e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        return code == null || code.isBlank() ? "HTTP" + e.statusCode() : code;
     }
 
     private static OwnedSecretCheck.Metadata metadata(DescribeSecretResponse described) {

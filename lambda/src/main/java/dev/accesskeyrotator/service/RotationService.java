@@ -63,6 +63,19 @@ public final class RotationService {
     private final NoticeComposer notices;
     private final Clock clock;
     private final JsonLog log;
+    private volatile Progress progress = (done, of, result) -> { };
+
+    /** Told after each user, in the order the users were started: a command line shows a long run moving. */
+    @FunctionalInterface
+    public interface Progress {
+        void userDone(int done, int of, UserResult result);
+    }
+
+    /** Reports each finished user to {@code listener} (the function's own log says how far it is every 200). */
+    public RotationService onProgress(Progress listener) {
+        this.progress = java.util.Objects.requireNonNull(listener);
+        return this;
+    }
 
     public RotationService(RotatorSettings settings, String region, ParameterSource parameters,
                            IdentityDirectory iam, SecretStore secrets, Notifier notifier, Clock clock, JsonLog log) {
@@ -143,7 +156,8 @@ public final class RotationService {
         AtomicInteger rotationsLeft = new AtomicInteger(config.maxRotationsPerRun());
         UserRotator.RotationBudget budget = () -> rotationsLeft.getAndDecrement() > 0;
         results.addAll(new UserFanOut(settings.maxConcurrency(), log).processAll(toLook, request.deadline(),
-                user -> rotator.process(user, Optional.ofNullable(secretsByUser.get(user.userName())), budget)));
+                user -> rotator.process(user, Optional.ofNullable(secretsByUser.get(user.userName())), budget),
+                progress));
         results.sort(Comparator.comparing(UserResult::user));
 
         RunReport runReport = new RunReport(runId, config.dryRun(), startedAt.toString(), clock.instant().toString(),

@@ -33,7 +33,7 @@ final class UserFanOut {
     }
 
     List<UserResult> processAll(List<DirectoryUser> users, RotationService.Deadline deadline,
-                                Function<DirectoryUser, UserResult> perUser) {
+                                Function<DirectoryUser, UserResult> perUser, RotationService.Progress progress) {
         AtomicReference<Error> fatal = new AtomicReference<>();
         ExecutorService workers = Executors.newFixedThreadPool(maxConcurrency, runnable -> {
             Thread thread = new Thread(runnable, "rotator-worker");
@@ -65,6 +65,9 @@ final class UserFanOut {
                     results.add(result);
                 }
                 done++;
+                if (result != null) {
+                    progress.userDone(done, users.size(), result);
+                }
                 // A long run otherwise says nothing until its report; the person or the log reader sees it move.
                 if (users.size() > PROGRESS_EVERY && (done % PROGRESS_EVERY == 0 || done == users.size())) {
                     log.info("progress", "done", done, "of", users.size());

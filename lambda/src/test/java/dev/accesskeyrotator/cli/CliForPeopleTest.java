@@ -96,8 +96,8 @@ class CliForPeopleTest {
         Result result = cli("run", "--dry-run", "--region", "us-east-1", "--max-concurrency", "99");
 
         assertEquals(2, result.code());
-        assertEquals("error: --max-concurrency has value '99'; allowed: an integer from 1 to "
-                + EnvironmentVariable.MAX_MAX_CONCURRENCY + "\n", result.err());
+        assertEquals("error: Invalid value for option '--max-concurrency': '99'; allowed: an integer from 1 to "
+                + EnvironmentVariable.MAX_MAX_CONCURRENCY + " (see access-key-rotator run --help)\n", result.err());
         assertEquals("", result.out());
     }
 
@@ -106,7 +106,8 @@ class CliForPeopleTest {
         Result result = cli("run", "--bogus");
 
         assertEquals(2, result.code());
-        assertEquals("error: unknown option --bogus (see --help)\n", result.err());
+        assertEquals("error: unknown option or argument --bogus (see access-key-rotator run --help)\n",
+                result.err());
         assertEquals("", result.out());
     }
 
@@ -199,11 +200,199 @@ class CliForPeopleTest {
         Result result = cli("--help");
 
         assertEquals(0, result.code());
-        assertTrue(result.out().contains("run, status and fetch exit codes: 0 done, 1 at least one user failed, 2 usage"
-                + " or configuration error"), result.out());
-        assertTrue(result.out().contains("3 credentials or AWS error"), result.out());
-        assertTrue(result.out().contains("4 no user failed but at least one is blocked"), result.out());
-        assertEquals(ExitCode.USERS_BLOCKED, 4);
+        String help = result.out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("Exit codes of run, status and fetch: 0 done 1 at least one user failed"), help);
+        assertTrue(help.contains("3 credentials or AWS error"), help);
+        assertTrue(help.contains("4 no user failed but at least one is blocked"), help);
+        assertTrue(help.contains("70 internal error"), help);
+    }
+
+    @Test
+    void runHelpNamesTheEnvironmentVariableEachSettingsFlagDefaultsFrom() {
+        String help = cli("run", "--help").out().replaceAll("\\s+", " ");
+        CliAws.SETTING_FLAGS.forEach((variable, flag) -> {
+            int at = help.indexOf(" " + flag + "=");
+            assertTrue(at >= 0, flag + " in " + help);
+            String entry = help.substring(at, Math.min(help.length(), at + 260));
+            assertTrue(entry.contains("Env: " + variable.name() + "."), flag + ": " + entry);
+        });
+    }
+
+    // ---- every option, every mistake: one line, a documented code, no stack trace ------------------------------
+
+    /** A command line with one bad value, and the flag its one line must name. */
+    record BadValue(String flag, List<String> args) { }
+
+    static List<BadValue> badValues() {
+        List<BadValue> cases = new ArrayList<>();
+        // The options every AWS-calling command shares.
+        for (String command : List.of("run --dry-run", "status", "fetch --user alice", "credentials init --user a --stdin")) {
+            List<String> base = List.of(command.split(" "));
+            cases.add(bad(base, "--region", "eu west"));
+            cases.add(bad(base, "--endpoint-url", "not-a-url"));
+            cases.add(bad(base, "--endpoint-url", "ftp://host"));
+            cases.add(bad(base, "--endpoint-url", "http://"));
+            cases.add(bad(base, "--secret-prefix", "has space/"));
+        }
+        for (String command : List.of("run --dry-run", "status")) {
+            List<String> base = List.of(command.split(" "));
+            cases.add(bad(base, "--profile", "two words"));
+            cases.add(bad(base, "--parameter-prefix", "no-slashes"));
+            cases.add(bad(base, "--kms-key-id", "not-an-arn"));
+        }
+        List<String> run = List.of("run", "--dry-run");
+        cases.add(bad(run, "--output", "xml"));
+        cases.add(bad(run, "--log-format", "yaml"));
+        cases.add(bad(run, "--max-concurrency", "0"));
+        cases.add(bad(run, "--max-concurrency", "many"));
+        cases.add(bad(run, "--max-concurrency", "99999999999"));
+        cases.add(bad(run, "--topic-arn", "not-an-arn"));
+        cases.add(bad(run, "--topic-arn", "arn:aws:sns:us-east-1:123:short-account"));
+        cases.add(bad(run, "--function-role-arn", "arn:aws:iam::1:user/x"));
+        cases.add(bad(run, "--break-glass-principal-arn", "*"));
+        cases.add(bad(run, "--opt-in-tag", "aws:reserved=1"));
+        cases.add(bad(List.of("status"), "--output", "xml"));
+        List<String> rotate = List.of("rotate", "--dry-run", "--reason", "leaked", "--user", "alice");
+        cases.add(bad(rotate, "--output", "xml"));
+        cases.add(bad(rotate, "--max-concurrency", "0"));
+        cases.add(bad(rotate, "--topic-arn", "not-an-arn"));
+        cases.add(bad(List.of("rotate", "--dry-run", "--reason", "leaked"), "--user", "alice smith"));
+        cases.add(bad(List.of("fetch", "--user", "alice"), "--profile", "[prod]"));
+        cases.add(bad(List.of("fetch", "--user", "alice"), "--source-profile", "a b"));
+        cases.add(bad(List.of("fetch"), "--user", "alice smith"));
+        cases.add(bad(List.of("fetch", "--user", "alice"), "--credentials-file", "nul\u0000byte"));
+        for (List<String> credentials : List.of(List.of("credentials"), List.of("credentials", "status"))) {
+            cases.add(bad(credentials, "--user", "a/b"));
+            cases.add(bad(credentials, "--cache", "nul\u0000byte"));
+        }
+        List<String> init = List.of("credentials", "init", "--stdin");
+        cases.add(bad(init, "--user", ""));
+        cases.add(bad(List.of("credentials", "init", "--user", "a", "--stdin"), "--refresh-minutes", "0"));
+        cases.add(bad(List.of("credentials", "init", "--user", "a", "--stdin"), "--refresh-minutes", "1441"));
+        cases.add(bad(List.of("credentials", "init", "--user", "a", "--stdin"), "--refresh-minutes", "an hour"));
+        cases.add(bad(List.of("credentials", "init", "--user", "a", "--stdin"), "--cache", "nul\u0000byte"));
+        cases.add(bad(List.of("credentials", "init", "--user", "a"), "--from-profile", "a b"));
+        return cases;
+    }
+
+    private static BadValue bad(List<String> base, String flag, String value) {
+        List<String> args = new ArrayList<>(base);
+        args.add(flag);
+        args.add(value);
+        return new BadValue(flag, args);
+    }
+
+    @Test
+    void everyOptionsBadValueIsOneLineNamingTheFlagWithExitTwo() {
+        assumeTrue(System.getenv("AWS_REGION") == null, "the environment names a region");
+        List<String> problems = new ArrayList<>();
+        List<BadValue> cases = badValues();
+        for (BadValue bad : cases) {
+            Result result = cli(bad.args().toArray(String[]::new));
+            String what = String.join(" ", bad.args()) + " -> exit " + result.code() + ": " + result.err();
+            if (result.code() != ExitCode.USAGE.code() || result.errLines().size() != 1 || !result.out().isEmpty()
+                    || result.err().contains("Exception") || result.err().contains("\tat ")
+                    || !result.err().startsWith("error: ") || !result.err().contains(bad.flag())) {
+                problems.add(what);
+            }
+        }
+        assertTrue(problems.isEmpty(), problems.size() + " of " + cases.size() + ":\n" + String.join("\n", problems));
+        assertTrue(cases.size() > 50, "every command's options: " + cases.size());
+    }
+
+    @Test
+    void everyMissingRequiredOptionIsNamedAtOnce() {
+        Map<List<String>, String> expected = Map.of(
+                List.of("fetch"), "error: missing required option: --user=NAME (see access-key-rotator fetch --help)",
+                List.of("rotate"), "error: missing required options: --user=NAME, --reason=TEXT (see"
+                        + " access-key-rotator rotate --help)",
+                List.of("credentials", "init"), "error: missing required options: --user=NAME, one of"
+                        + " (--from-profile=PROFILE | --stdin) (see access-key-rotator credentials init --help)",
+                List.of("credentials", "init", "--user", "a"), "error: missing required option: one of"
+                        + " (--from-profile=PROFILE | --stdin) (see access-key-rotator credentials init --help)",
+                List.of("credentials", "init", "--stdin"), "error: missing required option: --user=NAME (see"
+                        + " access-key-rotator credentials init --help)",
+                List.of("credentials", "init", "--user", "a", "--stdin", "--from-profile", "p"), "error:"
+                        + " --from-profile=PROFILE, --stdin are mutually exclusive (specify only one) (see"
+                        + " access-key-rotator credentials init --help)",
+                List.of("credentials"), "error: --user NAME or --cache PATH is required (see access-key-rotator"
+                        + " credentials --help)",
+                List.of("credentials", "status"), "error: --user NAME or --cache PATH is required (see"
+                        + " access-key-rotator credentials status --help)",
+                List.of(), "error: Missing required subcommand (see access-key-rotator --help)");
+        expected.forEach((args, line) -> {
+            Result result = cli(args.toArray(String[]::new));
+            assertEquals(ExitCode.USAGE.code(), result.code(), args + ": " + result.err());
+            assertEquals(line + "\n", result.err(), args.toString());
+            assertEquals("", result.out());
+        });
+    }
+
+    @Test
+    void anUnknownProfileIsNamedWithTheFilesRead() {
+        for (List<String> args : List.of(List.of("run", "--dry-run", "--profile", "nosuch"),
+                List.of("status", "--profile", "nosuch"),
+                List.of("fetch", "--user", "alice", "--source-profile", "nosuch", "--credentials-file",
+                        tmp.resolve("credentials-absent").toString()))) {
+            Result result = cli(args.toArray(String[]::new));
+
+            assertEquals(ExitCode.USAGE.code(), result.code(), args + ": " + result.err());
+            assertEquals("error: no such profile 'nosuch' in " + tmp.resolve("config") + " and "
+                    + tmp.resolve("credentials-absent") + "; aws configure list-profiles shows the ones there are\n",
+                    result.err(), args.toString());
+        }
+    }
+
+    @Test
+    void aReplyWithoutAnAwsErrorCodeSaysSoInOneLine() {
+        try (LocalAws aws = endpoint()) {
+            aws.faults().on("ssm", "GetParametersByPath").notAwsReply(403, "text/html",
+                    "<html><body>Access denied by the corporate proxy</body></html>");
+
+            Result result = runOn(aws);
+
+            assertEquals(ExitCode.AWS.code(), result.code(), result.err());
+            assertEquals("AWS error: GetParametersByPath failed: HTTP403: a reply with HTTP status 403 and no AWS"
+                    + " error code (a proxy or a service other than AWS answered); your identity lacks this"
+                    + " permission (docs/operations.md lists what each command needs)\n", result.err());
+            assertFalse(result.err().contains("null"), result.err());
+        }
+    }
+
+    @Test
+    void anInternalErrorIsOneLineNamingTheVersionAndDebug() {
+        // A clock that fails is no mistake of the person's: the one line says so and where to look.
+        java.time.Clock broken = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                throw new IllegalStateException("clock unavailable");
+            }
+        };
+        System.setProperty("aws.accessKeyId", "test");
+        System.setProperty("aws.secretAccessKey", "test");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (LocalAws aws = endpoint()) {
+            code = Main.run(List.of("run", "--dry-run", "--region", aws.region().id(), "--endpoint-url",
+                            aws.endpoint().toString(), "--kms-key-id", RotatorHarness.KMS_KEY), Map.of(),
+                    new java.io.ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream(), true),
+                    new PrintStream(err, true, StandardCharsets.UTF_8), broken);
+        }
+        String printed = err.toString(StandardCharsets.UTF_8);
+        assertEquals(ExitCode.INTERNAL.code(), code, printed);
+        assertEquals(1, printed.lines().count(), printed);
+        assertTrue(printed.startsWith("internal error in access-key-rotator " + Main.version()
+                + ": IllegalStateException: clock unavailable; run again with --debug"), printed);
     }
 
     // ---- on the local endpoint ----------------------------------------------------------------------------------
@@ -233,7 +422,7 @@ class CliForPeopleTest {
 
             Result result = runOn(aws);
 
-            assertEquals(ExitCode.USERS_BLOCKED, result.code(), result.err());
+            assertEquals(ExitCode.USERS_BLOCKED.code(), result.code(), result.err());
             assertTrue(result.out().startsWith("DRY RUN: nothing was changed\n"), result.out());
             assertTrue(result.out().lines().anyMatch(l -> l.startsWith("old-ci") && l.contains("blocked")),
                     result.out());
@@ -268,8 +457,10 @@ class CliForPeopleTest {
 
             Result human = runOn(aws);
             assertEquals(0, human.code(), human.err());
-            assertEquals(List.of("progress: 200 of 250 users", "progress: 250 of 250 users"),
-                    human.errLines().stream().filter(l -> l.startsWith("progress")).toList());
+            List<String> progress = human.errLines().stream().filter(l -> l.startsWith("progress")).toList();
+            assertTrue(progress.get(0).startsWith("progress: 1 of 250 users after "), progress.toString());
+            assertTrue(progress.get(progress.size() - 1).startsWith("progress: 250 of 250 users after "),
+                    progress.toString());
             assertFalse(human.err().contains("{"), human.err());
 
             Result json = runOn(aws, "--log-format", "json");

@@ -157,11 +157,77 @@ class CredentialsCommandTest {
     }
 
     @Test
+    void aFailingEndpointIsAskedOncePerRefreshIntervalOnceBackedOffAndStatusReportsIt() throws Exception {
+        KeySnapshot key = harness.key(USER, 10, true);
+        assertEquals(0, initFromStdin(key).code());
+        // A gateway in front of AWS answers every Secrets Manager call with its own page (the SDK retries a 502).
+        aws.faults().on("secretsmanager", "*").notAwsReply(502, "text/html", "<html>Bad Gateway</html>");
+        aws.clock().advance(Duration.ofMinutes(60));
+        Instant start = aws.clock().instant();
+
+        // An SDK that asks every 5 minutes for 8 hours: 96 calls.
+        List<Instant> checks = new ArrayList<>();
+        for (int call = 0; call < 96; call++) {
+            aws.calls().reset();
+            Result served = credentials("--cache", cache.toString());
+            assertEquals(0, served.code(), served.printed());
+            assertTrue(served.out().contains("\"AccessKeyId\":\"" + key.id() + "\""), "the cached key");
+            if (aws.calls().all().stream().anyMatch(c -> c.service().equals("secretsmanager"))) {
+                checks.add(aws.clock().instant());
+                assertEquals(1, served.err().lines().count(), served.err());
+                assertTrue(served.err().startsWith("warning: cannot read secret " + SECRET + " (HTTP502: a reply"
+                        + " with HTTP status 502 and no AWS error message"), served.err());
+            } else {
+                assertEquals("", served.err(), "between checks the cached key is served silently");
+            }
+            aws.clock().advance(Duration.ofMinutes(5));
+        }
+
+        System.out.println("[backoff] " + checks.size() + " checks in 96 calls over 8 hours, at minutes "
+                + checks.stream().map(t -> Duration.between(start, t).toMinutes()).toList());
+        assertTrue(checks.size() <= 12, "checks: " + checks);
+        for (int i = checks.size() - 5; i < checks.size(); i++) {
+            assertTrue(Duration.between(checks.get(i - 1), checks.get(i)).toMinutes() >= 60,
+                    "backed off to the refresh interval: " + checks);
+        }
+
+        Result status = credentials("status", "--cache", cache.toString());
+        assertEquals(ExitCode.CHECKS_FAILING.code(), status.code(), status.printed());
+        assertTrue(status.out().contains("checks failing since " + start + ": " + checks.size()
+                + " failed checks in a row"), status.out());
+        assertTrue(status.out().contains("(refused: HTTP502: a reply with HTTP status 502"), status.out());
+
+        aws.faults().clear();
+        aws.clock().advance(Duration.ofMinutes(60));
+        assertEquals(0, credentials("--cache", cache.toString()).code());
+        Result recovered = credentials("status", "--cache", cache.toString());
+        assertEquals(0, recovered.code(), recovered.printed());
+        assertFalse(recovered.out().contains("failing"), recovered.out());
+    }
+
+    @Test
+    void aCacheOthersMayReadIsRefusedWithTheReason() throws Exception {
+        KeySnapshot key = harness.key(USER, 29, true);
+        assertEquals(0, initFromStdin(key).code());
+        for (String loosened : List.of("rw-r-----", "rw----r--")) {
+            Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString(loosened));
+
+            Result served = credentials("--cache", cache.toString());
+
+            assertEquals(ExitCode.CORRUPT_CACHE.code(), served.code(), served.printed());
+            assertEquals("", served.out(), "the key others may have read is not served");
+            assertEquals(1, served.err().lines().count(), served.err());
+            assertTrue(served.err().contains(cache + " is readable by its group or others (" + loosened + ")"),
+                    served.err());
+            assertTrue(served.err().contains("chmod 600 " + cache), served.err());
+            assertNoSecretIn(served.printed());
+        }
+    }
+
+    @Test
     void theCacheIsReplacedByRenameAndStaysOwnerOnly() throws Exception {
         KeySnapshot oldKey = harness.key(USER, 29, true);
         assertEquals(0, initFromStdin(oldKey).code());
-        // Someone loosened the file's mode; the next write must not keep it.
-        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rw-r--r--"));
         String before = Files.readString(cache);
         harness.advanceDays(1);
         harness.run();
@@ -191,13 +257,14 @@ class CredentialsCommandTest {
         Result served = credentials("--cache", cache.toString());
 
         assertEquals(0, served.code(), served.printed());
-        assertPayload(served.out(), key.id(), key.secret(), aws.clock().instant().plus(CredentialsCommand.MIN_VALIDITY));
+        assertPayload(served.out(), key.id(), key.secret(), aws.clock().instant().plus(CachedCredentials.MIN_VALIDITY));
         List<String> warning = served.err().lines().toList();
         assertEquals(1, warning.size(), served.err());
         assertTrue(warning.get(0).startsWith("warning: cannot reach AWS to check secret " + SECRET
                 + " for a new key ("), warning.get(0));
-        assertTrue(warning.get(0).endsWith("serving the cached key " + key.id() + ", last checked " + checked
-                + ". If this persists, check the network or proxy to Secrets Manager in us-east-1."), warning.get(0));
+        assertTrue(warning.get(0).contains("serving the cached key " + key.id() + ", last checked " + checked
+                + ". If this persists, check the network or proxy to Secrets Manager in us-east-1. Next check at "),
+                warning.get(0));
         assertNoSecretIn(served.err());
         assertEquals(checked, CredentialsCache.read(cache).checkedAt(), "not a check: the next call tries again");
     }
@@ -242,7 +309,7 @@ class CredentialsCommandTest {
     void aMissingCacheSaysHowToSetTheMachineUp() {
         Result served = credentials("--user", USER, "--cache", cache.toString());
 
-        assertEquals(CredentialsCommand.NOT_SET_UP, served.code());
+        assertEquals(ExitCode.NOT_SET_UP.code(), served.code());
         assertEquals("", served.out());
         assertEquals(List.of("error: no credentials cache at " + cache + "; set this machine up once with: java -jar"
                 + " access-key-rotator.jar credentials init --user ci-bot --from-profile PROFILE (or --stdin)"),
@@ -269,10 +336,11 @@ class CredentialsCommandTest {
         Files.createDirectories(cache.getParent());
         for (String content : corrupt) {
             Files.writeString(cache, content);
+            Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rw-------"));
 
             Result served = credentials("--cache", cache.toString());
 
-            assertEquals(CredentialsCommand.CORRUPT_CACHE, served.code(), content);
+            assertEquals(ExitCode.CORRUPT_CACHE.code(), served.code(), content);
             assertEquals("", served.out());
             assertEquals(1, served.err().lines().count(), served.err());
             assertTrue(served.err().startsWith("error: the credentials cache cannot be used: " + cache), served.err());
@@ -289,7 +357,7 @@ class CredentialsCommandTest {
 
         Result served = credentials("--user", "someone-else", "--cache", cache.toString());
 
-        assertEquals(CredentialsCommand.CORRUPT_CACHE, served.code());
+        assertEquals(ExitCode.CORRUPT_CACHE.code(), served.code());
         assertEquals("", served.out());
         assertTrue(served.err().startsWith("error: the credentials cache " + cache + " is for IAM user ci-bot, not"
                 + " someone-else"), served.err());
@@ -306,7 +374,7 @@ class CredentialsCommandTest {
 
         Result served = credentials("--cache", cache.toString());
 
-        assertEquals(CredentialsCommand.KEY_REFUSED, served.code(), served.printed());
+        assertEquals(ExitCode.KEY_REFUSED.code(), served.code(), served.printed());
         assertEquals("", served.out(), "nothing for the SDK to use");
         assertEquals(List.of("error: AWS refused the cached key " + oldKey.id() + " of IAM user ci-bot"
                 + " (UnrecognizedClientException): it was disabled or deleted before this machine picked up its"
@@ -336,11 +404,13 @@ class CredentialsCommandTest {
                 "Set up credentials for IAM user ci-bot: key " + newKey.id() + " (the newer key from " + SECRET
                         + "), checked for a new key in " + SECRET + " every 15 minutes.",
                 "Cache (owner-only): " + cache,
-                "Use it in ~/.aws/config:",
-                "  [profile ci-bot]",
-                "  credential_process = java -jar access-key-rotator.jar credentials --cache " + cache,
-                "Remove the key from any profile that still holds it in ~/.aws/credentials: keys there take"
-                        + " precedence over credential_process."), init.out().lines().toList());
+                "Use it in " + System.getProperty("aws.configFile") + " (the JVM flags keep its start-up short):",
+                "  [profile ci]",
+                "  region = us-east-1",
+                "  credential_process = java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar access-key-rotator.jar"
+                        + " credentials --cache " + cache,
+                "Remove the key from any profile that still holds it in " + tmp.resolve("credentials") + ": keys"
+                        + " there take precedence over credential_process."), init.out().lines().toList());
         assertEquals("", init.err());
         CredentialsCache written = CredentialsCache.read(cache);
         assertEquals(newKey.id(), written.key().accessKeyId());
@@ -359,7 +429,7 @@ class CredentialsCommandTest {
         Result init = credentials("init", "--user", USER, "--from-profile", "ci", "--cache", cache.toString(),
                 "--region", "us-east-1", "--endpoint-url", aws.endpoint().toString());
 
-        assertEquals(CredentialsCommand.NO_STARTING_KEY, init.code());
+        assertEquals(ExitCode.NO_STARTING_KEY.code(), init.code());
         assertEquals(List.of("error: no profile [ci] with aws_access_key_id and aws_secret_access_key in "
                 + tmp.resolve("credentials") + " or " + tmp.resolve("sdk-config") + "; pass --from-profile NAME for"
                 + " the profile that holds the user's key, or pipe the key's JSON into --stdin"),
@@ -374,7 +444,7 @@ class CredentialsCommandTest {
         Result init = credentials(("{\"SecretAccessKey\":\"" + PLANTED + "\"}").getBytes(StandardCharsets.UTF_8),
                 "init", "--user", USER, "--stdin", "--cache", cache.toString(), "--region", "us-east-1");
 
-        assertEquals(CredentialsCommand.NO_STARTING_KEY, init.code());
+        assertEquals(ExitCode.NO_STARTING_KEY.code(), init.code());
         assertEquals(1, init.err().lines().count(), init.err());
         assertTrue(init.err().startsWith("error: standard input holds no JSON object with AccessKeyId and"
                 + " SecretAccessKey"), init.err());
@@ -391,7 +461,7 @@ class CredentialsCommandTest {
 
         Result init = initFromStdin(key);
 
-        assertEquals(CredentialsCommand.SECRET_REFUSED, init.code());
+        assertEquals(ExitCode.SECRET_REFUSED.code(), init.code());
         assertEquals(List.of("error: refused: secret " + SECRET + " does not hold an access key document; nothing"
                 + " written. Tell your platform team."), init.err().lines().toList());
         assertFalse(init.printed().contains(PLANTED));
@@ -406,7 +476,7 @@ class CredentialsCommandTest {
         Result init = credentials(keyJson(key), "init", "--user", USER, "--stdin", "--cache", cache.toString(),
                 "--region", "us-east-1", "--endpoint-url", dead.toString());
 
-        assertEquals(CredentialsCommand.UNREACHABLE, init.code());
+        assertEquals(ExitCode.UNREACHABLE.code(), init.code());
         assertEquals(1, init.err().lines().count(), init.err());
         assertTrue(init.err().startsWith("error: cannot reach AWS to read secret " + SECRET + " ("), init.err());
         assertTrue(init.err().endsWith("); nothing written. Check the network or proxy, --region (us-east-1) and"
@@ -418,39 +488,42 @@ class CredentialsCommandTest {
 
     @Test
     void theKeyNeverComesFromTheCommandLine() {
-        Arguments.UsageException noSource = assertThrows(Arguments.UsageException.class,
-                () -> credentials("init", "--user", USER, "--cache", cache.toString()));
-        assertTrue(noSource.getMessage().contains("never on the command line"), noSource.getMessage());
+        Result noSource = credentials("init", "--user", USER, "--cache", cache.toString());
+        assertEquals(ExitCode.USAGE.code(), noSource.code());
+        assertEquals("error: missing required option: one of (--from-profile=PROFILE | --stdin) (see"
+                + " access-key-rotator credentials init --help)\n", noSource.err());
 
-        Arguments.UsageException pasted = assertThrows(Arguments.UsageException.class,
-                () -> credentials("init", "--user", USER, "--secret-access-key=" + PLANTED));
-        assertEquals("unknown option --secret-access-key", pasted.getMessage(), "the value is not echoed");
+        Result pasted = credentials("init", "--user", USER, "--secret-access-key=" + PLANTED);
+        assertEquals(ExitCode.USAGE.code(), pasted.code());
+        assertTrue(pasted.err().startsWith("error: unknown option or argument --secret-access-key "), pasted.err());
+        assertNoSecretIn(pasted.printed());
+        assertFalse(pasted.printed().contains(PLANTED), "the value is not echoed");
     }
 
     @Test
     void theDefaultCacheSitsNextToTheSdksCredentialsFile() {
         Path credentials = tmp.resolve("elsewhere").resolve("credentials");
+        System.setProperty("aws.sharedCredentialsFile", credentials.toString());
 
         assertEquals(tmp.resolve("elsewhere").resolve("access-key-rotator").resolve("ci-bot.json"),
-                CredentialsCache.defaultLocation(USER, Map.of("AWS_SHARED_CREDENTIALS_FILE", credentials.toString())));
+                CredentialsCache.defaultLocation(USER));
     }
 
     @Test
     void theHelpNamesEachExitCodeAndTheCommandIsRegistered() {
-        String help = Main.USAGE.replaceAll("\\s+", " ");
-        for (String code : List.of(CredentialsCommand.NOT_SET_UP + " not set up",
-                CredentialsCommand.CORRUPT_CACHE + " cache unusable", CredentialsCommand.NO_STARTING_KEY + " no key to"
-                        + " start from", CredentialsCommand.SECRET_REFUSED + " the secret holds no key",
-                CredentialsCommand.UNREACHABLE + " AWS unreachable", CredentialsCommand.KEY_REFUSED + " the cached key"
-                        + " was disabled or deleted", CredentialsCommand.CANNOT_WRITE + " cannot write the cache")) {
-            assertTrue(help.contains(code), code);
+        Result help = credentials("--help");
+        assertEquals(0, help.code());
+        for (String words : List.of("3 not set up", "4 the cache cannot be used", "5 init: no key to start from",
+                "6 the secret is refused", "7 init: AWS could not be reached", "8 AWS refused the cached key",
+                "9 init: the cache cannot be written", "10 credentials status: checks of the secret are failing")) {
+            assertTrue(help.out().replaceAll("\\s+", " ").contains(words), words + " in " + help.out());
         }
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(List.of("credentials", "--cache", cache.toString()), Map.of(),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(CredentialsCommand.NOT_SET_UP, code, err.toString(StandardCharsets.UTF_8));
+        assertEquals(ExitCode.NOT_SET_UP.code(), code, err.toString(StandardCharsets.UTF_8));
     }
 
     // ---------------------------------------------------------------- helpers

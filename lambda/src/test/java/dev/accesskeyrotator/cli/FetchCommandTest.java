@@ -343,7 +343,7 @@ class FetchCommandTest {
 
             Result result = fetch("--user", "alice", "--profile", "ci");
 
-            assertEquals(ExitCode.SECRET_REFUSED, result.code(), value + ": " + result.printed());
+            assertEquals(ExitCode.SECRET_REFUSED.code(), result.code(), value + ": " + result.printed());
             assertTrue(result.err().contains("secret " + SECRET + " does not hold an access key document"),
                     result.err());
             assertFalse(result.printed().contains(PLANTED_SECRET), "the value is never printed: " + result.printed());
@@ -367,7 +367,7 @@ class FetchCommandTest {
 
         Result result = fetch("--user", "alice", "--profile", "ci");
 
-        assertEquals(ExitCode.SECRET_REFUSED, result.code(), result.printed());
+        assertEquals(ExitCode.SECRET_REFUSED.code(), result.code(), result.printed());
         assertTrue(result.err().contains("secret " + SECRET + " does not hold an access key document"),
                 result.printed());
         assertFalse(result.printed().contains(PLANTED_SECRET), result.printed());
@@ -404,7 +404,7 @@ class FetchCommandTest {
 
         Result result = fetch("--user", "alice", "--profile", "ci");
 
-        assertEquals(ExitCode.SECRET_REFUSED, result.code(), result.printed());
+        assertEquals(ExitCode.SECRET_REFUSED.code(), result.code(), result.printed());
         assertTrue(result.err().contains("holds a key of user bob, not alice"), result.err());
         assertNoSecretPrinted(result);
         assertFalse(Files.readString(credentials).contains(storedKeyId("bob")), "bob's key is not written");

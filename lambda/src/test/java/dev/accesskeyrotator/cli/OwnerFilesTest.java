@@ -66,7 +66,7 @@ class OwnerFilesTest {
 
         Result served = serve();
 
-        assertEquals(CredentialsCommand.CORRUPT_CACHE, served.code(), served.err());
+        assertEquals(ExitCode.CORRUPT_CACHE.code(), served.code(), served.err());
         assertEquals("", served.out(), "nothing served");
         assertTrue(served.err().contains("is writable by every user"), served.err());
         assertThrows(OwnerFiles.Unsafe.class, () -> cacheOf(OWNERS_KEY).write(cache), "nor written through");
@@ -80,7 +80,7 @@ class OwnerFilesTest {
 
             Result served = serve();
 
-            assertEquals(CredentialsCommand.CORRUPT_CACHE, served.code(), served.err());
+            assertEquals(ExitCode.CORRUPT_CACHE.code(), served.code(), served.err());
             assertEquals("", served.out(), "nothing served");
             assertTrue(served.err().contains("belongs to another user (uid " + ANOTHER_UID + ")"), served.err());
             Files.setAttribute(owned, "unix:uid", 0);
@@ -97,7 +97,7 @@ class OwnerFilesTest {
 
         Result served = serve();
 
-        assertEquals(CredentialsCommand.CORRUPT_CACHE, served.code(), served.err());
+        assertEquals(ExitCode.CORRUPT_CACHE.code(), served.code(), served.err());
         assertEquals("", served.out(), "nothing served from the attacker's file");
         assertTrue(served.err().contains("is a symbolic link"), served.err());
 

@@ -98,7 +98,7 @@ class SquattedSecretTest {
 
         Result result = fetch();
 
-        assertRefused(result, ExitCode.SECRET_REFUSED, "is not the rotator's: it is encrypted with the AWS managed key");
+        assertRefused(result, ExitCode.SECRET_REFUSED.code(), "is not the rotator's: it is encrypted with the AWS managed key");
         assertUnchangedAndStillWorking(before);
     }
 
@@ -109,7 +109,7 @@ class SquattedSecretTest {
 
         Result result = fetch();
 
-        assertRefused(result, ExitCode.SECRET_REFUSED, "is not the rotator's: its current version is encrypted with"
+        assertRefused(result, ExitCode.SECRET_REFUSED.code(), "is not the rotator's: its current version is encrypted with"
                 + " KMS key " + aws.kms().secretsManagerManagedKeyArn());
         assertUnchangedAndStillWorking(before);
     }
@@ -121,7 +121,7 @@ class SquattedSecretTest {
 
             Result init = initFromStdin();
 
-            assertRefused(init, CredentialsCommand.SECRET_REFUSED, "is not the rotator's");
+            assertRefused(init, ExitCode.SECRET_REFUSED.code(), "is not the rotator's");
             assertFalse(Files.exists(cache.getParent()), "nothing written, not even the cache's directory");
             endpoint.secretsManagerClient().deleteSecret(r -> r.secretId(SECRET).forceDeleteWithoutRecovery(true));
         }
@@ -160,7 +160,7 @@ class SquattedSecretTest {
         Result result = fetch();
 
         String alias = SecretsKeyAlias.forPrefix(RotatorHarness.SECRET_PREFIX);
-        assertRefused(result, ExitCode.SECRET_REFUSED, "cannot find the rotator's KMS key by its alias " + alias
+        assertRefused(result, ExitCode.SECRET_REFUSED.code(), "cannot find the rotator's KMS key by its alias " + alias
                 + " (AccessDeniedException");
         assertArrayEquals(before, Files.readAllBytes(credentials));
     }
@@ -174,7 +174,7 @@ class SquattedSecretTest {
 
         Result result = fetch();
 
-        assertRefused(result, ExitCode.SECRET_REFUSED, "cannot tell whether secret " + SECRET + " is the rotator's:"
+        assertRefused(result, ExitCode.SECRET_REFUSED.code(), "cannot tell whether secret " + SECRET + " is the rotator's:"
                 + " listing the KMS keys of its versions was refused (AccessDeniedException)");
         assertArrayEquals(before, Files.readAllBytes(credentials));
     }
@@ -213,7 +213,7 @@ class SquattedSecretTest {
             Result init = credentials(document.getBytes(StandardCharsets.UTF_8), "init", "--user", USER, "--stdin",
                     "--cache", cache.toString(), "--region", "us-east-1", "--endpoint-url", aws.endpoint().toString());
 
-            assertEquals(CredentialsCommand.NO_STARTING_KEY, init.code(), document + ": " + init.err());
+            assertEquals(ExitCode.NO_STARTING_KEY.code(), init.code(), document + ": " + init.err());
             assertEquals(1, init.err().lines().count(), init.err());
             assertFalse(init.err().contains(ownersKey.secret()), init.err());
             assertFalse(Files.exists(cache.getParent()), "nothing written");

@@ -147,41 +147,34 @@ class DocsMatchTheCodeTest {
 
     // ------------------------------------------------------------------------------------------ the CLI
 
-    /** Main's --help, as a person sees it. */
-    private static String help() {
+    /** {@code --help} of the whole command line or of one command ("fetch", "credentials init"), as a person sees it. */
+    private static String help(String... command) {
+        List<String> args = new ArrayList<>(List.of(command));
+        args.add("--help");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            assertEquals(0, Main.run(List.of("--help"), Map.of(), print, print));
+            assertEquals(0, Main.run(args, Map.of(), print, print));
         }
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    /** The codes that --help lists after {@code label} ("run, status and fetch exit codes:"). */
+    /** The codes that --help lists under the heading {@code label}: lines "   3   meaning" up to the next blank one. */
     private static Set<Integer> helpExitCodes(String help, String label) {
-        int start = help.indexOf(label);
-        assertTrue(start >= 0, "--help has no \"" + label + "\"");
-        String text = help.substring(start + label.length());
-        text = text.substring(0, text.indexOf("\n\n") < 0 ? text.length() : text.indexOf("\n\n"));
+        List<String> lines = help.lines().toList();
+        int start = lines.indexOf(label);
+        assertTrue(start >= 0, "--help has no line \"" + label + "\": " + help);
         Set<Integer> codes = new TreeSet<>();
-        // "0 done, 1 at least ...": a number that starts the text or follows a comma.
-        Matcher m = Pattern.compile("(?:^|,)\\s*(\\d)\\s+[a-zA-Z]").matcher(text);
-        while (m.find()) {
-            codes.add(Integer.parseInt(m.group(1)));
-        }
-        return codes;
-    }
-
-    /** The int constants a CLI class declares: the codes the commands really return. */
-    private static Set<Integer> constants(String className) throws Exception {
-        Set<Integer> codes = new TreeSet<>();
-        for (Field field : Class.forName(className).getDeclaredFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getType() == int.class
-                    && field.getName().matches("[A-Z_]+") && !field.getName().startsWith("MAX")
-                    && !field.getName().equals("FORMAT_VERSION")) {
-                field.setAccessible(true);
-                codes.add(field.getInt(null));
+        Pattern entry = Pattern.compile("^\\s+(\\d+)\\s{2,}\\S.*");
+        for (String line : lines.subList(start + 1, lines.size())) {
+            if (line.isBlank()) {
+                break;
+            }
+            Matcher m = entry.matcher(line);
+            if (m.matches()) {
+                codes.add(Integer.parseInt(m.group(1)));
             }
         }
+        assertFalse(codes.isEmpty(), "no codes under " + label);
         return codes;
     }
 
@@ -192,14 +185,13 @@ class DocsMatchTheCodeTest {
     }
 
     @Test
-    void exitCodeTablesListTheCodesTheCommandsReturn() throws Exception {
+    void exitCodeTablesListTheCodesTheCommandsReturn() {
         String help = help();
-        Set<Integer> runStatusFetch = constants("dev.accesskeyrotator.cli.ExitCode");
-        assertEquals(runStatusFetch, helpExitCodes(help, "run, status and fetch exit codes:"));
-        Set<Integer> credentials = new TreeSet<>(constants("dev.accesskeyrotator.cli.CredentialsCommand"));
-        credentials.add(0);
-        credentials.add(2); // done and usage: the codes every command shares
-        assertEquals(credentials, helpExitCodes(help, "credentials exit codes:"));
+        Set<Integer> runStatusFetch = helpExitCodes(help, "Exit codes of run, status and fetch:");
+        Set<Integer> credentials = helpExitCodes(help, "Exit codes of credentials (credential_process):");
+        // Each command's own help lists its family's codes, the same ones.
+        assertEquals(runStatusFetch, helpExitCodes(help("fetch"), "Exit codes:"));
+        assertEquals(credentials, helpExitCodes(help("credentials", "status"), "Exit codes:"));
 
         List<String> problems = new ArrayList<>();
         int tables = 0;
@@ -222,34 +214,35 @@ class DocsMatchTheCodeTest {
         assertNone(problems);
     }
 
-    /** --help's option names per command section ("fetch options:", "credentials init:"), in order. */
-    static Map<String, Set<String>> helpOptions(String help) {
-        List<String> commands = List.of("run options", "status options", "fetch options", "credentials options",
-                "credentials init", "credentials status");
-        Map<String, Set<String>> sections = new LinkedHashMap<>();
-        String current = null;
-        for (String line : help.lines().toList()) {
-            if (!line.isBlank() && !line.startsWith(" ")) {
-                // A line at the margin starts a section: a command's options, or something else (no options).
-                current = commands.stream().filter(line::startsWith).findFirst()
-                        .map(c -> c.replace(" options", "")).orElse(null);
-                if (current != null) {
-                    sections.putIfAbsent(current, new TreeSet<>());
+    /** The commands whose options docs may show, as the words that start them on a command line. */
+    static final List<String> COMMANDS = List.of("run", "status", "fetch", "rotate", "credentials",
+            "credentials init", "credentials status");
+
+    /** Every command takes these: help, version, --debug. A table of one command's own options leaves them out. */
+    static final Set<String> EVERY_COMMANDS = Set.of("--help", "--version", "--debug");
+
+    /** Each command's option names, from the option list of its own --help. */
+    static Map<String, Set<String>> helpOptions() {
+        Map<String, Set<String>> options = new LinkedHashMap<>();
+        Pattern optionLine = Pattern.compile("^\\s+(?:-\\w, )?(--[a-z][a-z-]+)");
+        for (String command : COMMANDS) {
+            Set<String> names = new TreeSet<>();
+            for (String line : help(command.split(" ")).lines().toList()) {
+                Matcher m = optionLine.matcher(line);
+                if (m.find()) {
+                    names.add(m.group(1));
                 }
             }
-            if (current != null) {
-                Matcher option = Pattern.compile("--[a-z][a-z-]+").matcher(line);
-                while (option.find()) {
-                    sections.get(current).add(option.group());
-                }
-            }
+            assertTrue(names.containsAll(EVERY_COMMANDS), command + " --help lists " + names);
+            options.put(command, names);
         }
-        return sections;
+        return options;
     }
 
     @Test
     void theFetchOptionsTableIsTheFetchCommandsOptions() {
-        Set<String> fetch = helpOptions(help()).get("fetch");
+        Set<String> fetch = new TreeSet<>(helpOptions().get("fetch"));
+        fetch.removeAll(EVERY_COMMANDS);
         List<String> problems = new ArrayList<>();
         int tables = 0;
         for (Page page : PAGES) {
@@ -272,7 +265,7 @@ class DocsMatchTheCodeTest {
 
     @Test
     void everyDocumentedCommandLineUsesOnlyOptionsItsCommandHas() {
-        Map<String, Set<String>> options = helpOptions(help());
+        Map<String, Set<String>> options = helpOptions();
         Pattern invocation = Pattern.compile("access-key-rotator\\.jar\\s+(run|status|fetch|credentials)"
                 + "(\\s+(?:init|status)\\b)?([^`|>]*)");
         List<String> problems = new ArrayList<>();

@@ -119,6 +119,12 @@ public final class Faults {
 
         /** Serve the request so that its effect stays, then answer with an error anyway (a timeout or 5xx after the change). */
         record ErrorAfterSuccess(int httpStatus, String code, String message) implements Action { }
+
+        /**
+         * Answer as something other than AWS would: a proxy's or gateway's page with this status and no AWS error
+         * code in any form the SDK reads (no x-amzn-ErrorType header, no __type or Code in the body).
+         */
+        record NotAwsReply(int httpStatus, String contentType, String body) implements Action { }
     }
 
     /** An installed rule; {@link #fired()} tells how often it took effect. */
@@ -261,6 +267,11 @@ public final class Faults {
 
         public Rule errorAfterSuccess(int httpStatus, String code, String message) {
             return install(new Action.ErrorAfterSuccess(httpStatus, code, message));
+        }
+
+        /** A reply without an AWS error code, as a proxy, a gateway or an emulator may send one. */
+        public Rule notAwsReply(int httpStatus, String contentType, String body) {
+            return install(new Action.NotAwsReply(httpStatus, contentType, body));
         }
 
         private Rule install(Action action) {

@@ -256,6 +256,10 @@ public final class LocalAws implements AutoCloseable {
             return reply.status() != 200 ? reply : WireFormat.error(request.protocol(), emulator.xmlNamespace(),
                     new AwsServiceError(late.httpStatus(), late.code(), late.message()));
         }
+        if (fault.action() instanceof Faults.Action.NotAwsReply page) {
+            return new WireFormat.Reply(page.httpStatus(), page.contentType(), Map.of(),
+                    page.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         AwsServiceError error = fault.action() instanceof Faults.Action.ErrorResponse response
                 ? new AwsServiceError(response.httpStatus(), response.code(), response.message())
                 : WireFormat.throttling(request.protocol());

@@ -274,6 +274,21 @@ class LocalAwsTest {
     }
 
     @Test
+    void aNotAwsReplyReachesTheSdkWithItsStatusAndNoErrorCode() {
+        LocalAws aws = local.aws();
+        aws.faults().on("ssm", "GetParametersByPath").once().notAwsReply(403, "text/html",
+                "<html><body>Forbidden by proxy</body></html>");
+
+        SsmException refused = assertThrows(SsmException.class,
+                () -> local.ssmClient().getParametersByPath(r -> r.path("/x/")));
+        assertEquals(403, refused.statusCode());
+        assertNull(refused.awsErrorDetails().errorCode(), "no AWS error code in a proxy's page");
+
+        assertEquals(List.of(), local.ssmClient().getParametersByPath(r -> r.path("/x/")).parameters(),
+                "served normally once the rule is used up");
+    }
+
+    @Test
     void crashInterceptorRunsBeforeOtherInterceptorsSeeTheResponse() {
         LocalAws aws = local.aws();
         AtomicInteger unmarshalled = new AtomicInteger();
