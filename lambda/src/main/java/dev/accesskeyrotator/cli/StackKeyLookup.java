@@ -2,9 +2,7 @@ package dev.accesskeyrotator.cli;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KeyManagerType;
@@ -34,18 +32,8 @@ final class StackKeyLookup {
 
     static Outcome describe(String alias, Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
                             UserSecretReader.Patience patience) {
-        var builder = KmsClient.builder()
-                .region(region)
-                .credentialsProvider(credentials)
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(patience.connectTimeout())
-                        .socketTimeout(patience.socketTimeout()))
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(patience.retries())
-                        .apiCallTimeout(patience.callTimeout())
-                        .build());
-        endpoint.ifPresent(builder::endpointOverride);
-        try (KmsClient kms = builder.build()) {
+        try (KmsClient kms = UserSecretReader.ownerClient(KmsClient.builder(), region, endpoint, credentials,
+                patience)) {
             KeyMetadata key = kms.describeKey(request -> request.keyId(alias)).keyMetadata();
             if (key == null || key.arn() == null || !key.arn().contains(":key/")) {
                 return new Failed("NoKeyArn", "DescribeKey named no key ARN for " + alias, false);

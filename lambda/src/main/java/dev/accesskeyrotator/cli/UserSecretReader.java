@@ -3,6 +3,8 @@ package dev.accesskeyrotator.cli;
 import dev.accesskeyrotator.service.SecretDocument;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -85,7 +87,8 @@ final class UserSecretReader {
      */
     static Outcome read(String secretId, String expectedUser, StackKeySource source, Region region,
                         Optional<URI> endpoint, AwsCredentialsProvider credentials, Patience patience) {
-        try (SecretsManagerClient client = client(region, endpoint, credentials, patience)) {
+        try (SecretsManagerClient client = ownerClient(SecretsManagerClient.builder(), region, endpoint, credentials,
+                patience)) {
             DescribeSecretResponse described = client.describeSecret(r -> r.secretId(secretId));
             OwnedSecretCheck.Metadata metadata = metadata(described);
 
@@ -211,10 +214,13 @@ final class UserSecretReader {
                         AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()));
     }
 
-    private static SecretsManagerClient client(Region region, Optional<URI> endpoint,
-                                               AwsCredentialsProvider credentials, Patience patience) {
-        var builder = SecretsManagerClient.builder()
-                .region(region)
+    /**
+     * A client of the owner's tools, for Secrets Manager or KMS: the owner's credentials, this much patience, and the
+     * URL connection HTTP client (the jar ships no other).
+     */
+    static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C ownerClient(
+            B builder, Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials, Patience patience) {
+        builder.region(region)
                 .credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(patience.connectTimeout())
