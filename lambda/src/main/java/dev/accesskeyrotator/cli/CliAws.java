@@ -134,6 +134,10 @@ final class CliAws {
             return "cannot connect to AWS (" + cannotConnect(failure.getMessage()).get() + " at "
                     + failure.operation() + "); check the network, --endpoint-url and --region";
         }
+        if (e instanceof AwsFailure failure && noAnswer(failure.getMessage())) {
+            return "no answer from AWS within the call's time limit (at " + failure.operation() + "); check the"
+                    + " network, --endpoint-url and --region";
+        }
         if (e instanceof AwsFailure failure) {
             String hint = failure.is(AwsFailure.Kind.ACCESS_DENIED)
                     ? "; your identity lacks this permission (docs/operations.md lists what each command needs)" : "";
@@ -151,6 +155,12 @@ final class CliAws {
             return "credentials error: " + message + "; sign in (aws sso login --profile P) or pass --profile";
         }
         return "AWS client error: " + message + "; check the network, --endpoint-url and --region";
+    }
+
+    /** The SDK's words for an endpoint that took the request and never answered (the call or attempt timed out). */
+    private static boolean noAnswer(String message) {
+        return message != null && (message.contains("ApiCallTimeoutException")
+                || message.contains("ApiCallAttemptTimeoutException") || message.contains("Read timed out"));
     }
 
     /** The adapter keeps only the message of a client-side failure; these are the JDK's words for "nobody there". */

@@ -195,6 +195,31 @@ class CliForPeopleTest {
         assertTrue(debug.err().contains("\tat "), "--debug shows where it failed");
     }
 
+    /**
+     * An endpoint that accepts the connection and never answers (a black-holing proxy, a stopped emulator): the call
+     * is cut by the CLI's own timeouts, and the person reads one line with the AWS exit code. Slow by nature (the
+     * per-call timeout is the point), so one command only.
+     */
+    @Test
+    void aHangingEndpointIsCutByTheTimeoutsAndIsOneLine() throws IOException {
+        try (ServerSocket hanging = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            System.setProperty("aws.accessKeyId", "test");
+            System.setProperty("aws.secretAccessKey", "test");
+            long start = System.nanoTime();
+
+            Result result = cli("run", "--dry-run", "--region", "us-east-1", "--endpoint-url",
+                    "http://127.0.0.1:" + hanging.getLocalPort());
+
+            long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+            assertTrue(seconds < 40, "the call timeout cuts it: " + seconds + " s");
+            assertEquals(ExitCode.AWS.code(), result.code(), result.err());
+            assertEquals("no answer from AWS within the call's time limit (at GetParametersByPath); check the network,"
+                    + " --endpoint-url and --region\n", result.err());
+            assertFalse(result.err().contains("Exception") || result.err().contains("\tat "), result.err());
+            assertEquals("", result.out());
+        }
+    }
+
     @Test
     void helpDocumentsTheExitCodes() {
         Result result = cli("--help");
