@@ -88,20 +88,11 @@ final class HubAlarms extends Construct {
     }
 
     private Alarm whenAtLeastOne(String id, IMetric metric, String description) {
-        return Alarm.Builder.create(this, id)
-                .alarmDescription(description)
-                .metric(metric)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                .threshold(1)
-                .evaluationPeriods(1)
-                // Between runs there is no data, and that is not a failure.
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build();
+        return RotatorAlarms.whenAtLeastOne(this, id, metric, description);
     }
 
     private static IMetric hubMetric(String name, Duration period) {
-        return software.amazon.awscdk.services.cloudwatch.Metric.Builder.create()
-                .namespace(Metric.NAMESPACE).metricName(name).statistic(Stats.SUM).period(period).build();
+        return RotatorAlarms.sumOf(name, period);
     }
 
     List<Alarm> all() {

@@ -100,7 +100,12 @@ public final class RotatorAlarms extends Construct {
     }
 
     private Alarm whenAtLeastOne(String id, IMetric metric, String description) {
-        return Alarm.Builder.create(this, id)
+        return whenAtLeastOne(this, id, metric, description);
+    }
+
+    /** An alarm on one or more events in a period; the hub's alarms are built the same way. */
+    static Alarm whenAtLeastOne(Construct scope, String id, IMetric metric, String description) {
+        return Alarm.Builder.create(scope, id)
                 .alarmDescription(description)
                 .metric(metric)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
@@ -112,8 +117,13 @@ public final class RotatorAlarms extends Construct {
     }
 
     private static IMetric rotatorMetric(Metric metric, Duration period) {
+        return sumOf(metric.metricName(), period);
+    }
+
+    /** The sum of one of the rotator's metrics (single account or hub) over {@code period}. */
+    static IMetric sumOf(String metricName, Duration period) {
         return software.amazon.awscdk.services.cloudwatch.Metric.Builder.create()
-                .namespace(METRIC_NAMESPACE).metricName(metric.metricName())
+                .namespace(METRIC_NAMESPACE).metricName(metricName)
                 .statistic(Stats.SUM).period(period)
                 .build();
     }
