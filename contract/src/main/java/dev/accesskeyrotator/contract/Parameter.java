@@ -21,8 +21,8 @@ public enum Parameter {
                     + " same run.",
             "integer 0 to `max-key-age-days` − 1", Patterns.DAYS_0_TO_3650),
     DELETE_AFTER_DAYS("delete-after-days", "30",
-            "Days after the grace period ends before a disabled previous key is deleted. The old key is deleted at"
-                    + " the first run at least `grace-days` + `delete-after-days` days after the new key was created.",
+            "Days a disabled previous key is kept before it is deleted, counted from when it was disabled (with"
+                    + " `on-use` that can be as late as `max-grace-days` after the new key was stored).",
             "integer 0–3650", Patterns.DAYS_0_TO_3650),
     DRY_RUN("dry-run", "false",
             "`true` means plan and report only. Nothing changes in IAM or Secrets Manager, and no SNS message is"

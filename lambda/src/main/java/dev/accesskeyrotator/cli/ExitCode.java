@@ -99,7 +99,7 @@ enum ExitCode {
      * level the administrators' ones, and the top level the credentials codes as well.
      */
     static void showIn(picocli.CommandLine root) {
-        root.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes of run, status and fetch:%n")
+        root.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes of run, status, fetch and rotate:%n")
                 .exitCodeList(helpList(Family.ADMIN));
         java.util.List<String> footer = new java.util.ArrayList<>();
         footer.add("");

@@ -226,7 +226,7 @@ class CliForPeopleTest {
 
         assertEquals(0, result.code());
         String help = result.out().replaceAll("\\s+", " ");
-        assertTrue(help.contains("Exit codes of run, status and fetch: 0 done 1 at least one user failed"), help);
+        assertTrue(help.contains("Exit codes of run, status, fetch and rotate: 0 done 1 at least one user failed"), help);
         assertTrue(help.contains("3 credentials or AWS error"), help);
         assertTrue(help.contains("4 no user failed but at least one is blocked"), help);
         assertTrue(help.contains("70 internal error"), help);

@@ -187,7 +187,7 @@ class DocsMatchTheCodeTest {
     @Test
     void exitCodeTablesListTheCodesTheCommandsReturn() {
         String help = help();
-        Set<Integer> runStatusFetch = helpExitCodes(help, "Exit codes of run, status and fetch:");
+        Set<Integer> runStatusFetch = helpExitCodes(help, "Exit codes of run, status, fetch and rotate:");
         Set<Integer> credentials = helpExitCodes(help, "Exit codes of credentials (credential_process):");
         // Each command's own help lists its family's codes, the same ones.
         assertEquals(runStatusFetch, helpExitCodes(help("fetch"), "Exit codes:"));
@@ -205,7 +205,7 @@ class DocsMatchTheCodeTest {
                 Set<Integer> expected = forCredentials ? credentials : runStatusFetch;
                 if (!tableCodes(table).equals(expected)) {
                     problems.add(table.where() + " lists exit codes " + tableCodes(table) + "; the "
-                            + (forCredentials ? "credentials command returns " : "run, status and fetch commands"
+                            + (forCredentials ? "credentials command returns " : "run, status, fetch and rotate commands"
                             + " return ") + expected);
                 }
             }

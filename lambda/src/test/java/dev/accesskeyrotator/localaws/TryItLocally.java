@@ -570,8 +570,8 @@ public final class TryItLocally {
                     + m.attribute("user_name").map(u -> " " + u).orElse("")).toList();
             out.println("   Notices this run (" + later.size() + "): " + String.join(", ", sent) + ". Nobody was"
                     + " told again what they were told " + DAYS_LATER + " days ago: nightly-job's");
-            out.println("   reminder, incident-user's attention and old-ci's blocked notice repeat only after"
-                    + " attention-reminder-days (7).");
+            out.println("   reminder is sent once; incident-user's attention and old-ci's blocked notice repeat only"
+                    + " after attention-reminder-days (7).");
             out.println();
             later.stream().filter(m -> is(m, "build-bot", "key-disabled")).findFirst().ifPresent(m -> {
                 out.println("   Subject: " + m.subject());
