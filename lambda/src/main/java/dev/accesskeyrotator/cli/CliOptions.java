@@ -288,6 +288,21 @@ final class CliOptions {
                         + ". Env: ${bundle:env.max-concurrency}. Default: " + EnvironmentVariable.DEFAULT_MAX_CONCURRENCY + ".")
         Integer maxConcurrency;
 
+        private static final String NOT_NEEDED_IN_DRY_RUN = "(not used in a dry run)";
+
+        /**
+         * The function's environment as the settings see it: the typed flags over the process's variables; a dry run
+         * publishes nothing, so it needs no topic (a preview before deploying has none yet).
+         */
+        static Map<String, String> environment(Map<String, String> env,
+                                               picocli.CommandLine.Model.CommandSpec spec, boolean dryRun) {
+            Map<String, String> settings = CliAws.settingsEnvironment(env, typed(spec));
+            if (dryRun) {
+                settings.putIfAbsent(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NOT_NEEDED_IN_DRY_RUN);
+            }
+            return settings;
+        }
+
         /** The settings flags that were typed (an environment variable is the function's own and speaks for itself). */
         static Map<String, String> typed(picocli.CommandLine.Model.CommandSpec spec) {
             CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
@@ -298,6 +313,49 @@ final class CliOptions {
                 }
             });
             return typed;
+        }
+    }
+
+    /**
+     * What the commands that run the rotator ({@code run}, {@code rotate}) share besides its settings: the report's
+     * format, how standard error reads, and the profile to sign in with.
+     */
+    static final class RunnerOutput {
+        /** Report formats on standard output. */
+        enum Output { table, json }
+
+        /** Standard error: short lines for a person, or the function's JSON log lines. */
+        enum LogFormat { text, json }
+
+        @Option(names = "--output", paramLabel = "REPORT_FORMAT", defaultValue = "table",
+                description = "Report format on standard output: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+        Output output;
+
+        @Option(names = "--log-format", paramLabel = "LOG_FORMAT", defaultValue = "text",
+                description = "Standard error: text (short lines for a person) or json (the function's log lines, with"
+                        + " the report and metrics documents). Default: ${DEFAULT-VALUE}.")
+        LogFormat logFormat;
+
+        @Option(names = "--profile", paramLabel = "PROFILE", converter = CliOptions.ProfileName.class,
+                description = "Credentials profile (any type the AWS CLI accepts: IAM Identity Center, assume role,"
+                        + " credential_process, static keys). Default: the standard credential chain.")
+        String profile;
+
+        Optional<String> profile() {
+            return Optional.ofNullable(profile);
+        }
+
+        boolean json() {
+            return output == Output.json;
+        }
+
+        boolean forAPerson() {
+            return logFormat == LogFormat.text;
+        }
+
+        /** Logs go to standard error, so that standard output carries only the report. */
+        dev.accesskeyrotator.log.JsonLog log(java.io.PrintStream err, boolean debug, java.time.Clock clock) {
+            return new dev.accesskeyrotator.log.JsonLog(forAPerson() ? new HumanLog(err, debug) : err::println, clock);
         }
     }
 }

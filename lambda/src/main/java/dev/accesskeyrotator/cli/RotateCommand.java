@@ -5,7 +5,6 @@ import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotatorSettings;
-import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.EmergencyReport;
@@ -24,7 +23,6 @@ import java.io.PrintStream;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -38,8 +36,6 @@ import java.util.concurrent.Callable;
                 "Acting needs the function's role (only it may encrypt with the user secrets key): preview with"
                         + " --dry-run under your own profile."})
 final class RotateCommand implements Callable<Integer> {
-    private static final String NOT_NEEDED_IN_DRY_RUN = "(not used in a dry run)";
-
     @ParentCommand
     Main main;
 
@@ -58,17 +54,8 @@ final class RotateCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Plan and report only; nothing is changed.")
     boolean dryRun;
 
-    @Option(names = "--output", paramLabel = "REPORT_FORMAT", defaultValue = "table",
-            description = "Report format on standard output: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
-    RunCommand.Output output;
-
-    @Option(names = "--log-format", paramLabel = "LOG_FORMAT", defaultValue = "text",
-            description = "Standard error: text or json (the function's log lines). Default: ${DEFAULT-VALUE}.")
-    RunCommand.LogFormat logFormat;
-
-    @Option(names = "--profile", paramLabel = "PROFILE", converter = CliOptions.ProfileName.class,
-            description = "Credentials profile. Default: the standard credential chain.")
-    String profile;
+    @Mixin
+    CliOptions.RunnerOutput runner;
 
     @Mixin
     CliOptions.Endpoint endpoint;
@@ -93,13 +80,8 @@ final class RotateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Map<String, String> settingsEnv = CliAws.settingsEnvironment(context.env(),
-                CliOptions.FunctionSettings.typed(spec));
-        if (dryRun) {
-            settingsEnv.putIfAbsent(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NOT_NEEDED_IN_DRY_RUN);
-        }
-        JsonLog log = new JsonLog(logFormat == RunCommand.LogFormat.json ? err::println
-                : new HumanLog(err, main.debug()), context.clock());
+        Map<String, String> settingsEnv = CliOptions.FunctionSettings.environment(context.env(), spec, dryRun);
+        JsonLog log = runner.log(err, main.debug(), context.clock());
         RotatorSettings rotatorSettings;
         try {
             rotatorSettings = RotatorSettings.fromEnvironment(settingsEnv);
@@ -107,14 +89,13 @@ final class RotateCommand implements Callable<Integer> {
             err.println("error: " + RunCommand.inFlags(e, spec.commandLine().getParseResult()));
             return ExitCode.USAGE.code();
         }
-        Region region = CliAws.region(endpoint.region(), Optional.ofNullable(profile));
-        AwsClients.Options clientOptions = AwsClients.Options.forCli(region, Optional.ofNullable(profile),
-                endpoint.endpointUrl());
+        Region region = CliAws.region(endpoint.region(), runner.profile());
+        AwsClients.Options clientOptions = AwsClients.Options.forCli(region, runner.profile(), endpoint.endpointUrl());
         try (AwsClients clients = new AwsClients(clientOptions)) {
-            CliAws.requireCredentials(clients.credentials(), Optional.ofNullable(profile));
+            CliAws.requireCredentials(clients.credentials(), runner.profile());
             EmergencyReport report = RotatorFactory.create(rotatorSettings, clients, context.clock(), log)
                     .runEmergency(request);
-            out.println(output == RunCommand.Output.json ? JsonLog.mapper().copy()
+            out.println(runner.json() ? JsonLog.mapper().copy()
                     .enable(SerializationFeature.INDENT_OUTPUT).valueToTree(report).toPrettyString() : table(report));
             return exitCode(report).code();
         } catch (ConfigurationException e) {

@@ -33,14 +33,6 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "One rotation run, as the scheduled Lambda does it; the report goes to standard output.")
 final class RunCommand implements Callable<Integer> {
-    private static final String NOT_NEEDED_IN_DRY_RUN = "(not used in a dry run)";
-
-    /** Report formats on standard output. */
-    enum Output { table, json }
-
-    /** Standard error: short lines for a person, or the function's JSON log lines. */
-    enum LogFormat { text, json }
-
     @ParentCommand
     Main main;
 
@@ -50,19 +42,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Plan and report only; nothing is changed (preview before deploying).")
     boolean dryRun;
 
-    @Option(names = "--output", paramLabel = "REPORT_FORMAT", defaultValue = "table",
-            description = "Report format on standard output: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
-    Output output;
-
-    @Option(names = "--log-format", paramLabel = "LOG_FORMAT", defaultValue = "text",
-            description = "Standard error: text (short lines for a person) or json (the function's log lines, with"
-                    + " the report and metrics documents). Default: ${DEFAULT-VALUE}.")
-    LogFormat logFormat;
-
-    @Option(names = "--profile", paramLabel = "PROFILE", converter = CliOptions.ProfileName.class,
-            description = "Credentials profile (any type the AWS CLI accepts: IAM Identity Center, assume role,"
-                    + " credential_process, static keys). Default: the standard credential chain.")
-    String profile;
+    @Mixin
+    CliOptions.RunnerOutput runner;
 
     @Mixin
     CliOptions.Endpoint endpoint;
@@ -81,14 +62,8 @@ final class RunCommand implements Callable<Integer> {
         Main.Context context = main.context;
         PrintStream out = context.out();
         PrintStream err = context.err();
-        Map<String, String> settingsEnv = CliAws.settingsEnvironment(context.env(), CliOptions.FunctionSettings.typed(spec));
-        if (dryRun) {
-            // A preview before deploying has no topic yet, and a dry run publishes nothing.
-            settingsEnv.putIfAbsent(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), NOT_NEEDED_IN_DRY_RUN);
-        }
-        // Logs go to stderr so that stdout carries only the report; JSON lines are for log collectors.
-        JsonLog log = new JsonLog(logFormat == LogFormat.json ? err::println
-                : new HumanLog(err, main.debug()), context.clock());
+        Map<String, String> settingsEnv = CliOptions.FunctionSettings.environment(context.env(), spec, dryRun);
+        JsonLog log = runner.log(err, main.debug(), context.clock());
         RotatorSettings settings;
         try {
             settings = RotatorSettings.fromEnvironment(settingsEnv);
@@ -98,17 +73,16 @@ final class RunCommand implements Callable<Integer> {
             err.println((inFlags.equals(e.getMessage()) ? "configuration error: " : "error: ") + inFlags);
             return ExitCode.USAGE.code();
         }
-        Region region = CliAws.region(endpoint.region(), Optional.ofNullable(profile));
-        AwsClients.Options clientOptions = AwsClients.Options.forCli(region, Optional.ofNullable(profile),
-                endpoint.endpointUrl());
+        Region region = CliAws.region(endpoint.region(), runner.profile());
+        AwsClients.Options clientOptions = AwsClients.Options.forCli(region, runner.profile(), endpoint.endpointUrl());
         try (AwsClients clients = new AwsClients(clientOptions)) {
-            CliAws.requireCredentials(clients.credentials(), Optional.ofNullable(profile));
+            CliAws.requireCredentials(clients.credentials(), runner.profile());
             RotationService service = RotatorFactory.create(settings, clients, context.clock(), log);
-            if (logFormat == LogFormat.text) {
+            if (runner.forAPerson()) {
                 service.onProgress(new ProgressLines(err, System::nanoTime));
             }
             RunReport report = service.run(new RotationService.RunRequest(dryRun, RotationService.Deadline.none()));
-            out.println(output == Output.json ? toPrettyJson(report) : ReportTable.render(report));
+            out.println(runner.json() ? toPrettyJson(report) : ReportTable.render(report));
             if (report.count(ReportCount.FAILED) > 0) {
                 return ExitCode.USERS_FAILED.code();
             }
