@@ -37,10 +37,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The key owner's side against LocalStack: after a rotation, {@code fetch} (the real CLI entry point) reads the user
- * secret and writes the new key into a profile of a shared credentials file, and that profile works. Needs Docker;
- * skipped without it. Its own parameter prefix, opt-in tag and secret prefix keep it apart from other tests.
- * Time is shifted as in {@link LocalStackRotationIT} (LocalStack stamps keys with the real time).
+ * The key owner's side against LocalStack: after a rotation, {@code fetch} (the real CLI entry point) proves the user
+ * secret is the rotator's (its KMS key is the one the stack's alias names, with {@code kms:DescribeKey}; the rotator's
+ * tags; the keys ListSecretVersionIds reports for its current version), reads it and writes the new key into a profile
+ * of a shared credentials file, and that profile works. As {@code KeyOwnerCommandsMotoTest} does against moto. Needs
+ * Docker; skipped without it. Its own parameter prefix, opt-in tag, secret prefix and so key alias keep it apart from
+ * other tests. Time is shifted as in {@link LocalStackRotationIT} (LocalStack stamps keys with the real time).
+ *
+ * <h2>What LocalStack needs for this (see {@link LocalStackSupport})</h2>
+ * <ul>
+ *   <li>{@code PARITY_AWS_ACCESS_KEY_ID}: LocalStack's IAM otherwise issues {@code LKIA} key ids, which fetch refuses
+ *   as not an IAM user's key ({@code KeyValues}).</li>
+ *   <li>The start hook that adds {@code KmsKeyIds} to ListSecretVersionIds: without it fetch refuses every secret
+ *   ("Secrets Manager names no KMS key for its current version"). The hook reports the secret's one key for every
+ *   version, so the re-keyed secret that refusal exists for cannot be built here; {@code SquattedSecretTest} covers
+ *   it on the project's endpoint.</li>
+ *   <li>Secrets Manager neither checks the KmsKeyId it is given against KMS nor encrypts with it: only the names
+ *   can be compared here, never who could write the value.</li>
+ * </ul>
  */
 @Testcontainers(disabledWithoutDocker = true)
 class LocalStackFetchIT {
@@ -61,10 +75,11 @@ class LocalStackFetchIT {
             clients.ssm().putParameter(r -> r.name(PARAMETER_PREFIX + "user-tag").value("fetch-it=enabled")
                     .type(ParameterType.STRING).overwrite(true));
             String topicArn = clients.sns().createTopic(r -> r.name("fetch-it-notices")).topicArn();
+            String kmsKeyArn = LocalStackSupport.createStackKey(LOCALSTACK, SECRET_PREFIX);
 
             Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(LocalStackRotationIT.DAYS_AHEAD));
             RotatorSettings settings = new RotatorSettings(PARAMETER_PREFIX, SECRET_PREFIX, topicArn,
-                    Optional.of(LocalStackRotationIT.KMS_KEY), "the platform team", 1, Optional.empty(),
+                    Optional.of(kmsKeyArn), "the platform team", 1, Optional.empty(),
                     Optional.of(RotatorHarness.FUNCTION_ROLE_ARN), Optional.empty());
             RotationService service = RotatorFactory.create(settings, clients, later, new JsonLog(line -> { }, later),
                     pause -> Thread.sleep(pause.toMillis()));
@@ -72,11 +87,22 @@ class LocalStackFetchIT {
             assertEquals(Outcome.ROTATED, report.users().get(0).outcome(), report.users().toString());
             secretString = clients.secretsManager().getSecretValue(r -> r.secretId(SECRET_PREFIX + "frank"))
                     .secretString();
+            // What fetch will check, asked directly first, so that a LocalStack that answers otherwise fails here
+            // with its own answer rather than as a refusal further down.
+            assertEquals(kmsKeyArn, clients.secretsManager().describeSecret(r -> r.secretId(SECRET_PREFIX + "frank"))
+                    .kmsKeyId(), "the secret names the stack's key");
+            assertEquals(List.of(List.of(kmsKeyArn)), clients.secretsManager()
+                    .listSecretVersionIds(r -> r.secretId(SECRET_PREFIX + "frank")).versions().stream()
+                    .filter(v -> v.versionStages().contains("AWSCURRENT")).map(v -> v.kmsKeyIds()).toList(),
+                    "ListSecretVersionIds names the stack's key for the current version (the start hook "
+                            + LocalStackSupport.KMS_KEY_IDS_HOOK + " adds it; did it run?)");
         }
         JsonNode secret = JsonLog.mapper().readTree(secretString);
         String newKey = secret.path("AccessKeyId").asText();
         String newSecret = secret.path("SecretAccessKey").asText();
         assertFalse(newKey.equals(oldKey));
+        assertTrue(newKey.matches("AKIA[A-Z0-9]{16}"),
+                "an IAM user's key id, as AWS issues them (PARITY_AWS_ACCESS_KEY_ID): " + newKey);
 
         // The file already holds another profile, which must survive.
         Path credentials = home.resolve("credentials");

@@ -10,6 +10,7 @@ import dev.accesskeyrotator.localstack.SqsQueues.Notification;
 import dev.accesskeyrotator.localstack.SqsQueues.Queue;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.testing.RotatorHarness;
+import dev.accesskeyrotator.service.ReportCount;
 import dev.accesskeyrotator.service.RotationService;
 import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.UserResult;
@@ -46,9 +47,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The end-to-end rotation of {@code RotationEndToEndTest}, against LocalStack instead of the in-process endpoint:
- * the real service and SDK adapters, built by {@link RotatorFactory}, talk to a third-party emulation of IAM, STS,
- * SSM, Secrets Manager and SNS. Needs Docker; without it the class is skipped ("disabledWithoutDocker").
+ * The end-to-end rotation of {@code RotationEndToEndTest} (and {@code RotationMotoTest}), against LocalStack instead
+ * of the in-process endpoint: the real service and SDK adapters, built by {@link RotatorFactory}, talk to a
+ * third-party emulation of IAM, STS, SSM, Secrets Manager, SNS and KMS. alice is rotated into a secret under the
+ * stack's KMS key and her old key is disabled (cut-over {@code after-grace}, grace-days 0, set here: the default is
+ * {@code on-use}); dave's second key slot holds an inactive key a person made, which the rotator may not delete, so
+ * his due rotation is blocked and both keys stay. Needs Docker; without it the class is skipped
+ * ("disabledWithoutDocker").
  *
  * <h2>Time</h2>
  * LocalStack stamps every access key with the real time and its CreateDate cannot be set, and the smallest
@@ -56,12 +61,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * first run uses a clock {@value #DAYS_AHEAD} days ahead: every seeded key is then {@value #DAYS_AHEAD} days old and
  * due at the default 90-day threshold. The new key it creates is stamped with the real time too, so from that
  * clock's point of view the new key would be just as old; the second run therefore uses "tomorrow" (real time plus
- * one day), for which the new key is a day old, its replaced key was disabled a day ago, and nothing is due. Both
- * are consistent readings of the same IAM state.
+ * one day), for which the new key is a day old, its replaced key was disabled a day ago, and nothing is due: dave's
+ * keys are a day old too, so his rotation is no longer due and nothing blocks it. Both are consistent readings of the
+ * same IAM state.
  *
  * <h2>Notices</h2>
  * SNS notices are read back through SQS queues subscribed to the topic with filter policies, the way owners and
- * admins subscribe: one for {@code user_name = alice}, one for {@code event_type = run-summary}.
+ * admins subscribe: one for {@code user_name = alice}, one for {@code user_name = dave}, one for
+ * {@code event_type = run-summary}.
  *
  * <h2>Known LocalStack gaps (checked here as far as LocalStack can show them)</h2>
  * <ul>
@@ -70,8 +77,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>The credential report may be partial or unavailable (moto, under LocalStack's IAM, answers with a fixed
  *   GeneratedTime in 2015, which the rotator rejects as stale); the rotator then looks at every opted-in user with
  *   ListAccessKeys, which is what the report's {@code discovery} field shows. Both paths are accepted.</li>
- *   <li>KMS is not started: Secrets Manager stores the KmsKeyId it is given without using it, so the test passes
- *   the AWS-managed alias and checks only that the secret names it.</li>
+ *   <li>KMS is started and the stack's key is created in it with its alias ({@link LocalStackSupport#createStackKey}),
+ *   but LocalStack's Secrets Manager (moto's backend under LocalStack's patches) stores the KmsKeyId it is given and
+ *   neither checks it against KMS nor encrypts with it: "a value the function can decrypt was written under the
+ *   stack's key" cannot be shown here, and neither can the role's Denies on other keys. The test checks that the
+ *   secret names the stack key's ARN exactly, which the function's and the owner's ownership checks compare; the
+ *   project's endpoint (KmsKeysTest, SecretOwnershipTest) covers encryption and the refusals.</li>
+ *   <li>ListSecretVersionIds has no KmsKeyIds on LocalStack; the start hook in {@link LocalStackSupport} adds them
+ *   (the secret's one key for every version), so a re-key that leaves old versions under another key cannot be
+ *   expressed here. LocalStackFetchIT depends on it; this class does not call ListSecretVersionIds.</li>
+ *   <li>IAM access key ids start {@code AKIA} only because the container sets {@code PARITY_AWS_ACCESS_KEY_ID}
+ *   (LocalStack's default is {@code LKIA}).</li>
  * </ul>
  */
 @Testcontainers(disabledWithoutDocker = true)
@@ -80,8 +96,6 @@ class LocalStackRotationIT {
     private static final String OPT_IN_KEY = "access-key-rotation";
     private static final String PARAMETER_PREFIX = "/access-key-rotation/";
     private static final String SECRET_PREFIX = "access-key-rotation/";
-    /** A key ARN, as the stack passes it; LocalStack stores it without KMS (see above). */
-    static final String KMS_KEY = "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555";
     private static final String OVERRIDE_TAG = "access-key-rotation:max-key-age-days";
 
     @Container
@@ -89,13 +103,18 @@ class LocalStackRotationIT {
 
     private static AwsClients clients;
     private static SqsQueues sqs;
+    /** The stack's key, created in the container's KMS with the alias for {@link RotatorHarness#SECRET_PREFIX}. */
+    private static String kmsKeyArn;
 
     private final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
+    /** Key id to secret access key of every key the test made, as CreateAccessKey returned them. */
+    private final Map<String, String> issuedSecrets = new java.util.HashMap<>();
 
     @BeforeAll
     static void connect() {
         clients = LocalStackSupport.clients(LOCALSTACK);
         sqs = LocalStackSupport.sqs(LOCALSTACK);
+        kmsKeyArn = LocalStackSupport.createStackKey(LOCALSTACK, RotatorHarness.SECRET_PREFIX);
     }
 
     @AfterAll
@@ -113,25 +132,32 @@ class LocalStackRotationIT {
         IamClient iam = clients.iam();
         // alice: opted in, one key; due under the shifted clock.
         optedInUser("alice", Map.of());
-        String aliceOld = iam.createAccessKey(r -> r.userName("alice")).accessKey().accessKeyId();
-        // dave: opted in, an inactive key and an active one: the inactive key makes room, then the same rotation.
+        String aliceOld = createKey("alice");
+        // dave: opted in, due, but a person's inactive key takes the second slot, which the rotator may not delete (it
+        // did not make it): blocked until a person acts.
         optedInUser("dave", Map.of());
-        String daveInactive = iam.createAccessKey(r -> r.userName("dave")).accessKey().accessKeyId();
+        String daveInactive = createKey("dave");
         iam.updateAccessKey(r -> r.userName("dave").accessKeyId(daveInactive).status(StatusType.INACTIVE));
-        String daveOld = iam.createAccessKey(r -> r.userName("dave")).accessKey().accessKeyId();
+        String daveActive = createKey("dave");
         // bob: opted in, but his own threshold (the per-user override tag) is far away: not due.
         optedInUser("bob", Map.of(OVERRIDE_TAG, "3650"));
-        iam.createAccessKey(r -> r.userName("bob"));
+        createKey("bob");
         // carol: not opted in; her key must not be touched.
         iam.createUser(r -> r.userName("carol").tags(Tag.builder().key("team").value("payments").build()));
-        iam.createAccessKey(r -> r.userName("carol"));
+        createKey("carol");
 
         parameter("max-key-age-days", "90");
+        // The story's cut-over, stated rather than inherited: the default is on-use, which would keep alice's old key
+        // active until IAM shows it idle.
+        parameter("cutover", "after-grace");
+        parameter("grace-days", "0");
+        parameter("reminder-days", "0");
         String topicArn = clients.sns().createTopic(r -> r.name("access-key-rotation-notices")).topicArn();
         Queue aliceInbox = subscribe(topicArn, "alice-inbox", "{\"user_name\":[\"alice\"]}");
+        Queue daveInbox = subscribe(topicArn, "dave-inbox", "{\"user_name\":[\"dave\"]}");
         Queue adminInbox = subscribe(topicArn, "admin-inbox", "{\"event_type\":[\"run-summary\"]}");
 
-        Map<String, List<AccessKeyMetadata>> bobAndCarolBefore = keysOf("bob", "carol");
+        Map<String, List<AccessKeyMetadata>> bobCarolAndDaveBefore = keysOf("bob", "carol", "dave");
 
         // ---- first run, 100 days from now
         RunReport first = run(topicArn, Clock.offset(Clock.systemUTC(), Duration.ofDays(DAYS_AHEAD)));
@@ -139,9 +165,9 @@ class LocalStackRotationIT {
         Map<String, UserResult> results = byUser(first);
         assertEquals(Set.of("alice", "bob", "dave"), results.keySet(), "carol is not opted in: " + first.users());
         assertEquals(Outcome.ROTATED, results.get("alice").outcome(), results.get("alice").toString());
-        assertEquals(Outcome.ROTATED, results.get("dave").outcome(), results.get("dave").toString());
+        assertEquals(Outcome.BLOCKED, results.get("dave").outcome(), results.get("dave").toString());
         assertEquals(Outcome.UNCHANGED, results.get("bob").outcome(), results.get("bob").toString());
-        assertEquals(0, first.count("failed"));
+        assertEquals(0, first.count(ReportCount.FAILED));
 
         // alice's secret holds a new key that IAM knows as Active; her old key is Inactive (grace-days 0).
         JsonNode aliceSecret = secretValue("alice");
@@ -162,9 +188,10 @@ class LocalStackRotationIT {
         // converse cannot be checked here.)
         assertTrue(callerArn(aliceNew, aliceSecret.path("SecretAccessKey").asText()).endsWith(":user/alice"));
 
-        // The secret: encrypted with the configured key, tagged, and readable by alice alone.
+        // The secret: under the stack's key (the exact ARN the ownership checks compare; LocalStack does not encrypt
+        // with it, see the class comment), tagged, and readable by alice alone.
         DescribeSecretResponse described = clients.secretsManager().describeSecret(r -> r.secretId(SECRET_PREFIX + "alice"));
-        assertEquals(KMS_KEY, described.kmsKeyId());
+        assertEquals(kmsKeyArn, described.kmsKeyId());
         assertTrue(described.tags().stream().anyMatch(t -> t.key().equals("access-key-rotation:user")
                 && t.value().equals("alice")), described.tags().toString());
         String policy = clients.secretsManager().getResourcePolicy(r -> r.secretId(SECRET_PREFIX + "alice"))
@@ -172,14 +199,15 @@ class LocalStackRotationIT {
         String aliceArn = iam.getUser(r -> r.userName("alice")).user().arn();
         assertTrue(policy != null && policy.contains(aliceArn), "resource policy names alice: " + policy);
 
-        // dave: the inactive key was deleted to make room; his old key is disabled, the new one is in his secret.
-        Map<String, StatusType> daveKeys = statuses("dave");
-        String daveNew = secretValue("dave").path("AccessKeyId").asText();
-        assertFalse(daveKeys.containsKey(daveInactive), "inactive key deleted: " + daveKeys);
-        assertEquals(Map.of(daveOld, StatusType.INACTIVE, daveNew, StatusType.ACTIVE), daveKeys);
+        // dave: both keys as they were (the person's inactive key is not the rotator's to delete), and his owner is
+        // told why, once.
+        assertEquals(Map.of(daveInactive, StatusType.INACTIVE, daveActive, StatusType.ACTIVE), statuses("dave"));
+        List<Notification> daveNotices = sqs.drain(daveInbox, 1, Duration.ofSeconds(20), Duration.ofSeconds(3));
+        assertEquals(List.of("blocked"), events(daveNotices), daveNotices.toString());
+        assertTrue(daveNotices.get(0).message().contains(daveInactive), daveNotices.get(0).message());
 
-        // Not due and not opted in: untouched, and no secret for either.
-        assertEquals(bobAndCarolBefore, keysOf("bob", "carol"));
+        // Not due, not opted in, or blocked: keys untouched; no secret for bob or carol.
+        assertEquals(bobCarolAndDaveBefore, keysOf("bob", "carol", "dave"));
         assertFalse(secretExists("bob"));
         assertFalse(secretExists("carol"));
 
@@ -198,35 +226,52 @@ class LocalStackRotationIT {
         String aliceSecretBefore = rawSecret("alice");
         RunReport second = run(topicArn, Clock.offset(Clock.systemUTC(), Duration.ofDays(1)));
 
-        assertEquals(0, second.count("rotated"), second.users().toString());
-        assertEquals(0, second.count("disabledOld") + second.count("deletedOld") + second.count("failed")
-                + second.count("attention") + second.count("notified"), second.users().toString());
+        assertEquals(0, second.count(ReportCount.ROTATED), second.users().toString());
+        assertEquals(0, second.count(ReportCount.DISABLED_OLD) + second.count(ReportCount.DELETED_OLD)
+                + second.count(ReportCount.FAILED) + second.count(ReportCount.ATTENTION)
+                + second.count(ReportCount.BLOCKED) + second.count(ReportCount.NOTIFIED), second.users().toString());
         assertTrue(second.users().stream().allMatch(u -> u.outcome() == Outcome.UNCHANGED), second.users().toString());
         assertEquals(before, keysOf("alice", "bob", "carol", "dave"));
         assertEquals(aliceSecretBefore, rawSecret("alice"));
         assertEquals(List.of(), sqs.drain(aliceInbox, 0, Duration.ZERO, Duration.ofSeconds(3)),
                 "no second notice for alice");
+        assertEquals(List.of(), sqs.drain(daveInbox, 0, Duration.ZERO, Duration.ofSeconds(1)),
+                "no second notice for dave");
+        assertEquals(List.of(), sqs.drain(adminInbox, 0, Duration.ZERO, Duration.ofSeconds(1)),
+                "a run with nothing new sends no summary");
 
         // Secrets travel only between IAM and the user secret: not into logs, reports or notices.
         List<String> texts = new ArrayList<>(logLines);
         texts.add(JsonLog.toJson(first));
         texts.add(JsonLog.toJson(second));
         texts.add(notice.subject() + "\n" + notice.message());
-        for (String user : List.of("alice", "dave")) {
-            String secret = secretValue(user).path("SecretAccessKey").asText();
-            assertTrue(texts.stream().noneMatch(t -> t != null && t.contains(secret)), "secret of " + user + " leaked");
-        }
+        daveNotices.forEach(n -> texts.add(n.subject() + "\n" + n.message()));
+        Map<String, String> secrets = new java.util.HashMap<>(issuedSecrets);
+        secrets.put(aliceNew, secretValue("alice").path("SecretAccessKey").asText());
+        secrets.forEach((keyId, secret) -> assertTrue(texts.stream().noneMatch(t -> t != null && t.contains(secret)),
+                "the secret of " + keyId + " leaked"));
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private RunReport run(String topicArn, Clock clock) {
-        RotatorSettings settings = RotatorHarness.settingsFor(topicArn, KMS_KEY,
+        RotatorSettings settings = RotatorHarness.settingsFor(topicArn, kmsKeyArn,
                 EnvironmentVariable.DEFAULT_MAX_CONCURRENCY);
         JsonLog log = new JsonLog(logLines::add, clock);
         RotationService service = RotatorFactory.create(settings, clients, clock, log,
                 pause -> Thread.sleep(pause.toMillis()));
         return service.run(RotationService.RunRequest.normal());
+    }
+
+    /** A key made by a person with CreateAccessKey; its secret is kept to check it never leaks. */
+    private String createKey(String user) {
+        var created = clients.iam().createAccessKey(r -> r.userName(user)).accessKey();
+        issuedSecrets.put(created.accessKeyId(), created.secretAccessKey());
+        return created.accessKeyId();
+    }
+
+    private static List<String> events(List<Notification> notices) {
+        return notices.stream().map(n -> n.attribute("event_type").orElse("?")).toList();
     }
 
     private static void optedInUser(String name, Map<String, String> extraTags) {
