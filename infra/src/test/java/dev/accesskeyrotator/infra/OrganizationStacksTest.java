@@ -435,6 +435,26 @@ class OrganizationStacksTest {
         assertFalse(hubTemplate.toJSON().toString().contains("DELEGATED_READERS"));
     }
 
+    /**
+     * The spoke names readers in conditions, which take more room than the single-account key's principals: a set of
+     * readers that the single-account stack accepts can still make the spoke's key policy too big for KMS, which
+     * would fail the spoke in every member account. The synth says so instead.
+     */
+    @Test
+    void readersThatWouldMakeTheSpokeKeyPolicyTooBigForKmsAreRefusedAtSynth() throws Exception {
+        String prefix = "p".repeat(200) + "/";
+        Map<String, List<String>> readers = new java.util.TreeMap<>();
+        while (KeyPolicies.spokeUserSecretsKeyPolicyBytes(prefix, readers) <= KeyPolicies.MAX_KEY_POLICY_BYTES) {
+            readers.put(String.format("u%02d", readers.size()), List.of("arn:aws:iam::210000000001:role/r"));
+        }
+        // The single-account stack takes these readers.
+        RotatorStackProps.builder().secretNamePrefix(prefix).delegatedReaders(readers).build();
+        IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class, () -> hub(Map.of(
+                "secretNamePrefix", prefix, "delegatedReaders", JSON.writeValueAsString(readers))));
+        assertTrue(tooBig.getMessage().startsWith("delegatedReaders make the spoke's user secrets key policy up to "),
+                tooBig.getMessage());
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     private static String logicalIdOf(Stack stack, software.constructs.IConstruct construct) {
