@@ -43,11 +43,6 @@ final class KeyPolicies {
     /** KMS's limit on the size of a key policy. */
     static final int MAX_KEY_POLICY_BYTES = 32_768;
 
-    /** The user secrets key without delegated readers: each user's secret is read by that user alone. */
-    static PolicyDocument userSecretsKey(IPrincipal rotatorRole, String secretNamePrefix) {
-        return userSecretsKey(rotatorRole, secretNamePrefix, Map.of(), List.of());
-    }
-
     /**
      * The user secrets key: the rotator encrypts and decrypts through Secrets Manager, only secrets under the
      * prefix; each IAM user of this account decrypts through Secrets Manager, only their own secret; and each role an
@@ -59,7 +54,25 @@ final class KeyPolicies {
                                          Map<String, List<String>> delegatedReaders, List<String> keyAdministrators) {
         return userSecretsKey(rotatorRole, "arn:" + Aws.PARTITION + ":secretsmanager:" + Aws.REGION + ":"
                         + Aws.ACCOUNT_ID + ":secret:" + secretNamePrefix, SECRETS_MANAGER_SERVICE, Aws.ACCOUNT_ID,
-                administrators(keyAdministrators, new AccountRootPrincipal()), delegatedReaders);
+                administrators(keyAdministrators, new AccountRootPrincipal()), delegatedReaders,
+                ReaderNaming.PRINCIPAL);
+    }
+
+    /** How a key policy names a delegated reader: as the statement's principal, or in its conditions. */
+    private enum ReaderNaming { PRINCIPAL, CONDITION }
+
+    /**
+     * A member account's user secrets key (the spoke's): as the single-account one, administered by the account, but
+     * with the delegated readers named in conditions rather than as principals. One spoke template serves every
+     * member account, and KMS refuses a key policy whose principals do not exist; a reader role exists in one
+     * account at most. Each reader statement admits a role of the key's own account only ({@code
+     * aws:PrincipalAccount}), so a reader decrypts in the account its ARN names and nowhere else.
+     */
+    static PolicyDocument spokeUserSecretsKey(IPrincipal spokeRole, String secretNamePrefix,
+                                              Map<String, List<String>> delegatedReaders) {
+        return userSecretsKey(spokeRole, "arn:" + Aws.PARTITION + ":secretsmanager:" + Aws.REGION + ":"
+                        + Aws.ACCOUNT_ID + ":secret:" + secretNamePrefix, SECRETS_MANAGER_SERVICE, Aws.ACCOUNT_ID,
+                administrators(List.of(), new AccountRootPrincipal()), delegatedReaders, ReaderNaming.CONDITION);
     }
 
     /**
@@ -69,6 +82,17 @@ final class KeyPolicies {
      */
     static int userSecretsKeyPolicyBytes(String secretNamePrefix, Map<String, List<String>> delegatedReaders,
                                          List<String> keyAdministrators) {
+        return userSecretsKeyPolicyBytes(secretNamePrefix, delegatedReaders, keyAdministrators,
+                ReaderNaming.PRINCIPAL);
+    }
+
+    /** As above, for the spoke's key policy (readers in conditions, the account administers the key). */
+    static int spokeUserSecretsKeyPolicyBytes(String secretNamePrefix, Map<String, List<String>> delegatedReaders) {
+        return userSecretsKeyPolicyBytes(secretNamePrefix, delegatedReaders, List.of(), ReaderNaming.CONDITION);
+    }
+
+    private static int userSecretsKeyPolicyBytes(String secretNamePrefix, Map<String, List<String>> delegatedReaders,
+                                                 List<String> keyAdministrators, ReaderNaming readerNaming) {
         String partition = "aws-iso-xx-xxxxxxxx";
         String region = "xx-xxxxxxxxxxxxxxx-9";
         String account = "123456789012";
@@ -77,7 +101,7 @@ final class KeyPolicies {
                 "arn:" + partition + ":secretsmanager:" + region + ":" + account + ":secret:" + secretNamePrefix,
                 "secretsmanager." + region + ".amazonaws.com", account,
                 administrators(keyAdministrators, new ArnPrincipal("arn:" + partition + ":iam::" + account + ":root")),
-                delegatedReaders);
+                delegatedReaders, readerNaming);
         Stack scratch = new Stack(new App(), "KeyPolicySize");
         return JsonText.of(scratch.resolve(worstCase)).getBytes(StandardCharsets.UTF_8).length;
     }
@@ -91,7 +115,8 @@ final class KeyPolicies {
     private static PolicyDocument userSecretsKey(IPrincipal rotatorRole, String secretArnPrefix,
                                                  String secretsManagerService, String accountId,
                                                  PolicyStatement administration,
-                                                 Map<String, List<String>> delegatedReaders) {
+                                                 Map<String, List<String>> delegatedReaders,
+                                                 ReaderNaming readerNaming) {
         List<PolicyStatement> statements = new ArrayList<>(List.of(
                 administration,
                 PolicyStatement.Builder.create()
@@ -133,18 +158,27 @@ final class KeyPolicies {
                         .build()));
         int number = 0;
         for (Map.Entry<String, List<String>> readers : new TreeMap<>(delegatedReaders).entrySet()) {
+            Map<String, Object> conditions = new TreeMap<>(Map.of(
+                    "StringEquals", Map.of("kms:ViaService", secretsManagerService),
+                    // Exactly this user's secret: the name, then '-' and the six characters Secrets Manager
+                    // appends. A longer user name that starts with this one does not match.
+                    "StringLike", Map.of("kms:EncryptionContext:SecretARN",
+                            secretArnPrefix + readers.getKey() + "-??????")));
+            List<IPrincipal> principals = readers.getValue().stream().<IPrincipal>map(ArnPrincipal::new).toList();
+            if (readerNaming == ReaderNaming.CONDITION) {
+                principals = List.of(new AnyPrincipal());
+                conditions.put("StringEquals", new TreeMap<>(Map.of("kms:ViaService", secretsManagerService,
+                        "aws:PrincipalAccount", accountId)));
+                // aws:PrincipalArn is the role's ARN for every session of the role.
+                conditions.put("ArnEquals", Map.of("aws:PrincipalArn", readers.getValue()));
+            }
             statements.add(PolicyStatement.Builder.create()
                     // Sids allow letters and digits only, and user names have more: the user is in the condition.
                     .sid("DelegatedReadersDecryptOneUsersSecret" + ++number)
-                    .principals(readers.getValue().stream().<IPrincipal>map(ArnPrincipal::new).toList())
+                    .principals(principals)
                     .actions(List.of("kms:Decrypt"))
                     .resources(List.of("*"))
-                    .conditions(new TreeMap<>(Map.of(
-                            "StringEquals", Map.of("kms:ViaService", secretsManagerService),
-                            // Exactly this user's secret: the name, then '-' and the six characters Secrets Manager
-                            // appends. A longer user name that starts with this one does not match.
-                            "StringLike", Map.of("kms:EncryptionContext:SecretARN",
-                                    secretArnPrefix + readers.getKey() + "-??????"))))
+                    .conditions(conditions)
                     .build());
         }
         return PolicyDocument.Builder.create().statements(statements).build();
@@ -178,7 +212,7 @@ final class KeyPolicies {
                                         + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":alarm:*"))))
                         .build(),
                 PolicyStatement.Builder.create()
-                        .sid("EventBridgePublishesParameterChanges")
+                        .sid(ParameterChangeNotice.SID)
                         .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
                         .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
                         .resources(List.of("*"))

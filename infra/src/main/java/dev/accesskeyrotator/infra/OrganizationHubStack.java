@@ -92,6 +92,7 @@ public final class OrganizationHubStack extends Stack {
     private final Topic noticeTopic;
     private final Topic alarmTopic;
     private final HubAlarms alarms;
+    private final Rule parameterChangeRule;
 
     public OrganizationHubStack(Construct scope, String id, OrganizationProps props) {
         super(scope, id, props.base().stackProps());
@@ -177,6 +178,7 @@ public final class OrganizationHubStack extends Stack {
         if (!props.excludedAccounts().isEmpty()) {
             workerEnv.put(Organization.Variable.EXCLUDED_ACCOUNTS.name(), String.join(",", props.excludedAccounts()));
         }
+        carryDelegatedReaders(workerEnv, base);
         this.worker = function("WorkerFunction", WORKER_HANDLER, workerRole, workerEnv, base,
                 RotatorStack.FUNCTION_TIMEOUT, "Rotates the opted-in IAM users' keys of one member account");
         Map<String, String> aggregatorEnv = new LinkedHashMap<>(common);
@@ -226,6 +228,7 @@ public final class OrganizationHubStack extends Stack {
                 .build();
 
         this.alarms = new HubAlarms(this, "Alarms", stateMachine, alarmTopic, base.schedule().interval());
+        this.parameterChangeRule = announceParameterChanges(props);
         this.spokeStackSet = spokeStackSet(props);
         acknowledge(props, lister, aggregator);
 
@@ -258,6 +261,26 @@ public final class OrganizationHubStack extends Stack {
                         "arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":parameter/" + path
                                 + "/" + Organization.ACCOUNT_OVERRIDES_DIRECTORY + "*"))
                 .build());
+    }
+
+    /**
+     * The same readers as the spoke key policy's, for the secret resource policies the worker writes; in each member
+     * account the worker applies only the readers whose ARN names that account (AccountWorker).
+     */
+    private static void carryDelegatedReaders(Map<String, String> workerEnv, RotatorStackProps base) {
+        if (!base.delegatedReaders().isEmpty()) {
+            workerEnv.put(EnvironmentVariable.DELEGATED_READERS.name(),
+                    RotatorStackProps.delegatedReadersVariable(base.delegatedReaders()));
+        }
+    }
+
+    /**
+     * As in single-account mode, and for the per-account overrides too: a hub principal who sets {@code dry-run} or
+     * an account's override stops rotation in member accounts while executions keep succeeding, so every change under
+     * the paths the worker reads is announced on the alarm topic.
+     */
+    private Rule announceParameterChanges(OrganizationProps props) {
+        return ParameterChangeNotice.create(this, props.parameterPrefixes(), alarmTopic);
     }
 
     private StateMachine stateMachine(OrganizationProps props, Function lister, Function aggregator) {
@@ -482,4 +505,5 @@ public final class OrganizationHubStack extends Stack {
     public Topic noticeTopic() { return noticeTopic; }
     public Topic alarmTopic() { return alarmTopic; }
     HubAlarms alarms() { return alarms; }
+    public Rule parameterChangeRule() { return parameterChangeRule; }
 }

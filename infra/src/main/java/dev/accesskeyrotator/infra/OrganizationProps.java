@@ -62,9 +62,18 @@ public record OrganizationProps(RotatorStackProps base, String organizationId, L
         if (spokeFailureTolerance < 0) {
             throw new IllegalArgumentException("spokeFailureTolerance must be at least 0: " + spokeFailureTolerance);
         }
+        checkSingleAccountPrincipals(base);
         organizationUnits = List.copyOf(organizationUnits);
         accounts = List.copyOf(accounts);
         excludedAccounts = List.copyOf(excludedAccounts);
+    }
+
+    /**
+     * Every Parameter Store path the hub's worker reads: the hub's parameters and the per-account overrides
+     * ({@code <prefix>accounts/<account-id>/}, AccountOverrides), whose changes are announced alike.
+     */
+    public List<String> parameterPrefixes() {
+        return List.of(base.parameterPrefix(), base.parameterPrefix() + Organization.ACCOUNT_OVERRIDES_DIRECTORY);
     }
 
     public static boolean requested(Node node) {
@@ -92,6 +101,30 @@ public record OrganizationProps(RotatorStackProps base, String organizationId, L
     private static List<String> list(Node node, String key) {
         return text(node, key).map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty())
                 .toList()).orElse(List.of());
+    }
+
+    /**
+     * A break-glass principal is a principal of one account, while one worker serves every member account, where the
+     * break-glass principal is that account's root: a principal of another account could change nothing there (the
+     * secret's policy grants it nothing), so it would be ignored without a word. Refused at synth so that nobody
+     * believes their member accounts have the protection they configured. Delegated readers are carried to the
+     * spokes: each applies in the account its ARN names.
+     */
+    private static void checkSingleAccountPrincipals(RotatorStackProps base) {
+        base.namedBreakGlassPrincipalArn().ifPresent(arn -> {
+            throw new IllegalArgumentException("context value breakGlassPrincipalArn is not supported in organization"
+                    + " mode: in each member account the break-glass principal is that account's root, the one"
+                    + " principal every account has, and '" + arn + "' names a single account. Remove"
+                    + " -c breakGlassPrincipalArn (docs/organizations.md, who can read a member account's secrets).");
+        });
+        // The spoke's key policy names the readers in conditions, which take more room than principals.
+        int spokeKeyPolicyBytes = KeyPolicies.spokeUserSecretsKeyPolicyBytes(base.secretNamePrefix(),
+                base.delegatedReaders());
+        if (spokeKeyPolicyBytes > KeyPolicies.MAX_KEY_POLICY_BYTES) {
+            throw new IllegalArgumentException("delegatedReaders make the spoke's user secrets key policy up to "
+                    + spokeKeyPolicyBytes + " bytes; KMS allows " + KeyPolicies.MAX_KEY_POLICY_BYTES + " bytes per"
+                    + " key policy. Name fewer readers: one role per reading system, for the users it needs");
+        }
     }
 
     private static void require(String key, String value, Pattern pattern) {

@@ -13,14 +13,7 @@ import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.interfaces.events.IRuleRef;
-import software.amazon.awscdk.services.events.EventField;
-import software.amazon.awscdk.services.events.EventPattern;
-import software.amazon.awscdk.services.events.IRuleTarget;
-import software.amazon.awscdk.services.events.Match;
 import software.amazon.awscdk.services.events.Rule;
-import software.amazon.awscdk.services.events.RuleTargetConfig;
-import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.iam.AnyPrincipal;
@@ -250,7 +243,7 @@ public final class RotatorStack extends Stack {
 
         grantRotationPermissions(props, functionLogs);
         this.noticeSubscriberPolicy = restrictNoticeSubscriptions();
-        this.parameterChangeRule = notifyAdministratorsOfParameterChanges(props.parameterPrefix());
+        this.parameterChangeRule = ParameterChangeNotice.create(this, List.of(props.parameterPrefix()), alarmTopic);
         this.alarms = new RotatorAlarms(this, "Alarms", rotationFunction, deadLetterQueue, alarmTopic,
                 props.schedule().interval());
         CdkNagAcknowledgements.acknowledgeRotatorFindings(functionRole, deadLetterQueue, props);
@@ -363,54 +356,6 @@ public final class RotatorStack extends Stack {
                         .conditions(Map.of("StringEquals", Map.of("sns:Protocol", SUBSCRIBER_PROTOCOLS)))
                         .build()))
                 .build();
-    }
-
-    /**
-     * Every change to a parameter under the prefix reaches the administrators (alarm topic): a parameter can switch
-     * rotation to dry-run, stretch the key age or change whom it selects, so no change should go unnoticed even
-     * when it is valid. Parameter Store sends these events to the default event bus on its own.
-     */
-    private Rule notifyAdministratorsOfParameterChanges(String parameterPrefix) {
-        Rule rule = Rule.Builder.create(this, "ParameterChangeNotice")
-                .description("Tells the administrators about every change to an access key rotation parameter")
-                .eventPattern(EventPattern.builder()
-                        .source(List.of("aws.ssm"))
-                        .detailType(List.of("Parameter Store Change"))
-                        .detail(Map.of("name", Match.prefix(parameterPrefix)))
-                        .build())
-                .build();
-        RuleTargetInput message = RuleTargetInput.fromText("Access Key Rotator: parameter "
-                + EventField.fromPath("$.detail.name") + " changed (" + EventField.fromPath("$.detail.operation")
-                + ") at " + EventField.fromPath("$.time") + " in account " + EventField.fromPath("$.account")
-                + ", region " + EventField.fromPath("$.region") + ". The next rotation run uses the parameters as"
-                + " they are then (a deleted one takes its default). If nobody meant to make this change, find the"
-                + " caller in CloudTrail (PutParameter, DeleteParameter) and restore the value.");
-        rule.addTarget(new AdminTopicTarget(alarmTopic, message));
-        alarmTopic.addToResourcePolicy(PolicyStatement.Builder.create()
-                .sid("EventBridgePublishesParameterChanges")
-                .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
-                .actions(List.of("sns:Publish"))
-                .resources(List.of(alarmTopic.getTopicArn()))
-                .conditions(Map.of("ArnEquals", Map.of("aws:SourceArn", rule.getRuleArn())))
-                .build());
-        return rule;
-    }
-
-    /**
-     * The alarm topic as a rule target, without CDK's SnsTopic grants: those would let any rule publish (no
-     * aws:SourceArn) and add a wildcard {@code kms:GenerateDataKey*} to the key policy. The topic and key policies
-     * above grant exactly what delivery needs.
-     */
-    private record AdminTopicTarget(Topic topic, RuleTargetInput message) implements IRuleTarget {
-        @Override
-        public RuleTargetConfig bind(IRuleRef rule, String id) {
-            return RuleTargetConfig.builder().arn(topic.getTopicArn()).input(message).targetResource(topic).build();
-        }
-
-        @Override
-        public RuleTargetConfig bind(IRuleRef rule) {
-            return bind(rule, null);
-        }
     }
 
     /**

@@ -319,6 +319,11 @@ public final class RotatorStackProps {
         return breakGlassPrincipalArn.orElse("arn:" + Aws.PARTITION + ":iam::" + Aws.ACCOUNT_ID + ":root");
     }
 
+    /** The break-glass principal the deployer named, if any (organization mode refuses one). */
+    Optional<String> namedBreakGlassPrincipalArn() {
+        return breakGlassPrincipalArn;
+    }
+
     /** Per user name, the roles that may read that user's secret (besides the user and the function). */
     public Map<String, List<String>> delegatedReaders() {
         return delegatedReaders;

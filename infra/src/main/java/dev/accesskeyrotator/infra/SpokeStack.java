@@ -65,7 +65,7 @@ public final class SpokeStack extends Stack {
         this.userSecretsKey = Key.Builder.create(this, "UserSecretsKey")
                 .description("Access Key Rotator: encrypts each user's access key secret in this account")
                 .enableKeyRotation(true)
-                .policy(KeyPolicies.userSecretsKey(spokeRole, base.secretNamePrefix()))
+                .policy(KeyPolicies.spokeUserSecretsKey(spokeRole, base.secretNamePrefix(), base.delegatedReaders()))
                 // The user secrets outlive the spoke; without this key they could not be read any more.
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();

@@ -291,7 +291,175 @@ class OrganizationStacksTest {
                 .getMessage().contains("organizationUnits"));
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyParameterChangeUnderThePathsTheWorkerReadsIsAnnouncedOnTheHubAlarmTopic() {
+        String rule = logicalIdOf(hub, hub.parameterChangeRule());
+        String alarmTopic = logicalIdOf(hub, hub.alarmTopic());
+        Map<String, Object> properties = (Map<String, Object>) hubTemplate.findResources("AWS::Events::Rule")
+                .get(rule).get("Properties");
+        Map<String, Object> pattern = (Map<String, Object>) properties.get("EventPattern");
+        assertEquals(List.of("aws.ssm"), pattern.get("source"));
+        assertEquals(List.of("Parameter Store Change"), pattern.get("detail-type"));
+        List<String> prefixes = ((List<Map<String, String>>) ((Map<String, Object>) pattern.get("detail"))
+                .get("name")).stream().map(match -> match.get("prefix")).toList();
+        // What the worker reads (AccountOverrides): the hub's parameters and each account's overrides.
+        String prefix = "/access-key-rotation/";
+        for (String name : List.of(prefix + "dry-run", prefix + "max-key-age-days",
+                prefix + Organization.ACCOUNT_OVERRIDES_DIRECTORY + "111122223333/dry-run")) {
+            assertTrue(prefixes.stream().anyMatch(name::startsWith), name + " is not announced by " + prefixes);
+        }
+        assertFalse(prefixes.stream().anyMatch("/other-tool/dry-run"::startsWith), prefixes.toString());
+        hubTemplate.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", Match.anyValue(),
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "Arn", Stacks.ref(alarmTopic),
+                        "InputTransformer", Map.of(
+                                "InputPathsMap", Match.objectLike(Map.of("detail-name", "$.detail.name",
+                                        "detail-operation", "$.detail.operation")),
+                                "InputTemplate", Match.stringLikeRegexp(
+                                        "\"Access Key Rotator: parameter <detail-name> changed.*CloudTrail.*\"")))))));
+        // EventBridge may publish to the hub's alarm topic for this rule only, and nowhere else.
+        hubTemplate.hasResourceProperties("AWS::SNS::TopicPolicy", Map.of(
+                "Topics", List.of(Stacks.ref(alarmTopic)),
+                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectEquals(Map.of(
+                        "Sid", "EventBridgePublishesParameterChanges",
+                        "Effect", "Allow",
+                        "Principal", Map.of("Service", "events.amazonaws.com"),
+                        "Action", "sns:Publish",
+                        "Resource", Stacks.ref(alarmTopic),
+                        "Condition", Map.of("ArnEquals", Map.of("aws:SourceArn",
+                                Stacks.getAtt(rule, "Arn"))))))))));
+        assertEquals(1, Stacks.allStatements(hubTemplate).stream()
+                .filter(s -> Map.of("Service", "events.amazonaws.com").equals(s.get("Principal")))
+                .filter(s -> Stacks.actionsOf(s).contains("sns:Publish")).count());
+    }
+
+    @Test
+    void theAnnouncedPathsFollowTheParameterPrefix() {
+        Template custom = Template.fromStack(hub(Map.of("parameterPrefix", "/platform/keys/")));
+        custom.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", Match.objectLike(Map.of(
+                "detail", Map.of("name", List.of(Map.of("prefix", "/platform/keys/")))))));
+    }
+
+    /**
+     * CDK's default key policy would let any hub principal whose identity policy allows {@code sns:Publish} and
+     * KMS use (AdministratorAccess, PowerUserAccess) have SNS encrypt a forged notice or alarm with the key. The hub's
+     * key admits the worker and the aggregator (the two functions that publish), CloudWatch's alarms of this account,
+     * EventBridge (the parameter-change rule) and key administration without use, nothing else.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theHubTopicsKeyLetsOnlyTheHubPublishersCloudWatchAndEventBridgeUseIt() {
+        String worker = logicalIdOf(hub, hub.workerRole());
+        String aggregator = logicalIdOf(hub, hub.aggregatorRole());
+        hubTemplate.allResourcesProperties("AWS::SNS::Topic", Map.of("KmsMasterKeyId", Match.anyValue()));
+        Map<String, Map<String, Object>> keys = hubTemplate.findResources("AWS::KMS::Key");
+        assertEquals(1, keys.size());
+        List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>)
+                keys.values().iterator().next().get("Properties")).get("KeyPolicy")).get("Statement");
+        Map<String, Map<String, Object>> bySid = new LinkedHashMap<>();
+        statements.forEach(statement -> bySid.put((String) statement.get("Sid"), statement));
+        assertEquals(List.of("AccountAdministersKeyWithoutUsingIt", "RotatorPublishesNoticesThroughSns",
+                "CloudWatchPublishesAlarms", "EventBridgePublishesParameterChanges"), List.copyOf(bySid.keySet()));
+        Set<String> administration = new TreeSet<>(Stacks.actionsOf(bySid.get("AccountAdministersKeyWithoutUsingIt")));
+        for (String use : List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:*")) {
+            assertFalse(administration.contains(use), "the account administers the key but may not " + use);
+        }
+        Map<String, Object> publishers = bySid.get("RotatorPublishesNoticesThroughSns");
+        assertEquals(Set.of(Stacks.getAtt(worker, "Arn"), Stacks.getAtt(aggregator, "Arn")),
+                Set.copyOf((List<Object>) ((Map<String, Object>) publishers.get("Principal")).get("AWS")));
+        assertEquals(Map.of("StringEquals", Map.of("kms:ViaService", Stacks.join("sns.", Stacks.ref("AWS::Region"),
+                ".amazonaws.com"))), publishers.get("Condition"));
+        assertEquals(Map.of("Service", "cloudwatch.amazonaws.com"),
+                bySid.get("CloudWatchPublishesAlarms").get("Principal"));
+        assertEquals(Map.of("Service", "events.amazonaws.com"),
+                bySid.get("EventBridgePublishesParameterChanges").get("Principal"));
+    }
+
+    @Test
+    void aBreakGlassPrincipalIsRefusedInOrganizationModeWithTheReason() {
+        IllegalArgumentException breakGlass = assertThrows(IllegalArgumentException.class, () -> hub(Map.of(
+                "breakGlassPrincipalArn", "arn:aws:iam::111122223333:role/BreakGlass")));
+        assertTrue(breakGlass.getMessage().startsWith("context value breakGlassPrincipalArn is not supported in"
+                + " organization mode"), breakGlass.getMessage());
+        assertTrue(breakGlass.getMessage().contains("member account the break-glass principal is that account's"
+                + " root"), breakGlass.getMessage());
+        assertTrue(breakGlass.getMessage().contains("Remove -c breakGlassPrincipalArn"), breakGlass.getMessage());
+    }
+
+    /**
+     * Delegated readers reach the member accounts: the spoke's key lets each reader decrypt its user's secret there,
+     * named in conditions (KMS refuses a key policy whose principal does not exist, and one spoke template serves
+     * every account), and only a role of the key's own account; the worker gets the readers for the secret policies
+     * it writes (AccountWorkerTest shows it applies, in each account, the readers of that account only).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void delegatedReadersReachTheSpokeKeyByConditionAndTheWorkerEnvironment() throws Exception {
+        String ci = "arn:aws:iam::210000000001:role/ci";
+        String other = "arn:aws:iam::210000000002:role/deploy/ci";
+        OrganizationHubStack withReaders = hub(Map.of("delegatedReaders",
+                "{\"ci-bot\":[\"" + ci + "\",\"" + other + "\"]}"));
+        Template spoke = Template.fromJSON(JSON.readValue(stackSet(withReaders).path("TemplateBody").asText(),
+                Map.class));
+        Map<String, Map<String, Object>> keys = spoke.findResources("AWS::KMS::Key");
+        assertEquals(1, keys.size());
+        List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>)
+                keys.values().iterator().next().get("Properties")).get("KeyPolicy")).get("Statement");
+        Map<String, Object> readers = statements.stream()
+                .filter(statement -> "DelegatedReadersDecryptOneUsersSecret1".equals(statement.get("Sid")))
+                .findFirst().orElseThrow(() -> new AssertionError(statements.toString()));
+        assertEquals(Map.of("AWS", "*"), readers.get("Principal"));
+        assertEquals("kms:Decrypt", readers.get("Action"));
+        assertEquals(Map.of(
+                "ArnEquals", Map.of("aws:PrincipalArn", List.of(ci, other)),
+                "StringEquals", Map.of("aws:PrincipalAccount", Stacks.ref("AWS::AccountId"),
+                        "kms:ViaService", Stacks.join("secretsmanager.", Stacks.ref("AWS::Region"), ".amazonaws.com")),
+                "StringLike", Map.of("kms:EncryptionContext:SecretARN", Stacks.join("arn:", Stacks.ref(
+                        "AWS::Partition"), ":secretsmanager:", Stacks.ref("AWS::Region"), ":",
+                        Stacks.ref("AWS::AccountId"), ":secret:access-key-rotation/ci-bot-??????"))), readers.get("Condition"));
+        // No reader is a principal anywhere in the spoke: a role missing in one account would fail its deployment.
+        for (Map<String, Object> statement : Stacks.allStatements(spoke)) {
+            String principal = JSON.writeValueAsString(statement.getOrDefault("Principal", Map.of()));
+            assertFalse(principal.contains(":role/ci"), statement.toString());
+        }
+        Template hubWithReaders = Template.fromStack(withReaders);
+        hubWithReaders.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", OrganizationHubStack.WORKER_HANDLER,
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "DELEGATED_READERS", "ci-bot " + ci + " " + other)))));
+        // Without readers the spoke key has no reader statement and the worker no variable.
+        assertTrue(spokeTemplate.toJSON().toString().contains("UsersDecryptOnlyTheirOwnSecretThroughSecretsManager"));
+        assertFalse(spokeTemplate.toJSON().toString().contains("DelegatedReaders"));
+        assertFalse(hubTemplate.toJSON().toString().contains("DELEGATED_READERS"));
+    }
+
+    /**
+     * The spoke names readers in conditions, which take more room than the single-account key's principals: a set of
+     * readers that the single-account stack accepts can still make the spoke's key policy too big for KMS, which
+     * would fail the spoke in every member account. The synth says so instead.
+     */
+    @Test
+    void readersThatWouldMakeTheSpokeKeyPolicyTooBigForKmsAreRefusedAtSynth() throws Exception {
+        String prefix = "p".repeat(200) + "/";
+        Map<String, List<String>> readers = new java.util.TreeMap<>();
+        while (KeyPolicies.spokeUserSecretsKeyPolicyBytes(prefix, readers) <= KeyPolicies.MAX_KEY_POLICY_BYTES) {
+            readers.put(String.format("u%02d", readers.size()), List.of("arn:aws:iam::210000000001:role/r"));
+        }
+        // The single-account stack takes these readers.
+        RotatorStackProps.builder().secretNamePrefix(prefix).delegatedReaders(readers).build();
+        IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class, () -> hub(Map.of(
+                "secretNamePrefix", prefix, "delegatedReaders", JSON.writeValueAsString(readers))));
+        assertTrue(tooBig.getMessage().startsWith("delegatedReaders make the spoke's user secrets key policy up to "),
+                tooBig.getMessage());
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    private static String logicalIdOf(Stack stack, software.constructs.IConstruct construct) {
+        return stack.getLogicalId((software.amazon.awscdk.CfnElement) construct.getNode().getDefaultChild());
+    }
 
     private static JsonNode stackSet() {
         return stackSet(hub);

@@ -277,6 +277,13 @@ class ParametersTest {
     }
 
     @Test
+    void aPrefixInsideAnotherIsCoveredByItAndSeparatePrefixesEachGetTheirMatcher() {
+        assertEquals(List.of("/a/", "/ab/", "/b/"), ParameterChangeNotice.outermost(
+                List.of("/b/", "/a/accounts/", "/ab/", "/a/", "/b/", "/a/accounts/1/")));
+        assertThrows(IllegalArgumentException.class, () -> ParameterChangeNotice.outermost(List.of()));
+    }
+
+    @Test
     void theParameterChangeRuleFollowsThePrefix() {
         Stacks.template(RotatorStackProps.builder().parameterPrefix("/platform/key-rotation/"))
                 .hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", Match.objectLike(Map.of(

@@ -13,8 +13,11 @@ import dev.accesskeyrotator.service.RotationService;
 import dev.accesskeyrotator.service.RunReport;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -36,7 +39,7 @@ public final class AccountWorker {
 
     /**
      * @param hub      the hub's settings; the KMS key, the rotator's role and the break-glass principal are replaced
-     *                 by each account's own
+     *                 by each account's own, and of the delegated readers each account gets those of its own roles
      * @param logLines where the account's log lines go; each is tagged with the account id
      * @param excludedAccounts never entered, whoever invokes the worker (the lister leaves them out too, but the
      *                 worker function can be invoked directly)
@@ -119,7 +122,26 @@ public final class AccountWorker {
         return new RotatorSettings(hub.parameterPrefix(), hub.secretNamePrefix(), hub.noticeTopicArn(),
                 Optional.of(keyArn), hub.adminContact(), hub.maxConcurrency(), hub.deployedOptInTag(),
                 Optional.of(account.roleArn()),
-                Optional.of("arn:" + account.partition() + ":iam::" + account.accountId() + ":root"));
+                Optional.of("arn:" + account.partition() + ":iam::" + account.accountId() + ":root"),
+                readersIn(account));
+    }
+
+    /**
+     * The delegated readers that apply in this account: those whose role is in it. A role is one account's, and the
+     * spoke key admits readers of its own account only, so a reader named with another account's ARN reads nothing
+     * here; naming it in this account's secret policies would grant it nothing, and Secrets Manager refuses a policy
+     * whose principal does not exist.
+     */
+    private Map<String, List<String>> readersIn(MemberAccount account) {
+        String ownRoles = "arn:" + account.partition() + ":iam::" + account.accountId() + ":role/";
+        Map<String, List<String>> readers = new TreeMap<>();
+        hub.delegatedReaders().forEach((user, roles) -> {
+            List<String> own = roles.stream().filter(role -> role.startsWith(ownRoles)).toList();
+            if (!own.isEmpty()) {
+                readers.put(user, own);
+            }
+        });
+        return readers;
     }
 
     /** Every line names its account: one log group holds the lines of all of them. */

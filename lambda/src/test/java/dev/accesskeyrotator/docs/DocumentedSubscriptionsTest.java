@@ -133,6 +133,43 @@ class DocumentedSubscriptionsTest {
         assertTrue(admins >= 1 && owners >= 1, "the docs show an admin's and an owner's subscription: " + documented);
     }
 
+    /**
+     * The parameter-change notices (rule {@code ParameterChangeNotice}, in the single-account stack and the hub alike)
+     * reach the alarm topic from EventBridge as plain text without message attributes: a filter policy on an
+     * admin's alarm-topic subscription would drop them. Every documented alarm-topic subscription gets one.
+     */
+    @Test
+    void everyDocumentedAlarmTopicSubscriptionGetsTheParameterChangeNotices() throws Exception {
+        String topicArn = endpoint.snsClient().createTopic(r -> r.name("AccessKeyRotator-AlarmTopic")).topicArn();
+        List<String> subscriptions = new ArrayList<>();
+        for (Page page : MarkdownPages.all()) {
+            for (CodeBlock block : page.codeBlocks()) {
+                for (String command : block.commands()) {
+                    if (!command.startsWith("aws sns subscribe") || !command.contains("AlarmTopic")) {
+                        continue;
+                    }
+                    Matcher attributes = ATTRIBUTES.matcher(command);
+                    Map<String, String> filter = attributes.find() ? Map.of("FilterPolicy", JsonLog.mapper()
+                            .readTree(attributes.group(1)).get("FilterPolicy").asText()) : Map.of();
+                    Matcher email = Pattern.compile("--notification-endpoint\\s+(\\S+)").matcher(command);
+                    assertTrue(email.find(), block.where() + ": " + command);
+                    subscriptions.add(block.where() + " " + endpoint.snsClient().subscribe(r -> r.topicArn(topicArn)
+                            .protocol("email").endpoint(email.group(1)).returnSubscriptionArn(true)
+                            .attributes(filter)).subscriptionArn());
+                }
+            }
+        }
+        assertFalse(subscriptions.isEmpty(), "the docs show how admins subscribe to the alarm topic");
+        // As EventBridge delivers the rule's input: the text alone, no message attributes.
+        endpoint.snsClient().publish(r -> r.topicArn(topicArn).message("Access Key Rotator: parameter"
+                + " /access-key-rotation/accounts/111122223333/dry-run changed (Update) at 2026-12-05T10:00:00Z"));
+        for (String subscription : subscriptions) {
+            String arn = subscription.substring(subscription.lastIndexOf(' ') + 1);
+            assertEquals(1, endpoint.aws().sns().deliveredTo(arn).size(), subscription
+                    + " must receive the parameter-change notice");
+        }
+    }
+
     @Test
     void thePreviouslyDocumentedAdminPolicyIsCaughtDroppingBlockedNotices() throws Exception {
         Page page = MarkdownPages.of("docs/planted.md", """

@@ -1,10 +1,12 @@
 package dev.accesskeyrotator.org;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.contract.Organization;
 import dev.accesskeyrotator.localaws.Calls;
 import dev.accesskeyrotator.port.MemberAccounts;
 import dev.accesskeyrotator.localaws.LocalAws;
+import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.localaws.SecretsManagerEmulator.SecretSnapshot;
 import dev.accesskeyrotator.localaws.SnsEmulator.PublishedMessage;
 import dev.accesskeyrotator.service.ReportCount;
@@ -279,6 +281,52 @@ class AccountWorkerTest {
                 .contains("not the rotator's KMS key " + OrganizationFixture.keyArnOf(victim))), runs.toString());
         assertTrue(org.aws.calls().inAccount(victim).stream().noneMatch(c -> c.operation().equals("GetParametersByPath")),
                 "the member-writable parameter is not even read");
+    }
+
+    /**
+     * {@code -c delegatedReaders} in organization mode: a reader is a role of one account, so in each member account
+     * the worker names in a user's secret policy only the readers of that account (the spoke key admits those only,
+     * OrganizationStacksTest); the same user name elsewhere, and other users, get no reader.
+     */
+    @Test
+    void delegatedReadersAreNamedInTheSecretPolicyOfTheAccountTheirRoleIsInOnly() throws Exception {
+        org.member(A, org.rootId);
+        org.member(B, org.rootId);
+        org.optedInUser(A, "ci-bot", 100);
+        org.optedInUser(A, "alice", 100);
+        org.optedInUser(B, "ci-bot", 100);
+        String readerInA = "arn:aws:iam::" + A + ":role/external-secrets";
+        String readerInHub = "arn:aws:iam::" + org.aws.accountId() + ":role/ci";
+
+        List<AccountResult> results;
+        try (OrganizationFixture.Worker worker = org.worker(Map.of("ci-bot", List.of(readerInA, readerInHub)))) {
+            results = List.of(worker.rotate(A), worker.rotate(B));
+        }
+
+        assertEquals(List.of(AccountResult.ROTATED, AccountResult.ROTATED),
+                results.stream().map(AccountResult::status).toList(), results.toString());
+        assertEquals(List.of(readerInA), readersIn(A, "ci-bot"));
+        assertEquals(List.of(), readersIn(A, "alice"));
+        assertEquals(List.of(), readersIn(B, "ci-bot"));
+        for (String account : List.of(A, B)) {
+            String policy = org.aws.account(account).secretsManager().secret(RotatorHarness.SECRET_PREFIX + "ci-bot")
+                    .orElseThrow().resourcePolicy();
+            assertFalse(policy.contains(readerInHub), "a role of the hub account is no member's reader: " + policy);
+        }
+    }
+
+    /** The principals of the secret policy's delegated-read statement, none if it has none. */
+    private List<String> readersIn(String account, String user) throws Exception {
+        String policy = org.aws.account(account).secretsManager().secret(RotatorHarness.SECRET_PREFIX + user)
+                .orElseThrow().resourcePolicy();
+        List<String> readers = new ArrayList<>();
+        for (JsonNode statement : JsonLog.mapper().readTree(policy).get("Statement")) {
+            if (statement.path("Sid").asText().equals("DelegatedReadersReadAccessKey")) {
+                assertEquals("Allow", statement.path("Effect").asText());
+                statement.path("Principal").path("AWS").forEach(arn -> readers.add(arn.asText()));
+            }
+        }
+        return readers;
     }
 
     @Test

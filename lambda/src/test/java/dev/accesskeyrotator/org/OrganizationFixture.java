@@ -165,10 +165,22 @@ final class OrganizationFixture implements AutoCloseable {
 
     /** As above, with the hub's {@code excludedAccounts}. */
     Worker worker(Set<String> excludedAccounts) {
+        return worker(excludedAccounts, hubSettings());
+    }
+
+    /** As above, with the hub's {@code delegatedReaders} as the hub stack puts them in the worker's environment. */
+    Worker worker(Map<String, List<String>> delegatedReaders) {
+        RotatorSettings hub = hubSettings();
+        return worker(Set.of(), new RotatorSettings(hub.parameterPrefix(), hub.secretNamePrefix(),
+                hub.noticeTopicArn(), hub.secretKmsKeyArn(), hub.adminContact(), hub.maxConcurrency(),
+                hub.deployedOptInTag(), hub.functionRoleArn(), hub.breakGlassPrincipalArn(), delegatedReaders));
+    }
+
+    private Worker worker(Set<String> excludedAccounts, RotatorSettings hubSettings) {
         AwsClients hub = new AwsClients(hubOptions());
         AssumedRoleAccounts accounts = new AssumedRoleAccounts(hubOptions(), OrganizationFixture::shortRetries,
                 Organization.DEFAULT_SPOKE_ROLE_NAME, pause -> { });
-        AccountWorker worker = new AccountWorker(hubSettings(), REGION, new SsmParameterSource(hub.ssm()),
+        AccountWorker worker = new AccountWorker(hubSettings, REGION, new SsmParameterSource(hub.ssm()),
                 new SnsNotifier(hub.sns(), topicArn), accounts, aws.clock(), logLines::add, excludedAccounts);
         return new Worker(worker, hub, accounts);
     }
