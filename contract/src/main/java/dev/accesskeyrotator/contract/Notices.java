@@ -13,23 +13,34 @@ public final class Notices {
 
     /** Values of {@link #EVENT_TYPE}. */
     public enum EventType {
-        KEY_EXPIRING("key-expiring"),
-        KEY_ROTATED("key-rotated"),
-        KEY_DISABLED("key-disabled"),
+        KEY_EXPIRING("key-expiring", false),
+        KEY_ROTATED("key-rotated", false),
+        KEY_DISABLED("key-disabled", false),
         /** Rev 3: an exposed key was disabled at once (and replaced, if it was the key in use). */
-        KEY_EXPOSED("key-exposed"),
-        ATTENTION("attention"),
-        BLOCKED("blocked"),
-        RUN_SUMMARY("run-summary");
+        KEY_EXPOSED("key-exposed", true),
+        ATTENTION("attention", true),
+        BLOCKED("blocked", true),
+        RUN_SUMMARY("run-summary", true);
 
         private final String value;
+        private final boolean forAdministrators;
 
-        EventType(String value) {
+        EventType(String value, boolean forAdministrators) {
             this.value = value;
+            this.forAdministrators = forAdministrators;
         }
 
         public String value() {
             return value;
+        }
+
+        /**
+         * The notices the administrators' e-mail subscription ({@code -c alarmEmail}) receives, in both modes: each
+         * run's outcome and what needs a person, not every owner's routine notice.
+         */
+        public static java.util.List<String> forAdministrators() {
+            return java.util.Arrays.stream(values()).filter(type -> type.forAdministrators).map(EventType::value)
+                    .toList();
         }
     }
 }

@@ -125,12 +125,12 @@ public final class OrganizationHubStack extends Stack {
                 .build();
         base.alarmEmail().ifPresent(email -> {
             alarmTopic.addSubscription(new EmailSubscription(email));
-            // As in single-account mode: the organization's run summary and what needs a person.
+            // As in single-account mode: the organization's run summary and what needs a person (a member account's
+            // blocked user or exposed key among them).
             noticeTopic.addSubscription(EmailSubscription.Builder.create(email)
                     .filterPolicy(new TreeMap<>(Map.of(Notices.EVENT_TYPE,
                             SubscriptionFilter.stringFilter(StringConditions.builder()
-                                    .allowlist(List.of(Notices.EventType.RUN_SUMMARY.value(),
-                                            Notices.EventType.ATTENTION.value())).build()))))
+                                    .allowlist(Notices.EventType.forAdministrators()).build()))))
                     .build());
         });
         new DefaultParameters(this, "Parameters", base.parameterPrefix(), base.optInTag());

@@ -158,9 +158,7 @@ public final class RotatorStack extends Stack {
             noticeTopic.addSubscription(EmailSubscription.Builder.create(email)
                     .filterPolicy(Map.of(Notices.EVENT_TYPE,
                             SubscriptionFilter.stringFilter(StringConditions.builder()
-                                    .allowlist(List.of(EventType.RUN_SUMMARY.value(),
-                                            EventType.ATTENTION.value(), EventType.BLOCKED.value(),
-                                            EventType.KEY_EXPOSED.value())).build())))
+                                    .allowlist(EventType.forAdministrators()).build())))
                     .build());
         });
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import static dev.accesskeyrotator.infra.Stacks.ref;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Organization mode is not silent: the hub's alarms, the alarm e-mail subscription and the notice key's policy. */
 class HubAlarmsTest {
@@ -73,7 +74,7 @@ class HubAlarmsTest {
     }
 
     @Test
-    void theAlarmEmailSubscribesToAlarmsAndToRunSummariesInOrganizationModeToo() {
+    void theAlarmEmailSubscribesToAlarmsAndToTheAdministratorsNoticesInOrganizationModeAsInSingleAccountMode() {
         template.resourceCountIs("AWS::SNS::Subscription", 0);
         OrganizationHubStack withEmail = OrganizationStacksTest.hub(Map.of("alarmEmail", "ops@example.com"));
         Template subscribed = Template.fromStack(withEmail);
@@ -83,9 +84,16 @@ class HubAlarmsTest {
         subscribed.resourceCountIs("AWS::SNS::Subscription", 2);
         subscribed.hasResourceProperties("AWS::SNS::Subscription", Map.of("Protocol", "email",
                 "Endpoint", "ops@example.com", "TopicArn", ref(alarmTopic), "FilterPolicy", Match.absent()));
+        // The administrators get the same notices as in single-account mode (whose filter policy
+        // DocsMatchTheStackTest holds to docs/deploy.md): a member account's blocked user or exposed key included.
+        Object singleAccountPolicy = Template.fromStack(Stacks.create(RotatorStackProps.builder()
+                .alarmEmail("ops@example.com"))).findResources("AWS::SNS::Subscription").values().stream()
+                .map(resource -> ((Map<?, ?>) resource.get("Properties")).get("FilterPolicy"))
+                .filter(java.util.Objects::nonNull).findFirst().orElseThrow();
         subscribed.hasResourceProperties("AWS::SNS::Subscription", Map.of("Protocol", "email",
                 "Endpoint", "ops@example.com", "TopicArn", ref(noticeTopic),
-                "FilterPolicy", Map.of("event_type", List.of("run-summary", "attention"))));
+                "FilterPolicy", singleAccountPolicy));
+        assertTrue(singleAccountPolicy.toString().contains("blocked"), singleAccountPolicy.toString());
     }
 
     @Test

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * Rotates one member account: enters it through its spoke role, reads the account's own KMS key from its spoke
- * parameter, and runs the same {@link RotationService} as the single-account function, with the hub's parameters
+ * Rotates one member account: enters it through its spoke role, reads the account's own KMS key from the spoke
+ * role's own key policy (which only IAM permissions in the member account can change), and runs the same {@link RotationService} as the single-account function, with the hub's parameters
  * (and the account's overrides) and the hub's notice topic. Whatever goes wrong becomes this account's result, never
  * an exception: the Distributed Map runs every other account regardless, and the aggregator reports this one.
  */
