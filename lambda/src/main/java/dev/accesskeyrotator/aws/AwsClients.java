@@ -156,7 +156,8 @@ public final class AwsClients implements AutoCloseable {
      * the options' region, credentials, endpoint override, interceptors and retry strategy, the call timeouts, and
      * {@code httpClient}, which the caller closes.
      */
-    public static <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>>
+    public static <B extends AwsClientBuilder<B, ?>
+            & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>>
     B configure(B builder, Options options, SdkHttpClient httpClient) {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
                 .retryStrategy(options.retryStrategies().get())
