@@ -19,13 +19,20 @@ final class RotationRolePolicy {
      * @param userSecrets       the ARN pattern of the user secrets under the prefix
      * @param userSecretsKeyArn the only KMS key user secrets may be created with
      * @param keyWord           how the statement ids name that key: "Stack" or "Account"
+     * @param emergencyRotation whether the role also runs emergency rotation (rev 3), which reads one named user
+     *                          ({@code iam:GetUser}); the organization's spoke role does not (docs/organizations.md)
      */
     static List<PolicyStatement> rotateKeysIntoOwnedSecrets(OptInTag tag, String anyUser, String userSecrets,
-                                                            String userSecretsKeyArn, String keyWord) {
+                                                            String userSecretsKeyArn, String keyWord,
+                                                            boolean emergencyRotation) {
+        List<String> discovery = new java.util.ArrayList<>(List.of("iam:GetAccountAuthorizationDetails",
+                "iam:GenerateCredentialReport", "iam:GetCredentialReport"));
+        if (emergencyRotation) {
+            // GetUser (rev 3, emergency rotation) reads one user's tags, which discovery reads for all users.
+            discovery.add("iam:GetUser");
+        }
         return List.of(
-                // GetUser (rev 3, emergency rotation) reads one user's tags, which discovery reads for all users.
-                statement("DiscoverUsersReadOnly", List.of("iam:GetAccountAuthorizationDetails",
-                        "iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetUser"), List.of("*")),
+                statement("DiscoverUsersReadOnly", discovery, List.of("*")),
                 PolicyStatement.Builder.create()
                         .sid("ManageKeysOfOptedInUsersOnly")
                         .actions(RotatorStack.KEY_ACTIONS)

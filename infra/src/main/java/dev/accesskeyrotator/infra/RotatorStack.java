@@ -284,7 +284,7 @@ public final class RotatorStack extends Stack {
         statements.add(statement("WriteOwnLogs", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                 List.of(functionLogs.getLogGroupArn())));
         statements.addAll(RotationRolePolicy.rotateKeysIntoOwnedSecrets(tag, anyUser, userSecrets,
-                userSecretsKey.getKeyArn(), "Stack"));
+                userSecretsKey.getKeyArn(), "Stack", true));
         statements.add(statement("PublishNotices", List.of("sns:Publish"), List.of(noticeTopic.getTopicArn())));
         statements.add(PolicyStatement.Builder.create()
                 .sid("EncryptNoticesThroughSns")

@@ -82,7 +82,7 @@ public final class SpokeStack extends Stack {
                 + ":secret:" + base.secretNamePrefix() + "*";
         List<PolicyStatement> statements = new ArrayList<>();
         statements.addAll(RotationRolePolicy.rotateKeysIntoOwnedSecrets(tag, anyUser, userSecrets,
-                userSecretsKey.getKeyArn(), "Account"));
+                userSecretsKey.getKeyArn(), "Account", false));
         // The worker learns this account's key from the role's own key policy (below): IAM read on that one policy.
         statements.add(statement("ReadOwnKeyPolicy", List.of("iam:GetRolePolicy"), List.of(spokeRole.getRoleArn())));
         statements.forEach(spokeRole::addToPrincipalPolicy);

@@ -46,7 +46,7 @@ class OperationsMatchPermissionsTest {
      * credentials; the rotation calls the CLI shares with the function live outside this package and are scanned.
      */
     private static final String CLI_PACKAGE = "dev/accesskeyrotator/cli/";
-    /** The organization hub's functions run with the hub's roles (OrganizationStacksTest), not this one. */
+    /** The organization hub's functions run with the hub's roles (HubOperationsMatchPermissionsTest), not this one. */
     private static final String ORGANIZATION_PACKAGE = "dev/accesskeyrotator/org/";
 
     private static Path functionJar;

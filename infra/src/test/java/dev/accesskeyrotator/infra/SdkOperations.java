@@ -25,15 +25,17 @@ import java.util.regex.Pattern;
  */
 final class SdkOperations {
     /** A synchronous SDK v2 client interface: {@code software/amazon/awssdk/services/iam/IamClient}. */
-    private static final Pattern CLIENT_CLASS =
+    static final Pattern CLIENT_CLASS =
             Pattern.compile("software/amazon/awssdk/services/([a-z0-9]+)/[A-Za-z0-9]+Client");
     /** Client methods that are not operations: lifecycle, builders and configuration. */
     static final Set<String> NOT_OPERATIONS = Set.of("close", "serviceName", "create", "builder",
             "serviceClientConfiguration", "utilities", "waiter");
     /** SDK package name to IAM service prefix, where they differ; unlisted packages would fail, not guess. */
-    private static final Map<String, String> IAM_PREFIX = Map.of(
-            "iam", "iam", "secretsmanager", "secretsmanager", "ssm", "ssm", "sns", "sns", "sts", "sts",
-            "kms", "kms", "sqs", "sqs", "cloudwatch", "cloudwatch", "cloudwatchlogs", "logs", "lambda", "lambda");
+    private static final Map<String, String> IAM_PREFIX = Map.ofEntries(
+            Map.entry("iam", "iam"), Map.entry("secretsmanager", "secretsmanager"), Map.entry("ssm", "ssm"),
+            Map.entry("sns", "sns"), Map.entry("sts", "sts"), Map.entry("kms", "kms"), Map.entry("sqs", "sqs"),
+            Map.entry("cloudwatch", "cloudwatch"), Map.entry("cloudwatchlogs", "logs"), Map.entry("lambda", "lambda"),
+            Map.entry("organizations", "organizations"), Map.entry("s3", "s3"));
 
     private static final int UTF8 = 1;
     private static final int INTEGER = 3;
@@ -91,8 +93,10 @@ final class SdkOperations {
             throw new IllegalStateException("no IAM service prefix known for SDK package " + sdkPackage
                     + " (method " + method + "); add it to SdkOperations.IAM_PREFIX");
         }
+        // getObjectAsBytes is GetObject read into memory, as listSecretsPaginator is ListSecrets page by page.
         String operation = method.endsWith("Paginator")
-                ? method.substring(0, method.length() - "Paginator".length()) : method;
+                ? method.substring(0, method.length() - "Paginator".length())
+                : method.endsWith("AsBytes") ? method.substring(0, method.length() - "AsBytes".length()) : method;
         return prefix + ":" + Character.toUpperCase(operation.charAt(0)) + operation.substring(1);
     }
 

@@ -128,10 +128,15 @@ public final class AwsClients implements AutoCloseable {
     private SnsClient sns;
 
     public AwsClients(Options options) {
-        this(options, UrlConnectionHttpClient.builder()
+        this(options, httpClient());
+    }
+
+    /** The HTTP client every SDK client of the rotator uses: URL-connection, with its connect and read timeouts. */
+    public static SdkHttpClient httpClient() {
+        return UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(5))
                 .socketTimeout(Duration.ofSeconds(30))
-                .build());
+                .build();
     }
 
     /** With a given HTTP client; SnapStart priming passes one that answers from memory. */
@@ -143,6 +148,17 @@ public final class AwsClients implements AutoCloseable {
 
     private <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>>
     B configure(B builder, Options options) {
+        return configure(builder, options, httpClient);
+    }
+
+    /**
+     * Configures a client this class does not build (organization mode's Organizations client) exactly as its own:
+     * the options' region, credentials, endpoint override, interceptors and retry strategy, the call timeouts, and
+     * {@code httpClient}, which the caller closes.
+     */
+    public static <B extends AwsClientBuilder<B, ?>
+            & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>>
+    B configure(B builder, Options options, SdkHttpClient httpClient) {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
                 .retryStrategy(options.retryStrategies().get())
                 .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)

@@ -18,6 +18,14 @@ public final class AwsFailures {
         return AwsCalls.translate(operation, e);
     }
 
+    /**
+     * Runs one SDK call (or a paginator read to its end) through the same wrapper as this package's adapters: an
+     * {@link SdkException} leaves as the {@link AwsFailure} {@link #translate} makes of it.
+     */
+    public static <T> T call(String operation, java.util.function.Supplier<T> call) {
+        return AwsCalls.call(operation, call);
+    }
+
     /** Whether no connection was made at all: nobody listening, no such host, no route, or the connect timed out. */
     public static boolean cannotConnect(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

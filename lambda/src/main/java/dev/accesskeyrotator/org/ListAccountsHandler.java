@@ -7,14 +7,11 @@ import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.contract.Organization;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.port.ObjectStore;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -54,10 +51,9 @@ public final class ListAccountsHandler implements RequestHandler<Map<String, Obj
         if (units.isEmpty()) {
             this.listing = () -> AccountLister.explicit(accounts, exempt);
         } else {
-            AwsClients.Options options = AwsClients.Options.forLambda(env.get("AWS_REGION"));
-            OrganizationsApi api = new OrganizationsApi(UrlConnectionHttpClient.create(), options.credentials(),
-                    Region.of(env.get("AWS_REGION")), Optional.empty(), pause -> Thread.sleep(pause.toMillis()));
-            this.listing = () -> new AccountLister(api).fromOrganization(units, exempt);
+            OrganizationsDirectory directory = new OrganizationsDirectory(
+                    AwsClients.Options.forLambda(env.get("AWS_REGION")));
+            this.listing = () -> new AccountLister(directory).fromOrganization(units, exempt);
         }
     }
 

@@ -1,17 +1,16 @@
 package dev.accesskeyrotator.org;
 
+import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.OrganizationsEmulator;
 import dev.accesskeyrotator.localaws.OrganizationsEmulator.AccountState;
 import dev.accesskeyrotator.port.AwsFailure;
+import dev.accesskeyrotator.testing.VirtualTimeRetryStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,25 +20,29 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The account lister against the local Organizations endpoint, through the signed JSON 1.1 client: nested OUs
+ * The account lister against the local Organizations endpoint, through the SDK's Organizations client: nested OUs
  * walked to any depth, every page followed, only ACTIVE accounts kept, exempt accounts left out.
  */
 class AccountListerTest {
     private final LocalAws aws = LocalAws.start();
     private final OrganizationFixture org = new OrganizationFixture(aws);
     private final OrganizationsEmulator organizations = aws.organizations();
-    private final SdkHttpClient http = UrlConnectionHttpClient.create();
-    private final List<Duration> pauses = new ArrayList<>();
+    private final VirtualTimeRetryStrategy retries = VirtualTimeRetryStrategy.of(AwsClients.defaultRetryStrategy());
+    private final List<OrganizationsDirectory> directories = new ArrayList<>();
 
     @AfterEach
     void close() {
-        http.close();
+        directories.forEach(OrganizationsDirectory::close);
         aws.close();
     }
 
-    private OrganizationsApi api(String keyId) {
-        return new OrganizationsApi(http, StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, "s")),
-                aws.region(), Optional.of(aws.endpoint()), pauses::add);
+    /** The SDK's Organizations client as the lister builds it, signing with {@code keyId}, on virtual-time retries. */
+    private OrganizationsDirectory api(String keyId) {
+        OrganizationsDirectory directory = new OrganizationsDirectory(new AwsClients.Options(aws.region(),
+                Optional.of(aws.endpoint()), StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, "s")),
+                List.of(), retries));
+        directories.add(directory);
+        return directory;
     }
 
     @Test
@@ -120,7 +123,9 @@ class AccountListerTest {
         AccountLister.Listing listing = new AccountLister(api(OrganizationFixture.HUB_WORKER_KEY))
                 .fromOrganization(List.of(org.rootId), List.of());
         assertEquals(1, listing.accounts().size());
-        assertEquals(List.of(Duration.ofMillis(200), Duration.ofMillis(400)), pauses);
+        // Two throttled answers, each retried by the SDK's retry strategy (back-off on virtual time), then the page.
+        assertEquals(2, retries.retries());
+        assertEquals(3, aws.calls().count("organizations", "ListAccountsForParent"));
 
         String unknown = "ou-" + org.rootId.substring(2) + "-zzzzzzzz";
         AwsFailure failure = assertThrows(AwsFailure.class, () -> new AccountLister(api(OrganizationFixture.HUB_WORKER_KEY))

@@ -8,11 +8,9 @@ import dev.accesskeyrotator.localaws.OrganizationsEmulator.AccountState;
 import dev.accesskeyrotator.log.JsonLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -50,9 +48,7 @@ class OrganizationListingScaleTest {
         org.aws.calls().reset();
 
         InProcessStateMachine.Execution execution;
-        try (var http = UrlConnectionHttpClient.create()) {
-            OrganizationsApi api = new OrganizationsApi(http, org.hubOptions().credentials(), org.aws.region(),
-                    Optional.of(org.aws.endpoint()), pause -> { });
+        try (var api = new OrganizationsDirectory(org.hubOptions())) {
             execution = new InProcessStateMachine(org).run(
                     () -> new AccountLister(api).fromOrganization(List.of(workloads), List.of()),
                     item -> Map.of("accountId", item.get(Organization.ACCOUNT_ID_FIELD), "status",

@@ -14,12 +14,10 @@ import dev.accesskeyrotator.service.ReportCount;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,9 +68,8 @@ class OrganizationRunTest {
         InProcessStateMachine machine = new InProcessStateMachine(org);
         machine.failItem(TIMED_OUT, "States.Timeout", "Task timed out after 900.00 seconds");
         AccountLister.Listing listing;
-        try (var http = UrlConnectionHttpClient.create()) {
-            listing = new AccountLister(new OrganizationsApi(http, org.hubOptions().credentials(), org.aws.region(),
-                    Optional.of(org.aws.endpoint()), pause -> { })).fromOrganization(List.of(workloads), List.of(EXEMPT));
+        try (var directory = new OrganizationsDirectory(org.hubOptions())) {
+            listing = new AccountLister(directory).fromOrganization(List.of(workloads), List.of(EXEMPT));
         }
         InProcessStateMachine.Execution execution = machine.run(listing, 3, "daily-2026-01-01");
 
@@ -178,9 +175,8 @@ class OrganizationRunTest {
     }
 
     private AccountLister.Listing listRoot() {
-        try (var http = UrlConnectionHttpClient.create()) {
-            return new AccountLister(new OrganizationsApi(http, org.hubOptions().credentials(), org.aws.region(),
-                    Optional.of(org.aws.endpoint()), pause -> { })).fromOrganization(List.of(org.rootId), List.of());
+        try (var directory = new OrganizationsDirectory(org.hubOptions())) {
+            return new AccountLister(directory).fromOrganization(List.of(org.rootId), List.of());
         }
     }
 
