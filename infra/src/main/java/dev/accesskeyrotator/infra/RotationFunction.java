@@ -62,8 +62,8 @@ final class RotationFunction {
     private final Alias liveAlias;
 
     /**
-     * The log group the function writes to. The stack makes it first, before the role whose policy names it, so it
-     * is apart from the constructor; it keeps its place in the template.
+     * The log group the function writes to. Apart from the constructor because the stack makes it first, where the
+     * template has always had it, and the role's policy names it before the function exists.
      */
     static LogGroup logGroup(Construct scope, RotatorStackProps props) {
         return LogGroup.Builder.create(scope, "FunctionLogs")
