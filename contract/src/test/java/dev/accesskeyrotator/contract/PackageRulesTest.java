@@ -83,25 +83,7 @@ class PackageRulesTest {
      */
     @Test
     void noPackageDependsOnItselfThroughOthers() {
-        Map<String, Set<String>> arrows = new TreeMap<>();
-        for (Path directory : packageDirectories()) {
-            String from = packageOf(directory);
-            Set<String> to = arrows.computeIfAbsent(from, k -> new TreeSet<>());
-            try (Stream<Path> files = Files.list(directory)) {
-                files.filter(f -> f.toString().endsWith(".java")).forEach(file -> {
-                    Matcher imports = IMPORT.matcher(read(file));
-                    while (imports.find()) {
-                        String imported = imports.group(2);
-                                        if (imported.startsWith(PROJECT)) {
-                            to.add(topLevel(imported));
-                        }
-                    }
-                });
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            to.remove(from);
-        }
+        Map<String, Set<String>> arrows = packageArrows();
         List<String> circles = new ArrayList<>();
         for (String start : arrows.keySet()) {
             findCircle(start, start, arrows, new ArrayList<>(List.of(start)), new TreeSet<>()).ifPresent(circle -> {
@@ -119,6 +101,80 @@ class PackageRulesTest {
     }
 
     private static final String PROJECT = "dev.accesskeyrotator.";
+
+    /** The composition root: it puts the adapters and the service together, so it may import every layer. */
+    private static final String WIRING = PROJECT + "wiring";
+    /** The entry points: they build the whole rotator, so they alone may import the composition root. */
+    private static final Set<String> ENTRY_POINTS = Set.of(PROJECT + "lambda", PROJECT + "cli", PROJECT + "org");
+    /**
+     * Arrows the layering forbids whatever a package-info says: the adapters implement the ports and never see the
+     * run or the status view that use them through those ports.
+     */
+    private static final Map<String, Set<String>> NEVER = Map.of(
+            PROJECT + "aws", Set.of(PROJECT + "service", PROJECT + "status", WIRING));
+
+    /**
+     * Only the entry points import the composition root, and the adapters import nothing that uses them: the one
+     * package that knows both sides is {@code wiring}, and the entry points reach the rest through it.
+     */
+    @Test
+    void onlyTheEntryPointsSeeTheWiringAndTheAdaptersSeeNothingAboveThePorts() {
+        Map<String, Set<String>> arrows = packageArrows();
+        assertEquals(List.of(), layeringViolations(arrows));
+        // The check must be able to fail: the real wiring is there and sees both sides, the entry points use it, and
+        // the arrows of a made-up graph that break each rule are found.
+        assertTrue(arrows.getOrDefault(WIRING, Set.of()).containsAll(
+                Set.of(PROJECT + "aws", PROJECT + "service", PROJECT + "status")), arrows.toString());
+        assertTrue(arrows.getOrDefault(PROJECT + "lambda", Set.of()).contains(WIRING), arrows.toString());
+        assertEquals(List.of(PROJECT + "aws imports " + PROJECT + "service",
+                        PROJECT + "status imports " + WIRING + ", which only the entry points may"),
+                layeringViolations(Map.of(PROJECT + "aws", Set.of(PROJECT + "port", PROJECT + "service"),
+                        PROJECT + "status", Set.of(WIRING), PROJECT + "cli", Set.of(WIRING))));
+    }
+
+    @Test
+    void theWiringMayImportEveryLayerBelowTheEntryPoints() {
+        Rule wiring = rules().stream().filter(r -> packageOf(r.packageDirectory()).equals(WIRING)).findFirst()
+                .orElseThrow(() -> new AssertionError("no package " + WIRING + " with a package-info"));
+        assertTrue(ENTRY_POINTS.containsAll(wiring.forbidden().stream().filter(p -> p.startsWith(PROJECT)).toList()),
+                wiring.toString());
+    }
+
+    private static List<String> layeringViolations(Map<String, Set<String>> arrows) {
+        List<String> violations = new ArrayList<>();
+        new TreeMap<>(arrows).forEach((from, to) -> new TreeSet<>(to).forEach(imported -> {
+            if (NEVER.getOrDefault(from, Set.of()).contains(imported)) {
+                violations.add(from + " imports " + imported);
+            } else if (imported.equals(WIRING) && !ENTRY_POINTS.contains(from)) {
+                violations.add(from + " imports " + imported + ", which only the entry points may");
+            }
+        }));
+        return violations;
+    }
+
+    /** Package to the project's packages its sources import, read from the import lines. */
+    private static Map<String, Set<String>> packageArrows() {
+        Map<String, Set<String>> arrows = new TreeMap<>();
+        for (Path directory : packageDirectories()) {
+            String from = packageOf(directory);
+            Set<String> to = arrows.computeIfAbsent(from, k -> new TreeSet<>());
+            try (Stream<Path> files = Files.list(directory)) {
+                files.filter(f -> f.toString().endsWith(".java")).forEach(file -> {
+                    Matcher imports = IMPORT.matcher(read(file));
+                    while (imports.find()) {
+                        String imported = imports.group(2);
+                        if (imported.startsWith(PROJECT)) {
+                            to.add(topLevel(imported));
+                        }
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            to.remove(from);
+        }
+        return arrows;
+    }
 
     /** {@code dev.accesskeyrotator.service.Foo} -> {@code dev.accesskeyrotator.service}. */
     private static String topLevel(String imported) {

@@ -3,8 +3,6 @@ package dev.accesskeyrotator.infra;
 import dev.accesskeyrotator.contract.OptInTag;
 import dev.accesskeyrotator.contract.Notices.EventType;
 import dev.accesskeyrotator.contract.Notices;
-import dev.accesskeyrotator.contract.EnvironmentVariable;
-import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Arn;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
@@ -24,18 +22,7 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.lambda.Alias;
-import software.amazon.awscdk.services.lambda.ApplicationLogLevel;
-import software.amazon.awscdk.services.lambda.Architecture;
-import software.amazon.awscdk.services.lambda.Code;
-import software.amazon.awscdk.services.lambda.DestinationConfig;
-import software.amazon.awscdk.services.lambda.DestinationOptions;
 import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.lambda.IDestination;
-import software.amazon.awscdk.services.lambda.IFunction;
-import software.amazon.awscdk.services.lambda.LoggingFormat;
-import software.amazon.awscdk.services.lambda.Runtime;
-import software.amazon.awscdk.services.lambda.SnapStartConf;
-import software.amazon.awscdk.services.lambda.SystemLogLevel;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.sns.StringConditions;
 import software.amazon.awscdk.services.sns.SubscriptionFilter;
@@ -46,7 +33,6 @@ import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -60,22 +46,12 @@ import java.util.Map;
  * synthesizes without AWS credentials.
  */
 public final class RotatorStack extends Stack {
-    public static final String HANDLER = "dev.accesskeyrotator.lambda.RotationHandler::handleRequest";
-    public static final String ALIAS_NAME = "live";
-    /**
-     * The Lambda maximum. The function stops starting new users when its remaining time runs short and reports them
-     * as deferred, so the timeout is a ceiling, not a target: billing follows the actual duration. A large account
-     * (thousands of opted-in users, IAM throttling with back-off) gets the whole window.
-     */
-    public static final Duration FUNCTION_TIMEOUT = Duration.minutes(15);
-    /** Users handled in parallel (see {@link EnvironmentVariable#DEFAULT_MAX_CONCURRENCY} for why 4). */
-    public static final int MAX_CONCURRENCY = EnvironmentVariable.DEFAULT_MAX_CONCURRENCY;
-    /**
-     * C1-only JIT. A run lasts seconds to minutes with a fraction of a vCPU: C2 would spend that CPU compiling code
-     * that finishes before the optimized version pays off. AWS recommends this for short-lived Java functions; with
-     * SnapStart it also shortens the priming done before the snapshot.
-     */
-    public static final String JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
+    // The function's own facts live with it (RotationFunction); named here too for the hub stack and the tests.
+    public static final String HANDLER = RotationFunction.HANDLER;
+    public static final String ALIAS_NAME = RotationFunction.ALIAS_NAME;
+    public static final Duration FUNCTION_TIMEOUT = RotationFunction.TIMEOUT;
+    public static final int MAX_CONCURRENCY = RotationFunction.MAX_CONCURRENCY;
+    public static final String JAVA_TOOL_OPTIONS = RotationFunction.JAVA_TOOL_OPTIONS;
 
     /**
      * Encryption with a KMS key, in every form a service could use on the function's behalf (data keys, data key
@@ -110,11 +86,7 @@ public final class RotatorStack extends Stack {
         OptInTag optInTag = props.optInTag();
         Duration runInterval = Duration.seconds(props.schedule().interval().toSeconds());
 
-        LogGroup functionLogs = LogGroup.Builder.create(this, "FunctionLogs")
-                .retention(props.logRetention())
-                // The rotation history (who, when, which key id) is an audit record; keep it after a destroy.
-                .removalPolicy(RemovalPolicy.RETAIN)
-                .build();
+        LogGroup functionLogs = RotationFunction.logGroup(this, props);
 
         // No managed policy, not even AWSLambdaBasicExecutionRole: every permission is listed below.
         this.functionRole = Role.Builder.create(this, "FunctionRole")
@@ -170,60 +142,10 @@ public final class RotatorStack extends Stack {
 
         new DefaultParameters(this, "Parameters", props.parameterPrefix(), optInTag);
 
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put(EnvironmentVariable.PARAMETER_PREFIX.name(), props.parameterPrefix());
-        environment.put(EnvironmentVariable.SECRET_NAME_PREFIX.name(), props.secretNamePrefix());
-        environment.put(EnvironmentVariable.NOTICE_TOPIC_ARN.name(), noticeTopic.getTopicArn());
-        environment.put(EnvironmentVariable.SECRET_KMS_KEY_ID.name(), userSecretsKey.getKeyArn());
-        environment.put(EnvironmentVariable.ADMIN_CONTACT.name(), props.contact());
-        environment.put(EnvironmentVariable.MAX_CONCURRENCY.name(), Integer.toString(MAX_CONCURRENCY));
-        environment.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
-        // The function refuses a user-tag parameter that selects users this tag (its IAM permissions) does not.
-        environment.put(EnvironmentVariable.OPT_IN_TAG.name(), optInTag.toString());
-        // The two principals the function's secret resource policy lets change a user secret.
-        environment.put(EnvironmentVariable.FUNCTION_ROLE_ARN.name(), functionRole.getRoleArn());
-        environment.put(EnvironmentVariable.BREAK_GLASS_PRINCIPAL_ARN.name(), props.breakGlassPrincipalArn());
-        // The same readers as the key policy's, for the secret resource policy the function writes.
-        if (!props.delegatedReaders().isEmpty()) {
-            environment.put(EnvironmentVariable.DELEGATED_READERS.name(),
-                    RotatorStackProps.delegatedReadersVariable(props.delegatedReaders()));
-        }
-
-        this.rotationFunction = Function.Builder.create(this, "RotationFunction")
-                .description("Rotates access keys of IAM users tagged " + optInTag)
-                .runtime(Runtime.JAVA_25)
-                // Graviton: cheaper per GB-second and SnapStart supports it.
-                .architecture(Architecture.ARM_64)
-                .handler(HANDLER)
-                .code(Code.fromAsset(props.functionJar().toString()))
-                .memorySize(props.memorySize())
-                .timeout(FUNCTION_TIMEOUT)
-                // The snapshot is taken when a version is published; the alias below always points at one.
-                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
-                // One run at a time, even when the schedule delivers twice or a retry overlaps a slow run.
-                .reservedConcurrentExecutions(1)
-                .role(functionRole)
-                .logGroup(functionLogs)
-                .loggingFormat(LoggingFormat.JSON)
-                .applicationLogLevelV2(ApplicationLogLevel.INFO)
-                .systemLogLevelV2(SystemLogLevel.INFO)
-                .environment(environment)
-                .build();
-
-        // CDK warns that SnapStart applies to published versions only; the alias below runs exactly such a version.
-        Annotations.of(rotationFunction).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
-                "The schedule invokes the live alias, which points at a version published from this function");
-
-        Duration maxEventAge = cap(runInterval, Duration.hours(6));
-        this.liveAlias = Alias.Builder.create(this, "LiveAlias")
-                .aliasName(ALIAS_NAME)
-                .version(rotationFunction.getCurrentVersion())
-                // Runs are idempotent, so a failed run is tried once more (after about a minute) before its event
-                // lands in the dead-letter queue and raises the alarm; later the next scheduled run retries anyway.
-                .retryAttempts(1)
-                .maxEventAge(maxEventAge)
-                .onFailure(new SendOnlyQueueDestination(deadLetterQueue))
-                .build();
+        RotationFunction function = new RotationFunction(this, props, functionLogs, functionRole, noticeTopic,
+                userSecretsKey, deadLetterQueue);
+        this.rotationFunction = function.function();
+        this.liveAlias = function.liveAlias();
 
         Rule.Builder.create(this, "RotationSchedule")
                 .description("Starts an access key rotation run")
@@ -354,24 +276,6 @@ public final class RotatorStack extends Stack {
                         .conditions(Map.of("StringEquals", Map.of("sns:Protocol", SUBSCRIBER_PROTOCOLS)))
                         .build()))
                 .build();
-    }
-
-    /**
-     * The dead-letter queue as the on-failure destination, granting only {@code sqs:SendMessage}: Lambda needs
-     * nothing else to deliver a failed invocation record, while CDK's SqsDestination would also grant
-     * {@code sqs:GetQueueAttributes} and {@code sqs:GetQueueUrl}, which nothing calls.
-     */
-    private record SendOnlyQueueDestination(Queue queue) implements IDestination {
-        @Override
-        public DestinationConfig bind(Construct scope, IFunction function, DestinationOptions options) {
-            queue.grant(function, "sqs:SendMessage");
-            return DestinationConfig.builder().destination(queue.getQueueArn()).build();
-        }
-
-        @Override
-        public DestinationConfig bind(Construct scope, IFunction function) {
-            return bind(scope, function, null);
-        }
     }
 
     private static PolicyStatement statement(String sid, List<String> actions, List<String> resources) {

@@ -2,7 +2,6 @@ package dev.accesskeyrotator.cli;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.accesskeyrotator.aws.AwsClients;
-import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.Outcome;
@@ -10,6 +9,7 @@ import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.EmergencyReport;
 import dev.accesskeyrotator.service.EmergencyRequest;
 import dev.accesskeyrotator.service.UserResult;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

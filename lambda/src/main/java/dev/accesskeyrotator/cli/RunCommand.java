@@ -5,13 +5,13 @@ import dev.accesskeyrotator.contract.EnvironmentVariable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.accesskeyrotator.aws.AwsClients;
-import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.RotationService;
 import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.UserResult;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import software.amazon.awssdk.regions.Region;
 
 import picocli.CommandLine;

@@ -3,12 +3,12 @@ package dev.accesskeyrotator.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.accesskeyrotator.aws.AwsClients;
-import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.status.StatusView;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import software.amazon.awssdk.regions.Region;
 
 import picocli.CommandLine;

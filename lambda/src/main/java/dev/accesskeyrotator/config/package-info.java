@@ -4,6 +4,6 @@
  *
  * <p>Owns: parsing and validation, with the names and ranges from the contract module.
  * <p>Must not import: software.amazon, com.fasterxml, dev.accesskeyrotator.port, dev.accesskeyrotator.service,
- * dev.accesskeyrotator.aws, dev.accesskeyrotator.cli, dev.accesskeyrotator.lambda
+ * dev.accesskeyrotator.aws, dev.accesskeyrotator.wiring, dev.accesskeyrotator.cli, dev.accesskeyrotator.lambda
  */
 package dev.accesskeyrotator.config;

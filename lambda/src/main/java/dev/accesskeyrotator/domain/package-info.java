@@ -5,6 +5,7 @@
  * <p>Owns: the rules, the key schedule they decide from (every date the rotator acts on), and the shapes they speak
  * in (keys, secret states, steps, plans, findings).
  * <p>Must not import: software.amazon, com.fasterxml, dev.accesskeyrotator.port, dev.accesskeyrotator.service,
- * dev.accesskeyrotator.aws, dev.accesskeyrotator.cli, dev.accesskeyrotator.lambda, dev.accesskeyrotator.status
+ * dev.accesskeyrotator.aws, dev.accesskeyrotator.wiring, dev.accesskeyrotator.cli, dev.accesskeyrotator.lambda,
+ * dev.accesskeyrotator.status
  */
 package dev.accesskeyrotator.domain;

@@ -21,7 +21,6 @@ import dev.accesskeyrotator.service.UserResult;
 import software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +55,8 @@ final class Priming {
     private static void rotateInProcess(RotatorSettings settings, Clock clock) {
         Instant now = clock.instant();
         RotationConfig config = RotationConfig.defaults();
-        AccessKey old = new AccessKey("AKIAPRIMINGOLDKEY000", true, now.minus(Duration.ofDays(400)));
+        // Created at the epoch: due under any max-key-age, with no key date worked out here (KeySchedule owns those).
+        AccessKey old = new AccessKey("AKIAPRIMINGOLDKEY000", true, Instant.EPOCH);
         String arn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:" + settings.secretNamePrefix() + USER
                 + "-AbCdEf";
         NewAccessKey fresh = new NewAccessKey(USER, "AKIAPRIMINGNEWKEY000", "priming", now);

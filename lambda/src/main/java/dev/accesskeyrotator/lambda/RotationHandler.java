@@ -4,12 +4,12 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.accesskeyrotator.aws.AwsClients;
-import dev.accesskeyrotator.aws.RotatorFactory;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.RotationService;
 import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.EmergencyReport;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import org.crac.Core;
 import org.crac.Resource;
 

@@ -4,6 +4,6 @@
  *
  * <p>Owns: the log format and the JSON form of the contract's vocabulary.
  * <p>Must not import: software.amazon, dev.accesskeyrotator.service, dev.accesskeyrotator.aws,
- * dev.accesskeyrotator.cli, dev.accesskeyrotator.lambda
+ * dev.accesskeyrotator.wiring, dev.accesskeyrotator.cli, dev.accesskeyrotator.lambda
  */
 package dev.accesskeyrotator.log;

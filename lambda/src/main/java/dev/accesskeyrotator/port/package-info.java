@@ -4,6 +4,6 @@
  *
  * <p>Owns: what the service asks of AWS, in its own types.
  * <p>Must not import: software.amazon, com.fasterxml, dev.accesskeyrotator.service, dev.accesskeyrotator.aws,
- * dev.accesskeyrotator.cli, dev.accesskeyrotator.lambda
+ * dev.accesskeyrotator.wiring, dev.accesskeyrotator.cli, dev.accesskeyrotator.lambda
  */
 package dev.accesskeyrotator.port;

@@ -4,7 +4,7 @@
  *
  * <p>Owns: the run, the crash-safe protocol (RotationProtocol), step execution (StepExecutor), failure
  * classification (FailureClassifier), secret ownership and policy, and what the report, notices and metrics say.
- * <p>Must not import: software.amazon, dev.accesskeyrotator.aws, dev.accesskeyrotator.cli,
+ * <p>Must not import: software.amazon, dev.accesskeyrotator.aws, dev.accesskeyrotator.wiring, dev.accesskeyrotator.cli,
  * dev.accesskeyrotator.lambda, dev.accesskeyrotator.status
  */
 package dev.accesskeyrotator.service;

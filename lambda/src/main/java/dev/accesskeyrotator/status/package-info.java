@@ -4,7 +4,7 @@
  * (no secret value is read, nothing is changed).
  *
  * <p>Owns: the status view, its user lines and the compliance findings.
- * <p>Must not import: software.amazon, dev.accesskeyrotator.aws, dev.accesskeyrotator.cli,
+ * <p>Must not import: software.amazon, dev.accesskeyrotator.aws, dev.accesskeyrotator.wiring, dev.accesskeyrotator.cli,
  * dev.accesskeyrotator.lambda, dev.accesskeyrotator.org
  */
 package dev.accesskeyrotator.status;

@@ -3,7 +3,7 @@ package dev.accesskeyrotator.bench;
 import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.IamDirectory;
 import dev.accesskeyrotator.aws.SecretsManagerStore;
-import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import dev.accesskeyrotator.localaws.LocalAws;
 import dev.accesskeyrotator.localaws.LocalAwsExtension;
 import dev.accesskeyrotator.status.StatusView;

@@ -2,7 +2,7 @@ package dev.accesskeyrotator.lambda;
 
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.aws.AwsClients;
-import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.RotationService;

@@ -3,7 +3,7 @@ package dev.accesskeyrotator.localstack;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.accesskeyrotator.aws.AwsClients;
-import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.localstack.SqsQueues.Notification;

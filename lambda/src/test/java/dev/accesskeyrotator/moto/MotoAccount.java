@@ -2,7 +2,7 @@ package dev.accesskeyrotator.moto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.accesskeyrotator.aws.AwsClients;
-import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.contract.SecretsKeyAlias;

@@ -1,7 +1,7 @@
 package dev.accesskeyrotator.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.contract.EnvironmentVariable;

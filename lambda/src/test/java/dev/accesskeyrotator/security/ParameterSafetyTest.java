@@ -1,6 +1,6 @@
 package dev.accesskeyrotator.security;
 
-import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import dev.accesskeyrotator.cli.Main;
 import dev.accesskeyrotator.config.ConfigurationException;
 import dev.accesskeyrotator.contract.OptInTag;

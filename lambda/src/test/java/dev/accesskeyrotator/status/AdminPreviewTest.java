@@ -1,7 +1,7 @@
 package dev.accesskeyrotator.status;
 
 import dev.accesskeyrotator.aws.AwsClients;
-import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import dev.accesskeyrotator.contract.Outcome;
 import dev.accesskeyrotator.contract.Parameter;
 import dev.accesskeyrotator.localaws.LocalAws;

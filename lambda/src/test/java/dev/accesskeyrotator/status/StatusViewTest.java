@@ -2,7 +2,7 @@ package dev.accesskeyrotator.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.accesskeyrotator.aws.AwsClients;
-import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import dev.accesskeyrotator.contract.Parameter;
 import dev.accesskeyrotator.localaws.Calls;
 import dev.accesskeyrotator.localaws.IamEmulator.KeySnapshot;

@@ -3,7 +3,7 @@ package dev.accesskeyrotator.testing;
 import dev.accesskeyrotator.contract.SecretsKeyAlias;
 import dev.accesskeyrotator.contract.EnvironmentVariable;
 import dev.accesskeyrotator.aws.AwsClients;
-import dev.accesskeyrotator.aws.RotatorFactory;
+import dev.accesskeyrotator.wiring.RotatorFactory;
 import dev.accesskeyrotator.contract.OptInTag;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.domain.RotationRules;

@@ -1,5 +1,10 @@
-package dev.accesskeyrotator.aws;
+package dev.accesskeyrotator.wiring;
 
+import dev.accesskeyrotator.aws.AwsClients;
+import dev.accesskeyrotator.aws.IamDirectory;
+import dev.accesskeyrotator.aws.SecretsManagerStore;
+import dev.accesskeyrotator.aws.SnsNotifier;
+import dev.accesskeyrotator.aws.SsmParameterSource;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.RotationService;
@@ -7,7 +12,10 @@ import dev.accesskeyrotator.status.StatusView;
 
 import java.time.Clock;
 
-/** Wires the service to SDK-backed adapters; the one place that knows both sides. */
+/**
+ * Wires the run and the status view to the SDK-backed adapters: the one place that knows both sides, so neither side
+ * knows the other.
+ */
 public final class RotatorFactory {
     private RotatorFactory() {}
 
