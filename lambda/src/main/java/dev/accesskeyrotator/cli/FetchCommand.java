@@ -31,8 +31,8 @@ import java.util.concurrent.Callable;
         description = "Key owners: write your new key from your secret into a profile of your AWS credentials file.")
 final class FetchCommand implements Callable<Integer> {
     /** A person waits for this: the rotator's own timeouts and adaptive retries. */
-    private static final UserSecretReader.Patience PATIENCE = new UserSecretReader.Patience(Duration.ofSeconds(5),
-            Duration.ofSeconds(30), Duration.ofMinutes(2), AwsClients.defaultRetryStrategy());
+    static final UserSecretReader.Patience PATIENCE = new UserSecretReader.Patience(Duration.ofSeconds(5),
+            Duration.ofSeconds(30), Duration.ofMinutes(2), AwsClients::defaultRetryStrategy);
 
     @ParentCommand
     Main main;

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The one reader of a user's own secret on the key owner's side, shared by {@code fetch} and {@code credentials}:
@@ -69,7 +70,13 @@ final class UserSecretReader {
     record Unreachable(String message) implements Outcome { }
 
     /** How long and how often to try: a person's fetch waits longer than a process an SDK blocks on. */
-    record Patience(Duration connectTimeout, Duration socketTimeout, Duration callTimeout, RetryStrategy retries) { }
+    /**
+     * How long the owner's tools wait, and how they retry. The retry strategy is made anew for every client: an adaptive
+     * strategy holds a rate-limiting token bucket that its client closes with it, so one strategy shared by clients
+     * fails the others' calls once the first is closed ("Rate limiter bucket is closed").
+     */
+    record Patience(Duration connectTimeout, Duration socketTimeout, Duration callTimeout,
+                    Supplier<RetryStrategy> retries) { }
 
     /** Where the stack's key comes from: pinned when the machine was set up, or looked up by the stack's alias. */
     sealed interface StackKeySource permits Pinned, ByAlias { }
@@ -211,7 +218,7 @@ final class UserSecretReader {
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())),
                 new Patience(Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(20),
                         // Two tries: one lost packet is worth a retry, an outage is not worth the caller's wait.
-                        AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()));
+                        () -> AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()));
     }
 
     /**
@@ -226,7 +233,7 @@ final class UserSecretReader {
                         .connectionTimeout(patience.connectTimeout())
                         .socketTimeout(patience.socketTimeout()))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(patience.retries())
+                        .retryStrategy(patience.retries().get())
                         .apiCallTimeout(patience.callTimeout())
                         .build());
         endpoint.ifPresent(builder::endpointOverride);

@@ -24,7 +24,7 @@ class StackKeyLookupTest {
     private static final String KEY = "arn:aws:kms:us-east-1:123456789012:key/aaaaaaaa-0000-0000-0000-00000000000b";
     private static final String CALLER = "AKIAOWNER00000000001";
     private static final UserSecretReader.Patience PATIENCE = new UserSecretReader.Patience(Duration.ofSeconds(2),
-            Duration.ofSeconds(5), Duration.ofSeconds(10), AwsRetryStrategy.doNotRetry());
+            Duration.ofSeconds(5), Duration.ofSeconds(10), AwsRetryStrategy::doNotRetry);
 
     @RegisterExtension
     final LocalAwsExtension local = new LocalAwsExtension();
