@@ -26,6 +26,9 @@ def placeholder(value, resources):
         kind = resources.get(name, {}).get("Type", "")
         if kind == "AWS::S3::Bucket":
             return "placeholder-bucket-" + name.lower()[:40]
+        if kind == "AWS::Lambda::Alias":
+            # An alias's Ref is its ARN: the function's ARN with the alias name as qualifier.
+            return "%s:%s" % (arn_for("AWS::Lambda::Function", name), resources[name]["Properties"]["Name"])
         return arn_for(kind, name)
     if "Fn::GetAtt" in value:
         name, attribute = value["Fn::GetAtt"]

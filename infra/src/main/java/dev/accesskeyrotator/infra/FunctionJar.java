@@ -11,11 +11,14 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Finds the shaded function jar that the stack uploads, building it first when the app runs from a clone.
+ * Finds the shaded jars that the stacks upload, building them first when the app runs from a clone: the
+ * single-account function's {@code access-key-rotator.jar} (which is also the CLI) and the organization hub's
+ * {@code access-key-rotator-hub.jar} (its lister, worker and aggregator, with the S3 and Organizations clients the
+ * single-account jar leaves out). One Maven package builds both.
  *
- * <p>In order: the {@code functionJar} context value; the {@code functionJar} system property (the infra module's
- * tests set it to the jar of the current build directory, so parallel builds with {@code -Dbuild.dir.name} test
- * their own jar); {@code lambda/target/access-key-rotator.jar} under the repository root. The root is found by
+ * <p>In order: the context value ({@code functionJar}, {@code hubJar}); the system property of the same name (the
+ * infra module's tests set it to the jar of the current build directory, so parallel builds with
+ * {@code -Dbuild.dir.name} test their own jar); {@code lambda/target/} under the repository root. The root is found by
  * walking up from the working directory, so the default works both from the root reactor build (working directory
  * {@code infra/}) and from {@code cdk synth} in {@code infra/}.
  *
@@ -27,30 +30,50 @@ import java.util.stream.Stream;
 public final class FunctionJar {
     public static final String SYSTEM_PROPERTY = "functionJar";
     static final String DEFAULT_RELATIVE_TO_REPOSITORY = "lambda/target/access-key-rotator.jar";
+    public static final String HUB_SYSTEM_PROPERTY = "hubJar";
+    static final String HUB_DEFAULT_RELATIVE_TO_REPOSITORY = "lambda/target/access-key-rotator-hub.jar";
     /** What the jar is made from, relative to the repository root: a change to any of them makes it out of date. */
     static final List<String> INPUTS = List.of("pom.xml", "contract/pom.xml", "contract/src/main",
             "lambda/pom.xml", "lambda/src/main");
 
     private FunctionJar() {}
 
+    /** The single-account function's jar. */
     public static Path resolve(Optional<String> fromContext) {
+        return resolve(fromContext, SYSTEM_PROPERTY, DEFAULT_RELATIVE_TO_REPOSITORY, "function jar");
+    }
+
+    /** The organization hub's jar. */
+    public static Path resolveHub(Optional<String> fromContext) {
+        return resolve(fromContext, HUB_SYSTEM_PROPERTY, HUB_DEFAULT_RELATIVE_TO_REPOSITORY, "hub jar");
+    }
+
+    private static Path resolve(Optional<String> fromContext, String property, String defaultPath, String what) {
         Optional<Path> named = fromContext.filter(p -> !p.isBlank())
-                .or(() -> Optional.ofNullable(System.getProperty(SYSTEM_PROPERTY)).filter(p -> !p.isBlank()))
+                .or(() -> Optional.ofNullable(System.getProperty(property)).filter(p -> !p.isBlank()))
                 .map(p -> Path.of(p).toAbsolutePath().normalize());
-        Path jar = named.orElseGet(FunctionJar::defaultLocation);
+        Path jar = named.orElseGet(() -> defaultLocation(defaultPath));
         if (named.isEmpty()) {
-            repositoryRoot().filter(root -> isOutOfDate(root, jar)).ifPresent(FunctionJar::build);
+            repositoryRoot().filter(root -> isOutOfDate(root, jar)).ifPresent(root -> build(root, defaultPath));
         }
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("The function jar " + jar + " does not exist. Build it first"
+            throw new IllegalStateException("The " + what + " " + jar + " does not exist. Build it first"
                     + " (from the repository root: ./mvnw -B -q -pl lambda -am package -Dmaven.test.skip=true)"
-                    + " or point to one with -c functionJar=PATH.");
+                    + " or point to one with -c " + property + "=PATH.");
         }
         return jar;
     }
 
     static Path defaultLocation() {
-        return repositoryRoot().orElseGet(() -> Path.of("").toAbsolutePath()).resolve(DEFAULT_RELATIVE_TO_REPOSITORY);
+        return defaultLocation(DEFAULT_RELATIVE_TO_REPOSITORY);
+    }
+
+    static Path hubDefaultLocation() {
+        return defaultLocation(HUB_DEFAULT_RELATIVE_TO_REPOSITORY);
+    }
+
+    private static Path defaultLocation(String relativeToRepository) {
+        return repositoryRoot().orElseGet(() -> Path.of("").toAbsolutePath()).resolve(relativeToRepository);
     }
 
     static Optional<Path> repositoryRoot() {
@@ -94,13 +117,16 @@ public final class FunctionJar {
         }
     }
 
-    /** Runs the Maven Wrapper's package of the function (tests not compiled: {@code ./mvnw -B verify} runs them). */
-    private static void build(Path root) {
+    /**
+     * Runs the Maven Wrapper's package of the function module, which writes both jars (tests not compiled:
+     * {@code ./mvnw -B verify} runs them).
+     */
+    private static void build(Path root, String missingOrStale) {
         boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
         Path wrapper = root.resolve(windows ? "mvnw.cmd" : "mvnw");
         List<String> command = List.of(wrapper.toString(), "-B", "-q", "-f", root.resolve("pom.xml").toString(),
                 "-pl", "lambda", "-am", "package", "-Dmaven.test.skip=true");
-        System.err.println("Building the function jar (" + DEFAULT_RELATIVE_TO_REPOSITORY + " is missing or older"
+        System.err.println("Building the function jars (" + missingOrStale + " is missing or older"
                 + " than its sources)...");
         try {
             // Maven's output goes to standard error: the CDK CLI keeps the app's standard output for itself.

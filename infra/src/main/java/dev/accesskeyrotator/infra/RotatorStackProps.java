@@ -90,6 +90,9 @@ public final class RotatorStackProps {
     private final String contact;
     private final int memorySize;
     private final Path functionJar;
+    /** Resolved (and built if out of date) when a hub stack asks for it: a single-account app never needs it. */
+    private final Optional<String> hubJarNamed;
+    private Path hubJar;
     private final int logRetentionDays;
     private final Optional<String> breakGlassPrincipalArn;
     private final Map<String, List<String>> delegatedReaders;
@@ -123,6 +126,7 @@ public final class RotatorStackProps {
                 "memorySize must be 512-10240 MB (a Java function with the AWS SDK needs at least 512), got "
                         + memorySize);
         this.functionJar = FunctionJar.resolve(Optional.ofNullable(builder.functionJar));
+        this.hubJarNamed = Optional.ofNullable(builder.hubJar);
         this.logRetentionDays = Objects.requireNonNullElse(builder.logRetentionDays, DEFAULT_LOG_RETENTION_DAYS);
         require(RETENTION_BY_DAYS.containsKey(logRetentionDays), "logRetentionDays must be one of "
                 + RETENTION_BY_DAYS.keySet() + " (what CloudWatch Logs accepts), got " + logRetentionDays);
@@ -172,6 +176,7 @@ public final class RotatorStackProps {
                 .contact(text(node, "contact"))
                 .memorySize(number(node, "memorySize"))
                 .functionJar(text(node, "functionJar"))
+                .hubJar(text(node, "hubJar"))
                 .logRetentionDays(number(node, "logRetentionDays"))
                 .runIntervalHours(number(node, "runIntervalHours"))
                 .breakGlassPrincipalArn(text(node, "breakGlassPrincipalArn"))
@@ -303,6 +308,14 @@ public final class RotatorStackProps {
         return functionJar;
     }
 
+    /** The organization hub's jar (lister, worker, aggregator); see {@link FunctionJar#resolveHub}. */
+    public synchronized Path hubJar() {
+        if (hubJar == null) {
+            hubJar = FunctionJar.resolveHub(hubJarNamed);
+        }
+        return hubJar;
+    }
+
     public int logRetentionDays() {
         return logRetentionDays;
     }
@@ -353,6 +366,7 @@ public final class RotatorStackProps {
         private String contact;
         private Integer memorySize;
         private String functionJar;
+        private String hubJar;
         private Integer logRetentionDays;
         private Integer runIntervalHours;
         private String breakGlassPrincipalArn;
@@ -404,6 +418,12 @@ public final class RotatorStackProps {
         /** Path of the shaded function jar, relative to the working directory; see {@link FunctionJar}. */
         public Builder functionJar(String functionJar) {
             this.functionJar = functionJar;
+            return this;
+        }
+
+        /** Path of the shaded hub jar (organization mode), relative to the working directory. */
+        public Builder hubJar(String hubJar) {
+            this.hubJar = hubJar;
             return this;
         }
 

@@ -12,8 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * When {@code cdk synth} builds the function jar before using it: on a fresh clone (no jar), after a change to the
- * function's code, its contract or a POM, and never for an unchanged tree (a synth then costs no Maven run).
+ * When {@code cdk synth} builds the function jars before using them: on a fresh clone (no jar), after a change to
+ * the function's code, its contract or a POM, and never for an unchanged tree (a synth then costs no Maven run). The
+ * single-account jar and the hub's jar come from one package and follow the same rule.
  */
 class FunctionJarTest {
     private static final Instant BUILT = Instant.parse("2026-12-01T10:00:00Z");
@@ -41,6 +42,19 @@ class FunctionJarTest {
     @Test
     void aFreshCloneHasNoJarAndBuildsIt() throws Exception {
         assertTrue(FunctionJar.isOutOfDate(root, freshClone()));
+        assertTrue(FunctionJar.isOutOfDate(root, root.resolve(FunctionJar.HUB_DEFAULT_RELATIVE_TO_REPOSITORY)));
+    }
+
+    @Test
+    void theHubJarIsRebuiltOnAnEditToTheFunctionAndOnlyThen() throws Exception {
+        Path hubJar = root.resolve(FunctionJar.HUB_DEFAULT_RELATIVE_TO_REPOSITORY);
+        freshClone();
+        write(FunctionJar.HUB_DEFAULT_RELATIVE_TO_REPOSITORY, BUILT);
+        assertFalse(FunctionJar.isOutOfDate(root, hubJar));
+        write("infra/src/main/java/Stack.java", BUILT.plusSeconds(1));
+        assertFalse(FunctionJar.isOutOfDate(root, hubJar), "an infra edit");
+        write("lambda/src/main/java/Rotator.java", BUILT.plusSeconds(1));
+        assertTrue(FunctionJar.isOutOfDate(root, hubJar), "a function edit");
     }
 
     @Test

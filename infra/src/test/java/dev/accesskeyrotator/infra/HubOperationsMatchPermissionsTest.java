@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link OperationsMatchPermissionsTest}): the lister, worker and aggregator roles of the hub, and the spoke role the
  * worker assumes in each member account.
  *
- * <p>The calls are derived from the function jar's method bodies ({@link CallGraph}), starting at each function's
+ * <p>The calls are derived from the hub jar's method bodies ({@link CallGraph}), starting at each function's
  * handler class as the hub stack names it ({@link OrganizationHubStack#LIST_HANDLER} and the others). The worker's
  * calls are split by whose credentials they use: whatever the worker reaches through a member account handle (the
  * {@code MemberAccount} port and the ports it hands out, read from its method signatures) runs as the spoke role; the
@@ -47,7 +47,8 @@ class HubOperationsMatchPermissionsTest {
 
     @BeforeAll
     static void readTheJarAndSynthesize() throws Exception {
-        graph = CallGraph.of(Path.of(System.getProperty("functionJar")),
+        // The hub's functions run from the hub's own jar (which holds no cli/ classes).
+        graph = CallGraph.of(Path.of(System.getProperty("hubJar")),
                 entry -> entry.startsWith("dev/accesskeyrotator/") && !entry.startsWith("dev/accesskeyrotator/cli/"));
         hub = OrganizationStacksTest.hub(Map.of());
         hubTemplate = Template.fromStack(hub);

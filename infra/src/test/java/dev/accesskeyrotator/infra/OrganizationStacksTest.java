@@ -136,6 +136,61 @@ class OrganizationStacksTest {
                 "LogGroupName", "/aws/vendedlogs/states/Hub/OrganizationRotation"));
     }
 
+    /**
+     * The worker runs once per member account per run, each invocation possibly a new environment: it restores from
+     * a primed SnapStart snapshot, which exists for published versions only, so the Map invokes the live alias. The
+     * lister and the aggregator run once a run and have none.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theWorkerRestoresFromASnapshotThroughItsLiveAliasAndTheOnceARunFunctionsHaveNone() throws Exception {
+        Map<String, Object> snapStartByHandler = new java.util.TreeMap<>();
+        for (Map<String, Object> function : hubTemplate.findResources("AWS::Lambda::Function").values()) {
+            Map<String, Object> properties = (Map<String, Object>) function.get("Properties");
+            if (((String) properties.get("Handler")).startsWith(OrganizationHubStack.PACKAGE)) {
+                snapStartByHandler.put((String) properties.get("Handler"),
+                        properties.getOrDefault("SnapStart", "none"));
+            }
+        }
+        assertEquals(Map.of(OrganizationHubStack.LIST_HANDLER, "none",
+                OrganizationHubStack.WORKER_HANDLER, Map.of("ApplyOn", "PublishedVersions"),
+                OrganizationHubStack.AGGREGATE_HANDLER, "none"), snapStartByHandler);
+
+        String worker = hub.getLogicalId((software.amazon.awscdk.CfnElement) hub.worker().getNode().getDefaultChild());
+        String alias = hub.getLogicalId((software.amazon.awscdk.CfnElement) hub.workerLive().getNode()
+                .getDefaultChild());
+        Map<String, Object> aliasProperties = (Map<String, Object>) hubTemplate.findResources("AWS::Lambda::Alias")
+                .get(alias).get("Properties");
+        assertEquals(RotatorStack.ALIAS_NAME, aliasProperties.get("Name"));
+        assertEquals(Map.of("Ref", worker), aliasProperties.get("FunctionName"));
+        String version = (String) ((List<Object>) ((Map<String, Object>) aliasProperties.get("FunctionVersion"))
+                .get("Fn::GetAtt")).get(0);
+        assertEquals(Map.of("Ref", worker), ((Map<String, Object>) hubTemplate.findResources("AWS::Lambda::Version")
+                .get(version).get("Properties")).get("FunctionName"));
+
+        JsonNode rotate = definition(hubTemplate).path("States").path("RotateEachAccount").path("ItemProcessor")
+                .path("States").path("RotateAccount");
+        assertEquals("${Ref:" + alias + "}", rotate.path("Resource").asText(), rotate.toString());
+    }
+
+    /** The hub's functions ship the hub's own jar, not the single-account function's (lambda/pom.xml). */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theHubFunctionsShipTheHubJarAndTheSingleAccountFunctionItsOwn() {
+        Set<Object> hubCode = new java.util.HashSet<>();
+        for (Map<String, Object> function : hubTemplate.findResources("AWS::Lambda::Function").values()) {
+            Map<String, Object> properties = (Map<String, Object>) function.get("Properties");
+            if (((String) properties.get("Handler")).startsWith(OrganizationHubStack.PACKAGE)) {
+                hubCode.add(properties.get("Code"));
+            }
+        }
+        assertEquals(1, hubCode.size(), "the lister, worker and aggregator share one asset: " + hubCode);
+        Object singleAccountCode = ((Map<String, Object>) Stacks.defaultTemplate()
+                .findResources("AWS::Lambda::Function", Map.of("Properties", Map.of("Handler", RotatorStack.HANDLER)))
+                .values().iterator().next().get("Properties")).get("Code");
+        assertFalse(hubCode.contains(singleAccountCode), hubCode + " " + singleAccountCode);
+    }
+
     @Test
     void theWorkerRoleCanOnlyAssumeSpokeRolesOfTheOrganizationReadConfigurationAndNotify() {
         String workerRole = hub.getLogicalId((software.amazon.awscdk.CfnElement) hub.workerRole().getNode()

@@ -130,9 +130,18 @@ class RotatorStackPropsTest {
     }
 
     @Test
-    void defaultJarIsTheLambdaModulesTargetUnderTheRepositoryRoot() {
+    void aMissingHubJarFailsOnlyWhenAHubStackAsksForItAndSaysHowToBuildIt() {
+        RotatorStackProps props = RotatorStackProps.builder().hubJar("no/such/hub.jar").build();
+        IllegalStateException error = assertThrows(IllegalStateException.class, props::hubJar);
+        assertTrue(error.getMessage().contains("./mvnw -B -q -pl lambda -am package"), error.getMessage());
+        assertTrue(error.getMessage().contains("-c hubJar=PATH"), error.getMessage());
+    }
+
+    @Test
+    void defaultJarsAreTheLambdaModulesTargetUnderTheRepositoryRoot() {
         // Tests run in infra/, one level below the root, like cdk.json's app command.
-        Path expected = Path.of("").toAbsolutePath().getParent().resolve("lambda/target/access-key-rotator.jar");
-        assertEquals(expected, FunctionJar.defaultLocation());
+        Path target = Path.of("").toAbsolutePath().getParent().resolve("lambda/target");
+        assertEquals(target.resolve("access-key-rotator.jar"), FunctionJar.defaultLocation());
+        assertEquals(target.resolve("access-key-rotator-hub.jar"), FunctionJar.hubDefaultLocation());
     }
 }

@@ -103,6 +103,23 @@ public final class AssumedRoleAccounts implements MemberAccounts, AutoCloseable 
     }
 
     /**
+     * SnapStart priming: STS's {@code GetCallerIdentity} through the client that assumes the spoke roles (every
+     * principal may call it and it changes nothing), and one member account's clients built as {@link #enter} builds
+     * them, with the hub's own credentials, and closed unused. Throws what the call throws.
+     */
+    void prime() {
+        try {
+            sts.getCallerIdentity();
+        } catch (SdkException e) {
+            throw AwsFailures.translate("GetCallerIdentity", e);
+        }
+        try (AwsClients unused = new AwsClients(new AwsClients.Options(hubOptions.region(),
+                hubOptions.endpointOverride(), hubOptions.credentials(), hubOptions.interceptors(), retryStrategies))) {
+            unused.buildAll();
+        }
+    }
+
+    /**
      * The {@code NotResource} of the spoke key policy's {@link Organization#SPOKE_KEY_STATEMENT}: IAM returns the
      * document URL-encoded. Anything but exactly one key ARN there is no key.
      */
