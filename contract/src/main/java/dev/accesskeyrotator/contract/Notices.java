@@ -13,21 +13,19 @@ public final class Notices {
 
     /** Values of {@link #EVENT_TYPE}. */
     public enum EventType {
-        KEY_EXPIRING("key-expiring", false),
-        KEY_ROTATED("key-rotated", false),
-        KEY_DISABLED("key-disabled", false),
+        KEY_EXPIRING("key-expiring"),
+        KEY_ROTATED("key-rotated"),
+        KEY_DISABLED("key-disabled"),
         /** Rev 3: an exposed key was disabled at once (and replaced, if it was the key in use). */
-        KEY_EXPOSED("key-exposed", true),
-        ATTENTION("attention", true),
-        BLOCKED("blocked", true),
-        RUN_SUMMARY("run-summary", true);
+        KEY_EXPOSED("key-exposed"),
+        ATTENTION("attention"),
+        BLOCKED("blocked"),
+        RUN_SUMMARY("run-summary");
 
         private final String value;
-        private final boolean forAdministrators;
 
-        EventType(String value, boolean forAdministrators) {
+        EventType(String value) {
             this.value = value;
-            this.forAdministrators = forAdministrators;
         }
 
         public String value() {
@@ -39,7 +37,7 @@ public final class Notices {
          * run's outcome and what needs a person, not every owner's routine notice.
          */
         public static java.util.List<String> forAdministrators() {
-            return java.util.Arrays.stream(values()).filter(type -> type.forAdministrators).map(EventType::value)
+            return java.util.stream.Stream.of(RUN_SUMMARY, ATTENTION, BLOCKED, KEY_EXPOSED).map(EventType::value)
                     .toList();
         }
     }
