@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Organization mode is not silent: the hub's alarms, the alarm e-mail subscription and the notice key's policy. */
 class HubAlarmsTest {
-    private final OrganizationHubStack hub = OrganizationStacksTest.hub(Map.of());
-    private final Template template = Template.fromStack(hub);
+    // One synthesis for the class (and OrganizationStacksTest), not one per test.
+    private final OrganizationHubStack hub = OrganizationStacksTest.defaultHub();
+    private final Template template = OrganizationStacksTest.defaultHubTemplate();
 
     private String id(IConstruct construct) {
         return hub.getLogicalId((CfnElement) construct.getNode().getDefaultChild());

@@ -38,11 +38,28 @@ class OrganizationStacksTest {
     private static Template hubTemplate;
     private static Template spokeTemplate;
 
+    /** The hub with the default context, synthesized once for every test class that reads it. */
+    private static OrganizationHubStack defaultHub;
+    private static Template defaultHubTemplate;
+
     @BeforeAll
     static void synthesize() throws Exception {
-        hub = hub(Map.of());
-        hubTemplate = Template.fromStack(hub);
+        hub = defaultHub();
+        hubTemplate = defaultHubTemplate();
         spokeTemplate = Template.fromJSON(JSON.readValue(stackSet().path("TemplateBody").asText(), Map.class));
+    }
+
+    static synchronized OrganizationHubStack defaultHub() {
+        if (defaultHub == null) {
+            defaultHub = hub(Map.of());
+            defaultHubTemplate = Template.fromStack(defaultHub);
+        }
+        return defaultHub;
+    }
+
+    static synchronized Template defaultHubTemplate() {
+        defaultHub();
+        return defaultHubTemplate;
     }
 
     static OrganizationHubStack hub(Map<String, Object> extra) {

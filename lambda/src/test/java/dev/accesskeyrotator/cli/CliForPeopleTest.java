@@ -8,6 +8,7 @@ import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.testing.ClearedSystemProperties;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -198,9 +199,11 @@ class CliForPeopleTest {
     /**
      * An endpoint that accepts the connection and never answers (a black-holing proxy, a stopped emulator): the call
      * is cut by the CLI's own timeouts, and the person reads one line with the AWS exit code. Slow by nature (the
-     * per-call timeout is the point), so one command only.
+     * per-call timeout is the point), so one command only, and tagged {@code slow}: it waits the whole production
+     * call time limit ({@code AwsClients.CALL_TIMEOUT}), so the default build leaves it to {@code -Pslow}.
      */
     @Test
+    @Tag("slow")
     void aHangingEndpointIsCutByTheTimeoutsAndIsOneLine() throws IOException {
         try (ServerSocket hanging = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             System.setProperty("aws.accessKeyId", "test");

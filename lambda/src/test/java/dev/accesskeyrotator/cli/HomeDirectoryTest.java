@@ -6,6 +6,7 @@ import dev.accesskeyrotator.localaws.LocalAwsExtension;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Java's {@code user.home} (which ignores {@code $HOME}: sudo, service accounts, CI runners). Real processes, each
  * with {@code HOME} and {@code user.home} pointing at two different temporary directories. A second fetch of the
  * same key changes nothing and keeps the backup of the file as it was before the rotation.
+ *
+ * <p>Tagged {@code slow} (left out of the default build, run by {@code -Pslow}): {@code $HOME} can only be set for
+ * a new process, so each command here starts a JVM.
  */
+@Tag("slow")
 class HomeDirectoryTest {
     private static final String USER = "ci-bot";
     private static final String SECRET = "access-key-rotation/" + USER;

@@ -27,9 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every shell block of README.md and docs/*.md is accounted for. Its Maven commands are what this machine can run:
  * each is checked here against the build (phases of the lifecycle up to {@code verify}, modules, profiles,
  * executions and test classes that exist), and the build they do is the one {@code .ci/run} runs
- * ({@code ./mvnw -B verify}; the try-it profile's main runs in {@code ReadmeCommandsTest}). Every block with any other
- * command (the AWS CLI, the CDK CLI against an account, the jar against an account) must be listed, with why it
- * cannot run here, in docs/commands-not-run-here.md; a listed command no doc shows any more fails too.
+ * ({@code ./mvnw -B verify}, then the slow set with {@code -Pslow}; the try-it profile's main runs in
+ * {@code ReadmeCommandsTest}). Every block with any other command (the AWS CLI, the CDK CLI against an account, the
+ * jar against an account) must be listed, with why it cannot run here, in docs/commands-not-run-here.md; a listed
+ * command no doc shows any more fails too.
  */
 class ShellBlocksTest {
     private static final Set<String> SHELL = Set.of("sh", "bash", "shell", "console", "powershell");
@@ -95,8 +96,9 @@ class ShellBlocksTest {
                 modules.addAll(Arrays.asList(tokens.get(++i).split(",")));
             } else if (token.startsWith("-P")) {
                 String profile = token.substring(2);
-                if (!read(root, "lambda/pom.xml").contains("<id>" + profile + "</id>")) {
-                    problems.add("profile " + profile + " is not in lambda/pom.xml");
+                if (Stream.of("pom.xml", "lambda/pom.xml").noneMatch(pom -> read(root, pom)
+                        .contains("<id>" + profile + "</id>"))) {
+                    problems.add("profile " + profile + " is in neither pom.xml nor lambda/pom.xml");
                 }
             } else if (token.startsWith("-Dtest=")) {
                 String pattern = token.substring("-Dtest=".length());

@@ -8,6 +8,7 @@ import dev.accesskeyrotator.testing.RotatorHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the secret is refused, with AWS's own AccessDeniedException or with a 403 that carries no AWS error code (a proxy,
  * an emulator): each job succeeds with the cached key, and {@code credentials status} reports the failing checks
  * with a non-zero exit code a monitor can alert on.
+ *
+ * <p>Tagged {@code slow} (left out of the default build, run by {@code -Pslow}): each job starts the real AWS CLI
+ * and a JVM for its credential process.
  */
+@Tag("slow")
 class MachineStaysUpTest {
     private static final Instant START = Instant.parse("2099-01-01T00:00:00Z");
     private static final String USER = "ci-bot";

@@ -11,6 +11,7 @@ import dev.accesskeyrotator.testing.SecretLeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +54,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what docs/key-owners.md says it will do.
  *
  * <p>The endpoint refuses inactive and deleted keys, so a workload still on a retired key would fail here as in AWS.
+ *
+ * <p>Tagged {@code slow} (left out of the default build, run by {@code -Pslow}): each job starts the real AWS CLI
+ * and a JVM for its credential process, dozens of processes in all.
  */
+@Tag("slow")
 class ZeroTouchConsumerTest {
     /**
      * The SDK and the CLI compare Expiration with the wall clock. With simulated time ahead of it, each job's client

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The README's two commands for a newcomer, as written: the try-it command's phase reaches the profile's binding,
- * which runs this project's try-it main (run here in-process); the test command is the one CI runs. Also the deploy
+ * which runs this project's try-it main (run here in-process); the test commands are the ones CI runs. Also the deploy
  * section's order and pinned CDK version, and that its links resolve.
  */
 class ReadmeCommandsTest {
@@ -42,14 +42,27 @@ class ReadmeCommandsTest {
         return dir;
     }
 
-    /** The first {@code ./mvnw} line of the section's code block, without its comment. */
+    /** The first {@code ./mvnw} line of the section's code blocks, without its comment. */
     private static List<String> mavenCommand(String readme, String section) {
+        return mavenCommands(readme, section).get(0);
+    }
+
+    /** Every {@code ./mvnw} line of the section's code blocks, in order, without comments. */
+    private static List<List<String>> mavenCommands(String readme, String section) {
         String body = readme.substring(readme.indexOf("## " + section));
         body = body.substring(0, body.indexOf("\n## ", 3) < 0 ? body.length() : body.indexOf("\n## ", 3));
         Matcher block = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL).matcher(body);
-        assertTrue(block.find(), "no code block under " + section);
-        String line = block.group(1).lines().filter(l -> l.startsWith("./mvnw")).findFirst().orElseThrow();
-        return Arrays.asList(line.replaceAll("\\s+#.*$", "").trim().split("\\s+"));
+        List<List<String>> commands = new ArrayList<>();
+        while (block.find()) {
+            block.group(1).lines().filter(l -> l.startsWith("./mvnw")).map(l -> l.replaceAll("\\s+#.*$", "").trim())
+                    .forEach(line -> commands.add(Arrays.asList(line.split("\\s+"))));
+        }
+        assertFalse(commands.isEmpty(), "no ./mvnw command in a code block under " + section);
+        return commands;
+    }
+
+    private static List<String> profiles(List<String> command) {
+        return command.stream().filter(token -> token.startsWith("-P")).toList();
     }
 
     private static List<String> goals(List<String> command) {
@@ -113,6 +126,25 @@ class ReadmeCommandsTest {
         assertTrue(ci.containsAll(readme), ci + " vs " + readme);
         assertTrue(ci.stream().noneMatch(t -> t.startsWith("-pl") || t.startsWith("-Dtest") || t.contains("skip")),
                 ci.toString());
+    }
+
+    /**
+     * The README's test section also shows the slow set ({@code -Pslow}), which the first command leaves out: CI runs
+     * every command the section shows, so CI still runs every test.
+     */
+    @Test
+    void ciAlsoRunsTheSlowSetTheReadmeShows() throws Exception {
+        Path root = root();
+        List<List<String>> readme = mavenCommands(Files.readString(root.resolve("README.md")), "Run the tests");
+        List<List<String>> ci = Files.readString(root.resolve(".ci/run")).lines().filter(l -> l.startsWith("./mvnw"))
+                .map(l -> Arrays.asList(l.trim().split("\\s+"))).toList();
+
+        assertTrue(readme.stream().anyMatch(command -> command.contains("-Pslow")), readme.toString());
+        for (List<String> command : readme) {
+            // The same goals and profiles, and every option the README gives (CI may add output options).
+            assertTrue(ci.stream().anyMatch(c -> c.containsAll(command) && goals(c).equals(goals(command))
+                            && profiles(c).equals(profiles(command))), ".ci/run does not run " + command + ": " + ci);
+        }
     }
 
     @Test

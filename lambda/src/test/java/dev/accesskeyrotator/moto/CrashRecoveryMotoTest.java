@@ -6,6 +6,7 @@ import dev.accesskeyrotator.localstack.SqsQueues;
 import dev.accesskeyrotator.moto.MotoAccount.Key;
 import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.UserResult;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,7 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Two users are mid-life when the crash comes: {@code veteran}, rotated once before (its secret exists; this run
  * deletes its disabled previous key, stores a new key with PutSecretValue, disables the replaced one) and
  * {@code fresh}, rotated for the first time (CreateSecret), so every mutating call happens in the crashed run.
+ *
+ * <p>Tagged {@code slow} (left out of the default build, run by {@code -Pslow}): it drives moto's server, a Python
+ * process, and pays for its start and a reset per test.
  */
+@Tag("slow")
 class CrashRecoveryMotoTest {
     private static final Instant START = Instant.parse("2031-03-01T06:00:00Z");
 

@@ -6,6 +6,7 @@ import dev.accesskeyrotator.moto.MotoAccount.Key;
 import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.UserResult;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,7 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * service ({@code access_key_N_last_used_region}/{@code _service}), which AWS documents as the region and service
  * of that last use, or {@code N/A} when unused (IAM User Guide, "Getting credential reports", report format). With
  * moto's report also dated 2015 (see {@link RotationMotoTest}) the rotator does not use the report here anyway.
+ *
+ * <p>Tagged {@code slow} (left out of the default build, run by {@code -Pslow}): it drives moto's server, a Python
+ * process, and pays for its start and a reset per test.
  */
+@Tag("slow")
 class CutoverOnUseMotoTest {
     private static final Instant START = Instant.parse("2031-03-01T06:00:00Z");
 

@@ -6,6 +6,7 @@ import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.moto.MotoAccount.Key;
 import dev.accesskeyrotator.testing.FakeLambdaContext;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,7 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
  * Emergency rotation (rev 3) against moto: the AWS Health exposure event, as AWS documents it, fed to the Lambda
  * handler. moto answers GetAccessKeyLastUsed with the key's UserName as AWS does, which is how the function finds the
  * exposed key's user without listing the account.
+ *
+ * <p>Tagged {@code slow} (left out of the default build, run by {@code -Pslow}): it drives moto's server, a Python
+ * process, and pays for its start and a reset per test.
  */
+@Tag("slow")
 class EmergencyMotoTest {
     private static final Instant START = Instant.parse("2031-05-01T06:00:00Z");
 

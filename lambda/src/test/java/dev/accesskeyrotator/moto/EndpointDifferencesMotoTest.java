@@ -2,6 +2,7 @@ package dev.accesskeyrotator.moto;
 
 import dev.accesskeyrotator.localaws.LocalAwsClients;
 import dev.accesskeyrotator.localaws.LocalAwsExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -45,7 +46,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * And where they agree, on behaviour the crash recovery relies on: a reused ClientRequestToken, a secret without a
  * value, a key never used. Neither endpoint verifies SigV4 signatures (LocalAws's class comment says so); both
  * accept a KmsKeyId that names no key in KMS, so "the stack's key" is checked by comparing ARNs, as the rotator does.
+ *
+ * <p>Tagged {@code slow} (left out of the default build, run by {@code -Pslow}): it drives moto's server, a Python
+ * process, and pays for its start and a reset per test.
  */
+@Tag("slow")
 class EndpointDifferencesMotoTest {
     private static final Instant START = Instant.parse("2031-03-01T06:00:00Z");
 

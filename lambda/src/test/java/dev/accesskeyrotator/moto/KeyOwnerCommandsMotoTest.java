@@ -11,6 +11,7 @@ import dev.accesskeyrotator.testing.ClearedSystemProperties;
 import dev.accesskeyrotator.testing.RotatorHarness;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code fetch}, and a machine whose AWS CLI gets its key from {@code credentials} (a real {@code credential_process}
  * subprocess) and follows a rotation by itself, which lets cut-over on use retire the old key. All through the
  * project's real command line ({@link Main}), with secrets the rotator itself wrote into moto.
+ *
+ * <p>Tagged {@code slow} (left out of the default build, run by {@code -Pslow}): it drives moto's server, a Python
+ * process, and pays for its start and a reset per test.
  */
+@Tag("slow")
 class KeyOwnerCommandsMotoTest {
     private static final Instant START = Instant.parse("2031-03-01T06:00:00Z");
 

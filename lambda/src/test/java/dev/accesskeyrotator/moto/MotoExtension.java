@@ -26,9 +26,14 @@ import java.util.stream.Stream;
  * <p>Without python3 or moto the tests are skipped, and the skip says why. With the environment variable
  * {@value #REQUIRED_VARIABLE} set (CI sets it), the same machine fails them instead: a CI image that lost moto must
  * not pass by skipping the suite.
+ *
+ * <p>A test class that uses it carries {@code @Tag("slow")}: the default build leaves out what waits on a process
+ * outside the JVM, and {@code -Pslow} (which .ci/run runs after the default build) runs it. An untagged one fails
+ * here rather than slowing the default build down.
  */
 public final class MotoExtension implements ExecutionCondition, BeforeEachCallback, AfterEachCallback {
     static final String REQUIRED_VARIABLE = "MOTO_REQUIRED";
+    static final String TAG = "slow";
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MotoExtension.class);
 
     private final Instant clockStart;
@@ -40,6 +45,10 @@ public final class MotoExtension implements ExecutionCondition, BeforeEachCallba
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (!context.getTags().contains(TAG)) {
+            throw new IllegalStateException(context.getDisplayName() + " runs against moto's server: tag its class"
+                    + " @Tag(\"" + TAG + "\"), so the default build leaves it to -Pslow");
+        }
         MotoServer.Startup startup = shared(context).startup();
         if (startup instanceof MotoServer.Started started) {
             return ConditionEvaluationResult.enabled("moto " + started.server().version() + " at "

@@ -9,6 +9,7 @@ import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.SecretTags;
 import dev.accesskeyrotator.service.UserResult;
 import dev.accesskeyrotator.testing.RotatorHarness;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
@@ -42,7 +43,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   no longer works" cannot be observed here: the test checks that IAM reports it Inactive, then gone; the project's
  *   endpoint, which refuses such keys, covers the refusal.</li>
  * </ul>
+ *
+ * <p>Tagged {@code slow} (left out of the default build, run by {@code -Pslow}): it drives moto's server, a Python
+ * process, and pays for its start and a reset per test.
  */
+@Tag("slow")
 class RotationMotoTest {
     private static final Instant START = Instant.parse("2031-03-01T06:00:00Z");
 
