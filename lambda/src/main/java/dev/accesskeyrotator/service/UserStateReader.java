@@ -42,6 +42,21 @@ final class UserStateReader {
     /** @param ledger what the run's notice ledger records for the user's attention causes */
     UserState read(DirectoryUser user, Optional<SecretSummary> summary, String secretName, NoticeRecord ledger,
                    Instant now) {
+        try {
+            return readOnce(user, summary, secretName, ledger, now);
+        } catch (AwsFailure failure) {
+            if (failure.kind() != AwsFailure.Kind.NOT_FOUND || !"GetAccessKeyLastUsed".equals(failure.operation())) {
+                throw failure;
+            }
+            // A key listed a moment ago is gone: another run (a second delivery of the schedule, the CLI) or a
+            // person changed the user meanwhile. Read the user once more, so that the rules decide on the keys as
+            // they are now rather than failing the user over a key that no longer exists.
+            return readOnce(user, Optional.empty(), secretName, ledger, now);
+        }
+    }
+
+    private UserState readOnce(DirectoryUser user, Optional<SecretSummary> summary, String secretName,
+                               NoticeRecord ledger, Instant now) {
         List<AccessKey> keys = iam.listAccessKeys(user.userName());
         Optional<SecretSummary> found = summary.isPresent() ? summary : secrets.describe(secretName);
         SecretState secret = readSecret(found, user.userName(), keys);

@@ -7,6 +7,8 @@ import dev.accesskeyrotator.service.RunReport;
 import dev.accesskeyrotator.service.SecretDocument;
 import dev.accesskeyrotator.testing.Invariants;
 import dev.accesskeyrotator.testing.RotatorHarness;
+import dev.accesskeyrotator.contract.Outcome;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The schedule can deliver twice, and someone may run the CLI meanwhile: two runs at once must not double-rotate. */
@@ -89,6 +92,33 @@ class ConcurrentRunsTest {
                         .filter(m -> m.attribute("user_name").filter(user::equals).isPresent()).count();
                 assertEquals(user.startsWith("young") ? 0 : 1, notices, user + " got " + notices + " notices");
             }
+        }
+    }
+
+    /**
+     * The race the runs above hit now and then, made certain: while this run looks up the last use of alice's replaced
+     * key, the other run has deleted it, and IAM answers NoSuchEntity (the fault stands in for that answer). The user
+     * is read once more and decided on the keys as they are, not reported failed.
+     */
+    @Test
+    void aKeyThatVanishesBetweenListingAndItsLastUseLookupIsReadAgainNotAFailure() {
+        try (LocalAws aws = LocalAws.start(); RotatorHarness harness = new RotatorHarness(aws)) {
+            harness.parameter("cutover", "on-use");
+            harness.parameter("reminder-days", "0");
+            harness.optedInUser("alice");
+            harness.key("alice", 100, true);
+            assertEquals(Outcome.ROTATED, harness.run().users().get(0).outcome());
+            harness.advanceDays(1);
+            long listingsBefore = aws.calls().count("iam", "ListAccessKeys");
+            aws.faults().on("iam", "GetAccessKeyLastUsed").once()
+                    .error(404, "NoSuchEntity", "The Access Key with id AKIA... cannot be found.");
+
+            RunReport report = harness.run();
+
+            assertNotEquals(Outcome.FAILED, report.users().get(0).outcome(), report.users().toString());
+            assertEquals(0, report.count("failed"), report.users().toString());
+            assertEquals(2, aws.calls().count("iam", "ListAccessKeys") - listingsBefore,
+                    "alice's keys were listed again after the lookup found her key gone");
         }
     }
 
