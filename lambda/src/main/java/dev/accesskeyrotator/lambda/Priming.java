@@ -4,10 +4,10 @@ import dev.accesskeyrotator.aws.AwsClients;
 import dev.accesskeyrotator.aws.SsmParameterSource;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.service.InProcessRotation;
+import dev.accesskeyrotator.service.PrimingSteps;
 import software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,23 +22,14 @@ final class Priming {
 
     /** Runs the priming; returns what it went through, in order. Never throws. */
     static List<String> prime(AwsClients clients, RotatorSettings settings, Clock clock) {
-        List<String> done = new ArrayList<>();
-        attempt(done, "GetParametersByPath",
-                () -> new SsmParameterSource(clients.ssm()).readUnder(settings.parameterPrefix()));
-        attempt(done, "ListSecrets", () -> clients.secretsManager().listSecrets(r -> r.maxResults(1)
-                .filters(f -> f.key(FilterNameStringType.NAME).values(settings.secretNamePrefix()))));
-        attempt(done, "GetCredentialReport", () -> clients.iam().getCredentialReport());
-        attempt(done, "rules, documents, notices and report", () -> InProcessRotation.rotateOneDueUser(settings, clock));
-        return List.copyOf(done);
-    }
-
-    private static void attempt(List<String> done, String what, Runnable step) {
-        try {
-            step.run();
-            done.add(what);
-        } catch (RuntimeException failed) {
-            // Priming is an optimisation: the snapshot works without it, and the first run loads what is missing.
-            done.add(what + " (failed: " + failed.getClass().getSimpleName() + ")");
-        }
+        return new PrimingSteps()
+                .attempt("GetParametersByPath",
+                        () -> new SsmParameterSource(clients.ssm()).readUnder(settings.parameterPrefix()))
+                .attempt("ListSecrets", () -> clients.secretsManager().listSecrets(r -> r.maxResults(1)
+                        .filters(f -> f.key(FilterNameStringType.NAME).values(settings.secretNamePrefix()))))
+                .attempt("GetCredentialReport", () -> clients.iam().getCredentialReport())
+                .attempt("rules, documents, notices and report",
+                        () -> InProcessRotation.rotateOneDueUser(settings, clock))
+                .done();
     }
 }

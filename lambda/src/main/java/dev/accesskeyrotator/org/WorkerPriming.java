@@ -5,10 +5,10 @@ import dev.accesskeyrotator.aws.SsmParameterSource;
 import dev.accesskeyrotator.config.RotatorSettings;
 import dev.accesskeyrotator.log.JsonLog;
 import dev.accesskeyrotator.service.InProcessRotation;
+import dev.accesskeyrotator.service.PrimingSteps;
 import dev.accesskeyrotator.service.RunReport;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -25,27 +25,17 @@ final class WorkerPriming {
 
     /** Runs the priming; returns what it went through, in order. Never throws. */
     static List<String> prime(AwsClients hub, AssumedRoleAccounts accounts, RotatorSettings settings, Clock clock) {
-        List<String> done = new ArrayList<>();
-        attempt(done, "GetParametersByPath",
-                () -> new SsmParameterSource(hub.ssm()).readUnder(settings.parameterPrefix()));
-        attempt(done, "GetCallerIdentity and member clients", accounts::prime);
-        attempt(done, "rules, documents, notices, report and account result", () -> {
+        return new PrimingSteps()
+                .attempt("GetParametersByPath",
+                        () -> new SsmParameterSource(hub.ssm()).readUnder(settings.parameterPrefix()))
+                .attempt("GetCallerIdentity and member clients", accounts::prime)
+                .attempt("rules, documents, notices, report and account result", () -> {
             InProcessRotation.rotateOneDueUser(settings, clock);
             RunReport empty = new RunReport("priming", false, clock.instant().toString(), clock.instant().toString(),
                     "per-user", Map.of(), List.of(), Map.of(), List.of());
             JsonLog.mapper().convertValue(AccountResult.completed("000000000000", "priming", empty),
                     ListAccountsHandler.PLAIN_JSON);
-        });
-        return List.copyOf(done);
-    }
-
-    private static void attempt(List<String> done, String what, Runnable step) {
-        try {
-            step.run();
-            done.add(what);
-        } catch (RuntimeException failed) {
-            // Priming is an optimisation: the snapshot works without it, and the first account loads what is missing.
-            done.add(what + " (failed: " + failed.getClass().getSimpleName() + ")");
-        }
+                })
+                .done();
     }
 }

@@ -7,6 +7,7 @@ import dev.accesskeyrotator.org.AccountLister;
 import dev.accesskeyrotator.org.AccountResult;
 import dev.accesskeyrotator.org.OrganizationsDirectory;
 import dev.accesskeyrotator.port.AwsFailure;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -50,7 +51,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>ListChildren ignores MaxResults and answers every child in one page; AWS and the endpoint page.</li>
  * </ul>
  * And where they agree: an unknown ParentId is ParentNotFoundException; ListAccountsForParent pages by 20.
+ *
+ * <p>Tagged {@code slow} (left out of the default build, run by {@code -Pslow}): it drives moto's server, a Python
+ * process, and pays for its start and a reset per test.
  */
+@Tag("slow")
 class OrganizationsMotoTest {
     private static final Instant START = Instant.parse("2031-03-01T06:00:00Z");
     /** More than one page of ListAccountsForParent (20 at most), so the paginator must follow NextToken. */
