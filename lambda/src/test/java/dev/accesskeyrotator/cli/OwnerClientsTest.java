@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 /**
  * The owner's tools build a client per call site ({@code fetch} and {@code credentials} make one for Secrets Manager
@@ -23,6 +24,11 @@ class OwnerClientsTest {
 
     @RegisterExtension
     final LocalAwsExtension local = new LocalAwsExtension();
+
+    @Test
+    void fetchsPatienceGivesEveryClientARetryStrategyOfItsOwn() {
+        assertNotSame(FetchCommand.PATIENCE.retries().get(), FetchCommand.PATIENCE.retries().get());
+    }
 
     @Test
     void aClientClosedByOneFetchLeavesTheNextOneWithTheSamePatienceWorking() {
