@@ -4,6 +4,8 @@ import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Validations;
 
+import java.io.PrintStream;
+
 /**
  * The CDK app: one environment-agnostic {@link RotatorStack} named {@value #STACK_NAME}, configured from context
  * (see {@link RotatorStackProps#fromContext}), or with {@code -c mode=organization} the
@@ -20,7 +22,29 @@ public final class RotatorApp {
     private RotatorApp() {}
 
     public static void main(String[] args) {
-        App app = new App();
+        int exitCode = synthesize(new App(), System.err);
+        if (exitCode != 0) {
+            // The app runs inside Maven (exec:java, through cdk.json): exiting here keeps Maven's failure banner,
+            // its advice to look for a stack trace and its "-rf" line away from a person who mistyped a value.
+            System.exit(exitCode);
+        }
+    }
+
+    /**
+     * Builds the stack that the context asks for and synthesizes it; a context value the stack refuses is one line on
+     * {@code err} ("error: " and the reason, which names the value and what to do) and exit code 1, never a trace.
+     */
+    static int synthesize(App app, PrintStream err) {
+        try {
+            build(app);
+            return 0;
+        } catch (IllegalArgumentException refused) {
+            err.println("error: " + refused.getMessage());
+            return 1;
+        }
+    }
+
+    private static void build(App app) {
         if (OrganizationProps.requested(app.getNode())) {
             new OrganizationHubStack(app, HUB_STACK_NAME, OrganizationProps.fromContext(app.getNode()));
         } else {

@@ -458,6 +458,17 @@ class OrganizationStacksTest {
         assertTrue(breakGlass.getMessage().contains("member account the break-glass principal is that account's"
                 + " root"), breakGlass.getMessage());
         assertTrue(breakGlass.getMessage().contains("Remove -c breakGlassPrincipalArn"), breakGlass.getMessage());
+
+        // What the person running `cdk synth` sees: the app's one line and exit code 1, not an exception.
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        App app = Stacks.newApp(Map.of(OrganizationProps.MODE_CONTEXT, OrganizationProps.ORGANIZATION_MODE,
+                "organizationId", ORG, "organizationUnits", String.join(",", OUS),
+                "breakGlassPrincipalArn", "arn:aws:iam::111122223333:role/BreakGlass"));
+        int exitCode = RotatorApp.synthesize(app, new java.io.PrintStream(err, true,
+                java.nio.charset.StandardCharsets.UTF_8));
+        String printed = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, exitCode);
+        assertEquals(List.of("error: " + breakGlass.getMessage()), printed.lines().toList());
     }
 
     /**
