@@ -126,8 +126,10 @@ public final class FunctionJar {
         Path wrapper = root.resolve(windows ? "mvnw.cmd" : "mvnw");
         List<String> command = List.of(wrapper.toString(), "-B", "-q", "-f", root.resolve("pom.xml").toString(),
                 "-pl", "lambda", "-am", "package", "-Dmaven.test.skip=true");
-        System.err.println("Building the function jars (" + missingOrStale + " is missing or older"
-                + " than its sources)...");
+        // One package writes both jars; say so, or a hub deployment reads as if only the other jar were built.
+        System.err.println("Building the function jars, " + DEFAULT_RELATIVE_TO_REPOSITORY + " and "
+                + HUB_DEFAULT_RELATIVE_TO_REPOSITORY + " (" + missingOrStale + " is missing or older than its"
+                + " sources)...");
         try {
             // Maven's output goes to standard error: the CDK CLI keeps the app's standard output for itself.
             Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
