@@ -58,7 +58,7 @@ final class DefaultParameters extends Construct {
         Default {
             // A default outside its own pattern would fail the deployment at PutParameter; fail the synth instead.
             if (!Pattern.compile(allowedPattern).matcher(value).matches()) {
-                throw new IllegalArgumentException("default '" + value + "' of parameter " + name
+                throw new ContextValueRefused("default '" + value + "' of parameter " + name
                         + " does not match its AllowedPattern " + allowedPattern);
             }
         }

@@ -42,25 +42,25 @@ public record OrganizationProps(RotatorStackProps base, String organizationId, L
     public OrganizationProps {
         require("organizationId", organizationId, ORGANIZATION_ID);
         if (organizationUnits.isEmpty()) {
-            throw new IllegalArgumentException("context value organizationUnits is required in organization mode:"
+            throw new ContextValueRefused("context value organizationUnits is required in organization mode:"
                     + " the OUs (or root) the spoke StackSet deploys to, comma-separated (ou-...,ou-...)");
         }
         organizationUnits.forEach(id -> require("organizationUnits", id, PARENT_ID));
         accounts.forEach(id -> require("accounts", id, ACCOUNT_ID));
         excludedAccounts.forEach(id -> require("excludedAccounts", id, ACCOUNT_ID));
         if (maxConcurrency < 1 || maxConcurrency > 1000) {
-            throw new IllegalArgumentException("maxConcurrency must be 1 to 1000: " + maxConcurrency);
+            throw new ContextValueRefused("maxConcurrency must be 1 to 1000: " + maxConcurrency);
         }
         if (toleratedFailurePercentage < 0 || toleratedFailurePercentage > 100) {
-            throw new IllegalArgumentException("toleratedFailurePercentage must be 0 to 100: "
+            throw new ContextValueRefused("toleratedFailurePercentage must be 0 to 100: "
                     + toleratedFailurePercentage);
         }
         if (spokeMaxConcurrentAccounts < 1) {
-            throw new IllegalArgumentException("spokeMaxConcurrentAccounts must be at least 1: "
+            throw new ContextValueRefused("spokeMaxConcurrentAccounts must be at least 1: "
                     + spokeMaxConcurrentAccounts);
         }
         if (spokeFailureTolerance < 0) {
-            throw new IllegalArgumentException("spokeFailureTolerance must be at least 0: " + spokeFailureTolerance);
+            throw new ContextValueRefused("spokeFailureTolerance must be at least 0: " + spokeFailureTolerance);
         }
         checkSingleAccountPrincipals(base);
         organizationUnits = List.copyOf(organizationUnits);
@@ -85,12 +85,20 @@ public record OrganizationProps(RotatorStackProps base, String organizationId, L
                 text(node, "organizationId").orElse(""),
                 list(node, "organizationUnits"), list(node, "accounts"), list(node, "excludedAccounts"),
                 text(node, "spokeRoleName").orElse(Organization.DEFAULT_SPOKE_ROLE_NAME),
-                text(node, "maxConcurrency").map(Integer::parseInt).orElse(DEFAULT_MAX_CONCURRENCY),
-                text(node, "toleratedFailurePercentage").map(Integer::parseInt)
-                        .orElse(DEFAULT_TOLERATED_FAILURE_PERCENTAGE),
-                text(node, "spokeMaxConcurrentAccounts").map(Integer::parseInt)
-                        .orElse(DEFAULT_SPOKE_MAX_CONCURRENT_ACCOUNTS),
-                text(node, "spokeFailureTolerance").map(Integer::parseInt).orElse(DEFAULT_SPOKE_FAILURE_TOLERANCE));
+                number(node, "maxConcurrency").orElse(DEFAULT_MAX_CONCURRENCY),
+                number(node, "toleratedFailurePercentage").orElse(DEFAULT_TOLERATED_FAILURE_PERCENTAGE),
+                number(node, "spokeMaxConcurrentAccounts").orElse(DEFAULT_SPOKE_MAX_CONCURRENT_ACCOUNTS),
+                number(node, "spokeFailureTolerance").orElse(DEFAULT_SPOKE_FAILURE_TOLERANCE));
+    }
+
+    private static Optional<Integer> number(Node node, String key) {
+        return text(node, key).map(value -> {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new ContextValueRefused("context value " + key + " must be a whole number, got '" + value + "'");
+            }
+        });
     }
 
     private static Optional<String> text(Node node, String key) {
@@ -112,7 +120,7 @@ public record OrganizationProps(RotatorStackProps base, String organizationId, L
      */
     private static void checkSingleAccountPrincipals(RotatorStackProps base) {
         base.namedBreakGlassPrincipalArn().ifPresent(arn -> {
-            throw new IllegalArgumentException("context value breakGlassPrincipalArn is not supported in organization"
+            throw new ContextValueRefused("context value breakGlassPrincipalArn is not supported in organization"
                     + " mode: in each member account the break-glass principal is that account's root, the one"
                     + " principal every account has, and '" + arn + "' names a single account. Remove"
                     + " -c breakGlassPrincipalArn (docs/organizations.md, who can read a member account's secrets).");
@@ -121,7 +129,7 @@ public record OrganizationProps(RotatorStackProps base, String organizationId, L
         int spokeKeyPolicyBytes = KeyPolicies.spokeUserSecretsKeyPolicyBytes(base.secretNamePrefix(),
                 base.delegatedReaders());
         if (spokeKeyPolicyBytes > KeyPolicies.MAX_KEY_POLICY_BYTES) {
-            throw new IllegalArgumentException("delegatedReaders make the spoke's user secrets key policy up to "
+            throw new ContextValueRefused("delegatedReaders make the spoke's user secrets key policy up to "
                     + spokeKeyPolicyBytes + " bytes; KMS allows " + KeyPolicies.MAX_KEY_POLICY_BYTES + " bytes per"
                     + " key policy. Name fewer readers: one role per reading system, for the users it needs");
         }
@@ -129,7 +137,7 @@ public record OrganizationProps(RotatorStackProps base, String organizationId, L
 
     private static void require(String key, String value, Pattern pattern) {
         if (!pattern.matcher(value).matches()) {
-            throw new IllegalArgumentException("context value " + key + " has '" + value + "'; allowed: "
+            throw new ContextValueRefused("context value " + key + " has '" + value + "'; allowed: "
                     + pattern.pattern());
         }
     }

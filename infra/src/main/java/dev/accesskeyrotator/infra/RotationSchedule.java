@@ -21,7 +21,7 @@ public record RotationSchedule(String expression, Duration interval) {
 
     public RotationSchedule {
         if (interval.compareTo(Duration.ofMinutes(1)) < 0) {
-            throw new IllegalArgumentException("the interval between runs must be at least one minute, got " + interval);
+            throw new ContextValueRefused("the interval between runs must be at least one minute, got " + interval);
         }
     }
 
@@ -48,8 +48,8 @@ public record RotationSchedule(String expression, Duration interval) {
         throw invalid(expression);
     }
 
-    private static IllegalArgumentException invalid(String expression) {
-        return new IllegalArgumentException("schedule '" + expression + "' is not an EventBridge schedule expression:"
+    private static ContextValueRefused invalid(String expression) {
+        return new ContextValueRefused("schedule '" + expression + "' is not an EventBridge schedule expression:"
                 + " use rate(1 day), rate(12 hours), rate(30 minutes) or cron(minutes hours day-of-month month"
                 + " day-of-week year), e.g. cron(0 6 * * ? *)");
     }

@@ -33,12 +33,13 @@ public final class RotatorApp {
     /**
      * Builds the stack that the context asks for and synthesizes it; a context value the stack refuses is one line on
      * {@code err} ("error: " and the reason, which names the value and what to do) and exit code 1, never a trace.
+     * Any other exception is a bug and keeps its stack trace.
      */
     static int synthesize(App app, PrintStream err) {
         try {
             build(app);
             return 0;
-        } catch (IllegalArgumentException refused) {
+        } catch (ContextValueRefused refused) {
             err.println("error: " + refused.getMessage());
             return 1;
         }

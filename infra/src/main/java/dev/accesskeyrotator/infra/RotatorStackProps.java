@@ -100,7 +100,7 @@ public final class RotatorStackProps {
     private final StackProps stackProps;
 
     private RotatorStackProps(Builder builder) {
-        this.optInTag = OptInTag.parse(Objects.requireNonNullElse(builder.optInTag, DEFAULT_OPT_IN_TAG));
+        this.optInTag = optInTag(Objects.requireNonNullElse(builder.optInTag, DEFAULT_OPT_IN_TAG));
         Optional<Duration> cronInterval = Optional.ofNullable(builder.runIntervalHours).map(hours -> {
             require(hours >= 1, "runIntervalHours must be at least 1, got " + hours);
             return Duration.ofHours(hours);
@@ -210,7 +210,7 @@ public final class RotatorStackProps {
             return new ObjectMapper().readValue(value.toString(),
                     new TypeReference<LinkedHashMap<String, List<String>>>() { });
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("context value delegatedReaders must be a JSON object of user name to"
+            throw new ContextValueRefused("context value delegatedReaders must be a JSON object of user name to"
                     + " a list of IAM role ARNs, e.g. {\"ci-bot\":[\"arn:aws:iam::111122223333:role/ci\"]}; got '"
                     + value + "'");
         }
@@ -266,13 +266,22 @@ public final class RotatorStackProps {
         try {
             return (int) Double.parseDouble(value.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("context value " + key + " must be a number, got '" + value + "'");
+            throw new ContextValueRefused("context value " + key + " must be a number, got '" + value + "'");
+        }
+    }
+
+    /** The contract's parser says what is wrong with the tag; here that is a refused context value. */
+    private static OptInTag optInTag(String value) {
+        try {
+            return OptInTag.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ContextValueRefused("context value optInTag: " + e.getMessage());
         }
     }
 
     private static void require(boolean condition, String message) {
         if (!condition) {
-            throw new IllegalArgumentException(message);
+            throw new ContextValueRefused(message);
         }
     }
 

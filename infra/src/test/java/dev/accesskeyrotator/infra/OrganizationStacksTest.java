@@ -471,6 +471,18 @@ class OrganizationStacksTest {
         assertEquals(List.of("error: " + breakGlass.getMessage()), printed.lines().toList());
     }
 
+    @Test
+    void aMistypedNumberIsOneLineThatNamesTheContextValue() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        App app = Stacks.newApp(Map.of(OrganizationProps.MODE_CONTEXT, OrganizationProps.ORGANIZATION_MODE,
+                "organizationId", ORG, "organizationUnits", String.join(",", OUS), "maxConcurrency", "ten"));
+        int exitCode = RotatorApp.synthesize(app, new java.io.PrintStream(err, true,
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(1, exitCode);
+        assertEquals(List.of("error: context value maxConcurrency must be a whole number, got 'ten'"),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList());
+    }
+
     /**
      * Delegated readers reach the member accounts: the spoke's key lets each reader decrypt its user's secret there,
      * named in conditions (KMS refuses a key policy whose principal does not exist, and one spoke template serves
