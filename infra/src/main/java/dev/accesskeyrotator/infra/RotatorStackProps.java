@@ -89,7 +89,8 @@ public final class RotatorStackProps {
     private final Optional<String> alarmEmail;
     private final String contact;
     private final int memorySize;
-    private final Path functionJar;
+    private final Optional<String> functionJarNamed;
+    private Path functionJar;
     /** Resolved (and built if out of date) when a hub stack asks for it: a single-account app never needs it. */
     private final Optional<String> hubJarNamed;
     private Path hubJar;
@@ -125,7 +126,7 @@ public final class RotatorStackProps {
         require(memorySize >= 512 && memorySize <= 10240,
                 "memorySize must be 512-10240 MB (a Java function with the AWS SDK needs at least 512), got "
                         + memorySize);
-        this.functionJar = FunctionJar.resolve(Optional.ofNullable(builder.functionJar));
+        this.functionJarNamed = Optional.ofNullable(builder.functionJar);
         this.hubJarNamed = Optional.ofNullable(builder.hubJar);
         this.logRetentionDays = Objects.requireNonNullElse(builder.logRetentionDays, DEFAULT_LOG_RETENTION_DAYS);
         require(RETENTION_BY_DAYS.containsKey(logRetentionDays), "logRetentionDays must be one of "
@@ -313,7 +314,14 @@ public final class RotatorStackProps {
         return memorySize;
     }
 
-    public Path functionJar() {
+    /**
+     * The single-account function's jar; see {@link FunctionJar#resolve}. Resolved (and built if out of date) only
+     * when a stack that deploys it asks: organization mode uploads the hub's jar alone.
+     */
+    public synchronized Path functionJar() {
+        if (functionJar == null) {
+            functionJar = FunctionJar.resolve(functionJarNamed);
+        }
         return functionJar;
     }
 

@@ -472,6 +472,16 @@ class OrganizationStacksTest {
     }
 
     @Test
+    void theHubNeedsOnlyItsOwnJar() {
+        // Organization mode uploads the hub's jar alone: a missing single-account jar is neither built nor asked for.
+        Template withoutFunctionJar = Template.fromStack(hub(Map.of("functionJar", "no/such/function.jar")));
+        long hubFunctions = withoutFunctionJar.findResources("AWS::Lambda::Function").values().stream()
+                .filter(function -> String.valueOf(((Map<?, ?>) function.get("Properties")).get("Handler"))
+                        .startsWith("dev.accesskeyrotator.org.")).count();
+        assertEquals(3, hubFunctions, "the lister, the worker and the aggregator");
+    }
+
+    @Test
     void aMistypedNumberIsOneLineThatNamesTheContextValue() {
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         App app = Stacks.newApp(Map.of(OrganizationProps.MODE_CONTEXT, OrganizationProps.ORGANIZATION_MODE,

@@ -123,9 +123,9 @@ class RotatorStackPropsTest {
     }
 
     @Test
-    void aMissingFunctionJarFailsWithHowToBuildIt() {
-        IllegalStateException error = assertThrows(IllegalStateException.class,
-                () -> RotatorStackProps.builder().functionJar("no/such/function.jar").build());
+    void aMissingFunctionJarFailsOnlyWhenAStackAsksForItWithHowToBuildIt() {
+        RotatorStackProps props = RotatorStackProps.builder().functionJar("no/such/function.jar").build();
+        IllegalStateException error = assertThrows(IllegalStateException.class, props::functionJar);
         assertTrue(error.getMessage().contains("./mvnw -B -q -pl lambda -am package"), error.getMessage());
     }
 
