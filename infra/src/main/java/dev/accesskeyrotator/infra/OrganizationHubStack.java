@@ -9,6 +9,7 @@ import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Token;
 import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.services.cloudformation.CfnStackSet;
 import software.amazon.awscdk.services.events.Rule;
@@ -441,6 +442,7 @@ public final class OrganizationHubStack extends Stack {
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("WriteOwnLogs").actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
                 .resources(List.of(logs.getLogGroupArn())).build());
+        requireEnvironmentFits(id, environment);
         return Function.Builder.create(this, id)
                 .description(description)
                 .runtime(Runtime.JAVA_25)
@@ -457,6 +459,27 @@ public final class OrganizationHubStack extends Stack {
                 .systemLogLevelV2(SystemLogLevel.INFO)
                 .environment(environment)
                 .build();
+    }
+
+    /** Lambda's limit on all of a function's environment variables together (names and values). */
+    static final int MAX_ENVIRONMENT_BYTES = 4096;
+    /** What a value resolved at deploy time (an ARN, a bucket name) is counted as: more than any of them takes. */
+    private static final int UNRESOLVED_VALUE_BYTES = 256;
+
+    /**
+     * Refuses at synth an environment Lambda would refuse at deploy: delegated readers and excluded accounts are the
+     * two values that grow with the context.
+     */
+    private static void requireEnvironmentFits(String functionId, Map<String, String> environment) {
+        int bytes = environment.entrySet().stream().mapToInt(variable -> variable.getKey().length()
+                + (Token.isUnresolved(variable.getValue()) ? UNRESOLVED_VALUE_BYTES
+                        : variable.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)).sum();
+        if (bytes > MAX_ENVIRONMENT_BYTES) {
+            throw new ContextValueRefused(functionId + "'s environment would take about " + bytes + " bytes, more than"
+                    + " the " + MAX_ENVIRONMENT_BYTES + " Lambda allows for all variables together: name fewer"
+                    + " delegatedReaders (one role per reading system) or excludedAccounts (exclude an OU by leaving"
+                    + " it out of organizationUnits)");
+        }
     }
 
     private String logicalIdOf(IConstruct construct) {

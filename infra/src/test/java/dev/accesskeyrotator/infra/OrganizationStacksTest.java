@@ -472,6 +472,19 @@ class OrganizationStacksTest {
     }
 
     @Test
+    void anEnvironmentLambdaWouldRefuseIsRefusedAtSynth() {
+        // 300 excluded accounts: 3,900 characters in the worker's (and the lister's) environment.
+        String excluded = java.util.stream.IntStream.range(0, 300)
+                .mapToObj(i -> String.format("%012d", 100_000_000_000L + i))
+                .collect(java.util.stream.Collectors.joining(","));
+        ContextValueRefused refused = assertThrows(ContextValueRefused.class,
+                () -> hub(Map.of("excludedAccounts", excluded)));
+        assertTrue(refused.getMessage().contains("more than the 4096 Lambda allows"), refused.getMessage());
+        // 20 fit easily.
+        hub(Map.of("excludedAccounts", excluded.substring(0, 20 * 13 - 1)));
+    }
+
+    @Test
     void theHubNeedsOnlyItsOwnJar() {
         // Organization mode uploads the hub's jar alone: a missing single-account jar is neither built nor asked for.
         Template withoutFunctionJar = Template.fromStack(hub(Map.of("functionJar", "no/such/function.jar")));
