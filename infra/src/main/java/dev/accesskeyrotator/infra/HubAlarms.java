@@ -6,11 +6,9 @@ import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.contract.Parameter;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.Stats;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
@@ -26,9 +24,6 @@ import java.util.List;
  */
 final class HubAlarms extends Construct {
     private static final Duration EVENT_PERIOD = Duration.minutes(5);
-    private static final long ONE_DAY_SECONDS = 86_400;
-    /** CloudWatch evaluates at most seven days of data. */
-    private static final int MAX_DAILY_EVALUATION_PERIODS = 7;
     private static final String DRY_RUN = Parameter.DRY_RUN.parameterName();
     private static final String RUN_SUMMARY = Notices.EventType.RUN_SUMMARY.value();
 
@@ -48,40 +43,19 @@ final class HubAlarms extends Construct {
                 "At least one member account should have been rotated and was not (failed or not run). The metric"
                         + " with dimension AccountId names it; the organization report says why.");
 
-        // As in single-account mode: two schedule periods (days, at most seven, past a day) without a run that
-        // ended successfully. Missing data is exactly what this alarm is for.
-        long periodSeconds = Math.max(runInterval.toSeconds(), 3600);
-        int evaluationPeriods = 2;
-        if (periodSeconds > ONE_DAY_SECONDS) {
-            evaluationPeriods = (int) Math.min(MAX_DAILY_EVALUATION_PERIODS,
-                    (2 * periodSeconds + ONE_DAY_SECONDS - 1) / ONE_DAY_SECONDS);
-            periodSeconds = ONE_DAY_SECONDS;
-        }
-        periodSeconds = (periodSeconds + 59) / 60 * 60;
-        Alarm noSuccessfulRun = Alarm.Builder.create(this, "NoSuccessfulRun")
-                .alarmDescription("No organization rotation run succeeded within two schedule periods: the schedule,"
-                        + " the state machine or accounts keep failing, and keys are aging unrotated.")
-                .metric(stateMachine.metricSucceeded(MetricOptions.builder().statistic(Stats.SUM)
-                        .period(Duration.seconds(periodSeconds)).build()))
-                .comparisonOperator(ComparisonOperator.LESS_THAN_THRESHOLD)
-                .threshold(1)
-                .evaluationPeriods(evaluationPeriods)
-                .datapointsToAlarm(evaluationPeriods)
-                .treatMissingData(TreatMissingData.BREACHING)
-                .build();
-        long dryRunPeriodSeconds = Math.min(ONE_DAY_SECONDS, (runInterval.toSeconds() + 59) / 60 * 60);
-        Alarm dryRunLeftOn = Alarm.Builder.create(this, "DryRunLeftOn")
-                .alarmDescription("At least one member account's run was a dry run (hub parameter " + DRY_RUN
+        // As in single-account mode: two schedule periods without a run that ended successfully.
+        Alarm noSuccessfulRun = RotatorAlarms.noSuccessWithinTwoPeriods(this, runInterval, 3600,
+                period -> stateMachine.metricSucceeded(MetricOptions.builder().statistic(Stats.SUM).period(period)
+                        .build()),
+                "No organization rotation run succeeded within two schedule periods: the schedule,"
+                        + " the state machine or accounts keep failing, and keys are aging unrotated.");
+        Alarm dryRunLeftOn = whenAtLeastOne("DryRunLeftOn",
+                hubMetric(OrganizationMetric.ACCOUNTS_IN_DRY_RUN.metricName(),
+                        RotatorAlarms.oneSchedulePeriod(runInterval)),
+                "At least one member account's run was a dry run (hub parameter " + DRY_RUN
                         + "=true, or an account override): nothing was rotated there. The metric "
                         + OrganizationMetric.ACCOUNTS_IN_DRY_RUN.metricName() + " with dimension AccountId names the"
-                        + " accounts, as does the " + RUN_SUMMARY + " notice.")
-                .metric(hubMetric(OrganizationMetric.ACCOUNTS_IN_DRY_RUN.metricName(),
-                        Duration.seconds(dryRunPeriodSeconds)))
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                .threshold(1)
-                .evaluationPeriods(1)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build();
+                        + " accounts, as does the " + RUN_SUMMARY + " notice.");
         this.alarms = List.of(executionsFailed, executionsTimedOut, accountsFailed, noSuccessfulRun, dryRunLeftOn);
         SnsAction notifyAdministrators = new SnsAction(alarmTopic);
         alarms.forEach(alarm -> alarm.addAlarmAction(notifyAdministrators));

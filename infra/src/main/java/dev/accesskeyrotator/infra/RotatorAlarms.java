@@ -61,39 +61,19 @@ public final class RotatorAlarms extends Construct {
                         + " dead-letter queue.");
 
         // A run may legitimately take up to the function timeout, so the window is never shorter than that.
-        long periodSeconds = Math.max(runInterval.toSeconds(), RotatorStack.FUNCTION_TIMEOUT.toSeconds().longValue());
-        int evaluationPeriods = 2;
-        if (periodSeconds > ONE_DAY_SECONDS) {
-            evaluationPeriods = (int) Math.min(MAX_DAILY_EVALUATION_PERIODS,
-                    (2 * periodSeconds + ONE_DAY_SECONDS - 1) / ONE_DAY_SECONDS);
-            periodSeconds = ONE_DAY_SECONDS;
-        }
-        periodSeconds = (periodSeconds + 59) / 60 * 60;
-        this.noSuccessfulRun = Alarm.Builder.create(this, "NoSuccessfulRun")
-                .alarmDescription("No rotation run completed within two schedule periods: the schedule, the function"
+        this.noSuccessfulRun = noSuccessWithinTwoPeriods(this, runInterval,
+                RotatorStack.FUNCTION_TIMEOUT.toSeconds().longValue(),
+                period -> rotatorMetric(Metric.RUN_SUCCEEDED, period),
+                "No rotation run completed within two schedule periods: the schedule, the function"
                         + " or its configuration is broken, and keys are aging unrotated. Dry runs do not count:"
-                        + " with " + DRY_RUN + "=true nothing is rotated (see the DryRunLeftOn alarm).")
-                .metric(rotatorMetric(Metric.RUN_SUCCEEDED, Duration.seconds(periodSeconds)))
-                .comparisonOperator(ComparisonOperator.LESS_THAN_THRESHOLD)
-                .threshold(1)
-                .evaluationPeriods(evaluationPeriods)
-                .datapointsToAlarm(evaluationPeriods)
-                // No data is exactly the failure this alarm is for.
-                .treatMissingData(TreatMissingData.BREACHING)
-                .build();
+                        + " with " + DRY_RUN + "=true nothing is rotated (see the DryRunLeftOn alarm).");
 
         // One schedule period (a day at most, as above): the alarm stays in ALARM from a dry run until the next run,
         // and every further dry run after an OK period pages again, so dry-run=true cannot be left on quietly.
-        long dryRunPeriodSeconds = Math.min(ONE_DAY_SECONDS, (runInterval.toSeconds() + 59) / 60 * 60);
-        this.dryRunLeftOn = Alarm.Builder.create(this, "DryRunLeftOn")
-                .alarmDescription("A run was a dry run (parameter " + DRY_RUN + "=true): it planned and reported but"
-                        + " rotated nothing, and keys keep aging until " + DRY_RUN + " is set back to false.")
-                .metric(rotatorMetric(Metric.DRY_RUN, Duration.seconds(dryRunPeriodSeconds)))
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                .threshold(1)
-                .evaluationPeriods(1)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build();
+        this.dryRunLeftOn = whenAtLeastOne("DryRunLeftOn",
+                rotatorMetric(Metric.DRY_RUN, oneSchedulePeriod(runInterval)),
+                "A run was a dry run (parameter " + DRY_RUN + "=true): it planned and reported but"
+                        + " rotated nothing, and keys keep aging until " + DRY_RUN + " is set back to false.");
 
         SnsAction notifyAdministrators = new SnsAction(alarmTopic);
         all().forEach(alarm -> alarm.addAlarmAction(notifyAdministrators));
@@ -114,6 +94,40 @@ public final class RotatorAlarms extends Construct {
                 // Between runs there is no data, and that is not a failure.
                 .treatMissingData(TreatMissingData.NOT_BREACHING)
                 .build();
+    }
+
+    /**
+     * {@code NoSuccessfulRun}: no successful run within two schedule periods (the hub's is built the same way). Past a
+     * day the period is a day and the window that many days, at most seven (all CloudWatch evaluates); periods are
+     * whole minutes. No data is exactly the failure this alarm is for.
+     *
+     * @param minimumPeriodSeconds the shortest period that can hold one whole run
+     */
+    static Alarm noSuccessWithinTwoPeriods(Construct scope, java.time.Duration runInterval, long minimumPeriodSeconds,
+                                           java.util.function.Function<Duration, IMetric> succeeded,
+                                           String description) {
+        long periodSeconds = Math.max(runInterval.toSeconds(), minimumPeriodSeconds);
+        int evaluationPeriods = 2;
+        if (periodSeconds > ONE_DAY_SECONDS) {
+            evaluationPeriods = (int) Math.min(MAX_DAILY_EVALUATION_PERIODS,
+                    (2 * periodSeconds + ONE_DAY_SECONDS - 1) / ONE_DAY_SECONDS);
+            periodSeconds = ONE_DAY_SECONDS;
+        }
+        periodSeconds = (periodSeconds + 59) / 60 * 60;
+        return Alarm.Builder.create(scope, "NoSuccessfulRun")
+                .alarmDescription(description)
+                .metric(succeeded.apply(Duration.seconds(periodSeconds)))
+                .comparisonOperator(ComparisonOperator.LESS_THAN_THRESHOLD)
+                .threshold(1)
+                .evaluationPeriods(evaluationPeriods)
+                .datapointsToAlarm(evaluationPeriods)
+                .treatMissingData(TreatMissingData.BREACHING)
+                .build();
+    }
+
+    /** One schedule period, a day at most, in whole minutes: the period of a dry-run alarm. */
+    static Duration oneSchedulePeriod(java.time.Duration runInterval) {
+        return Duration.seconds(Math.min(ONE_DAY_SECONDS, (runInterval.toSeconds() + 59) / 60 * 60));
     }
 
     private static IMetric rotatorMetric(Metric metric, Duration period) {
