@@ -1,7 +1,6 @@
 package dev.accesskeyrotator.infra;
 
 import dev.accesskeyrotator.contract.EnvironmentVariable;
-import dev.accesskeyrotator.contract.Notices;
 import dev.accesskeyrotator.contract.Organization;
 import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.Aws;
@@ -34,10 +33,7 @@ import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
 import software.amazon.awscdk.services.s3.LifecycleRule;
 import software.amazon.awscdk.services.iam.CompositePrincipal;
-import software.amazon.awscdk.services.sns.StringConditions;
-import software.amazon.awscdk.services.sns.SubscriptionFilter;
 import software.amazon.awscdk.services.sns.Topic;
-import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.amazon.awscdk.services.stepfunctions.Choice;
 import software.amazon.awscdk.services.stepfunctions.Condition;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
@@ -127,16 +123,8 @@ public final class OrganizationHubStack extends Stack {
                 .masterKey(topicsKey)
                 .enforceSsl(true)
                 .build();
-        base.alarmEmail().ifPresent(email -> {
-            alarmTopic.addSubscription(new EmailSubscription(email));
-            // As in single-account mode: the organization's run summary and what needs a person (a member account's
-            // blocked user or exposed key among them).
-            noticeTopic.addSubscription(EmailSubscription.Builder.create(email)
-                    .filterPolicy(new TreeMap<>(Map.of(Notices.EVENT_TYPE,
-                            SubscriptionFilter.stringFilter(StringConditions.builder()
-                                    .allowlist(Notices.EventType.forAdministrators()).build()))))
-                    .build());
-        });
+        // As in single-account mode: a member account's blocked user or exposed key is among what needs a person.
+        base.alarmEmail().ifPresent(email -> RotatorStack.subscribeAdministrators(email, alarmTopic, noticeTopic));
         new DefaultParameters(this, "Parameters", base.parameterPrefix(), base.optInTag());
 
         this.resultsBucket = Bucket.Builder.create(this, "ResultsBucket")

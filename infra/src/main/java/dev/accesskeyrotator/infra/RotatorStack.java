@@ -124,15 +124,7 @@ public final class RotatorStack extends Stack {
                 .masterKey(topicsKey)
                 .enforceSsl(true)
                 .build();
-        props.alarmEmail().ifPresent(email -> {
-            alarmTopic.addSubscription(new EmailSubscription(email));
-            // Administrators want the outcome of each run and what needs a person, not every user's notice.
-            noticeTopic.addSubscription(EmailSubscription.Builder.create(email)
-                    .filterPolicy(Map.of(Notices.EVENT_TYPE,
-                            SubscriptionFilter.stringFilter(StringConditions.builder()
-                                    .allowlist(EventType.forAdministrators()).build())))
-                    .build());
-        });
+        props.alarmEmail().ifPresent(email -> subscribeAdministrators(email, alarmTopic, noticeTopic));
 
         this.deadLetterQueue = Queue.Builder.create(this, "DeadLetterQueue")
                 .encryption(QueueEncryption.SQS_MANAGED)
@@ -276,6 +268,18 @@ public final class RotatorStack extends Stack {
                         .conditions(Map.of("StringEquals", Map.of("sns:Protocol", SUBSCRIBER_PROTOCOLS)))
                         .build()))
                 .build();
+    }
+
+    /**
+     * {@code -c alarmEmail}, in both modes: every alarm, and of the notices the outcome of each run and what needs a
+     * person ({@link EventType#forAdministrators}), not every user's routine notice.
+     */
+    static void subscribeAdministrators(String email, Topic alarmTopic, Topic noticeTopic) {
+        alarmTopic.addSubscription(new EmailSubscription(email));
+        noticeTopic.addSubscription(EmailSubscription.Builder.create(email)
+                .filterPolicy(Map.of(Notices.EVENT_TYPE, SubscriptionFilter.stringFilter(StringConditions.builder()
+                        .allowlist(EventType.forAdministrators()).build())))
+                .build());
     }
 
     private static PolicyStatement statement(String sid, List<String> actions, List<String> resources) {
