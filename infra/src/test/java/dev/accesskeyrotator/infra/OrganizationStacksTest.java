@@ -13,12 +13,17 @@ import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -63,11 +68,15 @@ class OrganizationStacksTest {
     }
 
     static OrganizationHubStack hub(Map<String, Object> extra) {
+        App app = Stacks.newApp(hubContext(extra));
+        return new OrganizationHubStack(app, "Hub", OrganizationProps.fromContext(app.getNode()));
+    }
+
+    private static Map<String, Object> hubContext(Map<String, Object> extra) {
         Map<String, Object> context = new LinkedHashMap<>(Map.of(OrganizationProps.MODE_CONTEXT,
                 OrganizationProps.ORGANIZATION_MODE, "organizationId", ORG, "organizationUnits", String.join(",", OUS)));
         context.putAll(extra);
-        App app = Stacks.newApp(context);
-        return new OrganizationHubStack(app, "Hub", OrganizationProps.fromContext(app.getNode()));
+        return context;
     }
 
     @Test
@@ -460,23 +469,15 @@ class OrganizationStacksTest {
         assertTrue(breakGlass.getMessage().contains("Remove -c breakGlassPrincipalArn"), breakGlass.getMessage());
 
         // What the person running `cdk synth` sees: the app's one line and exit code 1, not an exception.
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        App app = Stacks.newApp(Map.of(OrganizationProps.MODE_CONTEXT, OrganizationProps.ORGANIZATION_MODE,
-                "organizationId", ORG, "organizationUnits", String.join(",", OUS),
-                "breakGlassPrincipalArn", "arn:aws:iam::111122223333:role/BreakGlass"));
-        int exitCode = RotatorApp.synthesize(app, new java.io.PrintStream(err, true,
-                java.nio.charset.StandardCharsets.UTF_8));
-        String printed = err.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(1, exitCode);
-        assertEquals(List.of("error: " + breakGlass.getMessage()), printed.lines().toList());
+        assertEquals(List.of("error: " + breakGlass.getMessage()), refusedSynth(Map.of(
+                "breakGlassPrincipalArn", "arn:aws:iam::111122223333:role/BreakGlass")));
     }
 
     @Test
     void anEnvironmentLambdaWouldRefuseIsRefusedAtSynth() {
         // 300 excluded accounts: 3,900 characters in the worker's (and the lister's) environment.
-        String excluded = java.util.stream.IntStream.range(0, 300)
-                .mapToObj(i -> String.format("%012d", 100_000_000_000L + i))
-                .collect(java.util.stream.Collectors.joining(","));
+        String excluded = IntStream.range(0, 300).mapToObj(i -> String.format("%012d", 100_000_000_000L + i))
+                .collect(Collectors.joining(","));
         ContextValueRefused refused = assertThrows(ContextValueRefused.class,
                 () -> hub(Map.of("excludedAccounts", excluded)));
         assertTrue(refused.getMessage().contains("more than the 4096 Lambda allows"), refused.getMessage());
@@ -496,14 +497,17 @@ class OrganizationStacksTest {
 
     @Test
     void aMistypedNumberIsOneLineThatNamesTheContextValue() {
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        App app = Stacks.newApp(Map.of(OrganizationProps.MODE_CONTEXT, OrganizationProps.ORGANIZATION_MODE,
-                "organizationId", ORG, "organizationUnits", String.join(",", OUS), "maxConcurrency", "ten"));
-        int exitCode = RotatorApp.synthesize(app, new java.io.PrintStream(err, true,
-                java.nio.charset.StandardCharsets.UTF_8));
-        assertEquals(1, exitCode);
         assertEquals(List.of("error: context value maxConcurrency must be a whole number, got 'ten'"),
-                err.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList());
+                refusedSynth(Map.of("maxConcurrency", "ten")));
+    }
+
+    /** What the app prints on standard error for a hub it refuses to synthesize; its exit code must be 1. */
+    private static List<String> refusedSynth(Map<String, Object> extra) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exitCode = RotatorApp.synthesize(Stacks.newApp(hubContext(extra)),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, exitCode);
+        return err.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
     /**
